@@ -1,0 +1,23 @@
+import { md5 } from '@noble/hashes/legacy.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+/**
+ * Folds a SQL file to the form that is checksummed: a leading UTF-8 byte-order mark dropped and CRLF line endings
+ * folded to LF, so a checkout on Windows or an editor that adds a BOM does not look like an edit.
+ */
+export function normalizeSql(text: string): string {
+  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return withoutBom.replace(/\r\n/g, '\n');
+}
+
+/**
+ * The checksum of an up.sql: MD5 hex of its normalised UTF-8 bytes. The same code runs in Node and in browsers.
+ *
+ * @example
+ * ```ts
+ * checksumOf('CREATE TABLE t (id INTEGER);\r\n') === checksumOf('CREATE TABLE t (id INTEGER);\n'); // true
+ * ```
+ */
+export function checksumOf(sql: string): string {
+  return bytesToHex(md5(utf8ToBytes(normalizeSql(sql))));
+}

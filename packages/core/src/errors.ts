@@ -1,0 +1,124 @@
+/**
+ * Every error Strata raises is a {@link StrataError}; its `code` says what went wrong and stays stable across
+ * releases, so callers branch on `code`, never on the message.
+ */
+export type ErrorCode =
+  /** A folder or file in the migrations set is malformed (bad name, missing or empty up.sql, stray file). */
+  | 'INVALID_MIGRATION'
+  /** meta.yaml is not valid YAML, has an unknown key, or a value of the wrong type. */
+  | 'INVALID_META'
+  /** Two migrations share a version number. */
+  | 'DUPLICATE_VERSION'
+  /** A migration depends on a version that does not exist. */
+  | 'MISSING_DEPENDENCY'
+  /** The dependency graph has a cycle. */
+  | 'DEPENDENCY_CYCLE'
+  /** An applied migration's up.sql no longer matches the checksum recorded when it ran. */
+  | 'CHECKSUM_MISMATCH'
+  /** The database records a migration that the migrations set does not contain. */
+  | 'APPLIED_MISSING'
+  /** Several problems were found at once; see `problems`. */
+  | 'VALIDATION_FAILED'
+  /** A migration's SQL failed; the migration was rolled back. */
+  | 'MIGRATION_FAILED'
+  /** A migration's down.sql failed; the rollback was undone. */
+  | 'ROLLBACK_FAILED'
+  /** A rollback was refused because applied migrations depend on the target. */
+  | 'DEPENDENTS_APPLIED'
+  /** A rollback was refused because a migration has no down.sql. */
+  | 'IRREVERSIBLE'
+  /** A rollback target is not applied. */
+  | 'NOT_APPLIED'
+  /** A version was named that no migration has. */
+  | 'UNKNOWN_VERSION'
+  /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
+  | 'INVALID_OPTION'
+  /** The database could not be read or written. */
+  | 'DATABASE_ERROR';
+
+/** Where an error points: the migration version and the file, relative to the migrations folder. */
+export interface ErrorLocation {
+  readonly version?: string;
+  readonly file?: string;
+}
+
+/** Options for {@link StrataError}. */
+export interface StrataErrorOptions extends ErrorLocation {
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type of Strata.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await manager.migrate();
+ * } catch (error) {
+ *   if (error instanceof StrataError && error.code === 'CHECKSUM_MISMATCH') console.error(error.version);
+ * }
+ * ```
+ */
+export class StrataError extends Error {
+  override readonly name: string = 'StrataError';
+  readonly code: ErrorCode;
+  readonly version: string | undefined;
+  readonly file: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: StrataErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.version = options.version;
+    this.file = options.file;
+  }
+
+  /** A plain object for logs, IPC and `--json`. */
+  toJSON(): SerializedError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.version === undefined ? {} : { version: this.version }),
+      ...(this.file === undefined ? {} : { file: this.file }),
+    };
+  }
+}
+
+/** The JSON form of a {@link StrataError}. */
+export interface SerializedError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly version?: string;
+  readonly file?: string;
+  readonly problems?: readonly SerializedError[];
+}
+
+/**
+ * Thrown when a migrations set or its history fails validation. Carries every problem found, so one run reports them
+ * all; when there is exactly one, `code` is that problem's code.
+ */
+export class ValidationError extends StrataError {
+  override readonly name = 'ValidationError';
+  readonly problems: readonly StrataError[];
+
+  constructor(problems: readonly StrataError[]) {
+    const [first] = problems;
+    const single = problems.length === 1 && first !== undefined;
+    super(
+      single ? first.code : 'VALIDATION_FAILED',
+      single
+        ? first.message
+        : `${problems.length} problems found:\n${problems.map((p) => `  - ${p.code}: ${p.message}`).join('\n')}`,
+      single ? { version: first.version, file: first.file } : {},
+    );
+    this.problems = problems;
+  }
+
+  override toJSON(): SerializedError {
+    return { ...super.toJSON(), problems: this.problems.map((p) => p.toJSON()) };
+  }
+}
+
+/** The message of an unknown thrown value, for wrapping driver errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,19 @@
+export { checksumOf, normalizeSql } from './checksum.js';
+export type { Driver, Row, SqlValue } from './driver.js';
+export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export { type PendingMigration, type StatusReport } from './inspect/status.js';
+export {
+  type MigrateOptions,
+  MigrationManager,
+  type MigrationManagerOptions,
+  type RollbackOptions,
+  type ValidationReport,
+} from './manager.js';
+export { compareVersions, type Migration, type MigrationMeta, type MigrationSet } from './migration.js';
+export { type MigrationDefinition, type MigrationFiles, parseMigrationFiles } from './parse/files.js';
+export type { MetaInput } from './parse/meta.js';
+export { planMigrate } from './plan/migrate.js';
+export { planRollback } from './plan/rollback.js';
+export { type RunEvent, RunError, type RunReport, type StepReport, type StepStatus } from './run/report.js';
+export type { AppliedMigration } from './validate/history.js';
+export { type CheckedSet, checkSet } from './validate/set.js';

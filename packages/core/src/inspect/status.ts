@@ -1,0 +1,33 @@
+import type { StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
+import type { AppliedMigration } from '../validate/history.js';
+
+/** A migration that has not run, as status reports it. */
+export interface PendingMigration {
+  readonly version: string;
+  readonly name: string;
+}
+
+/** What `status` reports: applied and pending migrations, and every problem found. */
+export interface StatusReport {
+  /** Recorded migrations, oldest first. */
+  readonly applied: readonly AppliedMigration[];
+  /** Migrations not yet applied, in the order they would run. */
+  readonly pending: readonly PendingMigration[];
+  /** Problems with the files or the history: invalid folders, checksum mismatches, applied but missing, … */
+  readonly problems: readonly StrataError[];
+}
+
+/** Builds the status report from the ordered migrations, the history, and the problems already found. */
+export function buildStatus(
+  order: readonly Migration[],
+  applied: readonly AppliedMigration[],
+  problems: readonly StrataError[],
+): StatusReport {
+  const done = new Set(applied.map((row) => row.version));
+  return {
+    applied,
+    pending: order.filter((m) => !done.has(m.version)).map((m) => ({ version: m.version, name: m.name })),
+    problems,
+  };
+}

@@ -1,0 +1,193 @@
+import type { Driver } from './driver.js';
+import { StrataError, ValidationError } from './errors.js';
+import { type StatusReport, buildStatus } from './inspect/status.js';
+import type { Migration, MigrationSet } from './migration.js';
+import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
+import { planMigrate } from './plan/migrate.js';
+import { planRollback } from './plan/rollback.js';
+import { type StepResult, applyMigration, revertMigration } from './run/apply.js';
+import { HistoryTable } from './run/history.js';
+import { type RunEvent, RunError, type RunReport, type StepReport, stepOf } from './run/report.js';
+import { type AppliedMigration, checkHistory } from './validate/history.js';
+import { type CheckedSet, checkSet } from './validate/set.js';
+
+/** Options of a {@link MigrationManager}. */
+export interface MigrationManagerOptions {
+  /** The connection to migrate. */
+  readonly driver: Driver;
+  /** The migrations: a set from a loader, or a map of path → text (as a bundler's glob import gives it). */
+  readonly migrations?: MigrationSet | MigrationFiles;
+  /** The history table. Default `schema_migrations`. */
+  readonly table?: string;
+  /** Called as each migration starts and finishes, for progress displays. */
+  readonly onEvent?: (event: RunEvent) => void;
+}
+
+/** Options of {@link MigrationManager.migrate}. */
+export interface MigrateOptions {
+  /** Apply only up to and including this version (in run order). */
+  readonly to?: string;
+  /** Plan and report the SQL that would run, change nothing. */
+  readonly dryRun?: boolean;
+  /** Run even though the database records migrations the set does not have. */
+  readonly ignoreMissing?: boolean;
+}
+
+/** Options of {@link MigrationManager.rollbackMigration}. */
+export interface RollbackOptions {
+  /** Roll back the applied migrations that depend on the target first (newest first) instead of refusing. */
+  readonly cascade?: boolean;
+  /** Plan and report the SQL that would run, change nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** What `validate` reports: the run order of the valid migrations and every problem found. */
+export interface ValidationReport {
+  readonly order: readonly { readonly version: string; readonly name: string }[];
+  readonly problems: readonly StrataError[];
+}
+
+/**
+ * Applies, inspects and rolls back one set of migrations on one database.
+ *
+ * @example
+ * ```ts
+ * const manager = new MigrationManager({ driver, migrations: await loadMigrationsFolder('migrations') });
+ * const report = await manager.migrate();
+ * for (const step of report.steps) console.log(step.version, step.status, step.durationMs);
+ * ```
+ */
+export class MigrationManager {
+  private readonly driver: Driver;
+  private readonly history: HistoryTable;
+  private readonly onEvent: ((event: RunEvent) => void) | undefined;
+  private loaded: MigrationSet;
+  private checked: CheckedSet | undefined;
+
+  constructor(options: MigrationManagerOptions) {
+    this.driver = options.driver;
+    this.history = new HistoryTable(options.driver, options.table);
+    this.onEvent = options.onEvent;
+    const source = options.migrations ?? { migrations: [], problems: [] };
+    this.loaded = isMigrationSet(source) ? source : parseMigrationFiles(source);
+  }
+
+  /** The history table's name. */
+  get table(): string {
+    return this.history.name;
+  }
+
+  /**
+   * Adds a migration written in code. It is checked like a folder; problems surface in `validate` and stop `migrate`.
+   *
+   * @example
+   * ```ts
+   * manager.registerMigration({ version: '004', name: 'add_tags', up: 'CREATE TABLE tags (id INTEGER PRIMARY KEY);', down: 'DROP TABLE tags;', meta: { dependencies: ['001'] } });
+   * ```
+   */
+  registerMigration(definition: MigrationDefinition): this {
+    const { migration, problems } = parseMigrationDefinition(definition);
+    this.loaded = {
+      migrations: migration === undefined ? this.loaded.migrations : [...this.loaded.migrations, migration],
+      problems: [...this.loaded.problems, ...problems],
+    };
+    this.checked = undefined;
+    return this;
+  }
+
+  /** The valid migrations in run order. */
+  migrations(): readonly Migration[] {
+    return this.check().order;
+  }
+
+  /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
+  async validate(): Promise<ValidationReport> {
+    const { order, problems } = await this.inspect(false);
+    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems };
+  }
+
+  /** Applied and pending migrations, and problems. Changes nothing. */
+  async status(): Promise<StatusReport> {
+    const { order, applied, problems } = await this.inspect(false);
+    return buildStatus(order, applied, problems);
+  }
+
+  /**
+   * Applies pending migrations in order, each in its own transaction. Refuses to start, changing nothing, when the
+   * set is invalid or an applied migration was edited. On a failure, that migration is rolled back, the run stops,
+   * and a {@link RunError} says what was applied before it.
+   */
+  async migrate(options: MigrateOptions = {}): Promise<RunReport> {
+    const { order, applied } = await this.ready(options.ignoreMissing === true);
+    const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
+    return this.execute('up', plan, options.dryRun === true);
+  }
+
+  /**
+   * Rolls back one migration with its down.sql. Refused while an applied migration depends on it, unless `cascade`.
+   */
+  async rollbackMigration(version: string, options: RollbackOptions = {}): Promise<RunReport> {
+    const { order, applied } = await this.ready(false);
+    const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
+    return this.execute('down', plan, options.dryRun === true);
+  }
+
+  private check(): CheckedSet {
+    this.checked ??= checkSet(this.loaded);
+    return this.checked;
+  }
+
+  private async inspect(ignoreMissing: boolean): Promise<{
+    order: readonly Migration[];
+    applied: readonly AppliedMigration[];
+    problems: readonly StrataError[];
+  }> {
+    const { order, byVersion, problems } = this.check();
+    const applied = await this.history.list();
+    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing)] };
+  }
+
+  private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {
+    const state = await this.inspect(ignoreMissing);
+    if (state.problems.length > 0) throw new ValidationError(state.problems);
+    return state;
+  }
+
+  private async execute(direction: 'up' | 'down', plan: readonly Migration[], dryRun: boolean): Promise<RunReport> {
+    if (dryRun) {
+      const steps = plan.map((m) => stepOf(m, 'planned', { sql: (direction === 'up' ? m.up : m.down) ?? '' }));
+      return { direction, dryRun, steps };
+    }
+    const steps: StepReport[] = [];
+    const total = plan.length;
+    let changed = false;
+    try {
+      for (const [index, migration] of plan.entries()) {
+        this.onEvent?.({ type: 'start', direction, migration, index, total });
+        let result: StepResult;
+        try {
+          result = direction === 'up'
+            ? await applyMigration(this.driver, this.history, migration)
+            : await revertMigration(this.driver, this.history, migration);
+        } catch (error) {
+          steps.push(stepOf(migration, 'failed'));
+          steps.push(...plan.slice(index + 1).map((m) => stepOf(m, 'not-run')));
+          const failure = error instanceof StrataError ? error : new StrataError('DATABASE_ERROR', String(error), { cause: error });
+          throw new RunError(failure, { direction, dryRun, steps });
+        }
+        changed ||= result.outcome === 'done';
+        const status = result.outcome === 'skipped' ? 'skipped' : direction === 'up' ? 'applied' : 'rolled-back';
+        const step = stepOf(migration, status, { durationMs: result.durationMs });
+        steps.push(step);
+        this.onEvent?.({ type: 'finish', step, index, total });
+      }
+    } finally {
+      if (changed) await this.driver.persist?.();
+    }
+    return { direction, dryRun, steps };
+  }
+}
+
+function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {
+  return Array.isArray((source as MigrationSet).migrations) && Array.isArray((source as MigrationSet).problems);
+}

@@ -1,0 +1,1 @@
+export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';

@@ -1,0 +1,150 @@
+import { checksumOf } from '../checksum.js';
+import { StrataError } from '../errors.js';
+import type { Migration, MigrationSet } from '../migration.js';
+import { type MetaInput, checkMeta, parseMeta } from './meta.js';
+
+/** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
+export type MigrationFiles = Readonly<Record<string, string>>;
+
+const FOLDER = /^(\d{3,})_([a-z][a-z0-9]*(?:_[a-z0-9]+)*)$/;
+const KNOWN_FILES = new Set(['up.sql', 'down.sql', 'meta.yaml']);
+/** Files with these endings are migration material; anything else in a folder (notes, .gitkeep) is left alone. */
+const MIGRATION_LIKE = /\.(sql|ya?ml)$/i;
+
+/** A migration written in code instead of a folder, for `registerMigration`. */
+export interface MigrationDefinition {
+  readonly version: string;
+  readonly name: string;
+  readonly up: string;
+  readonly down?: string;
+  readonly meta?: MetaInput;
+}
+
+/**
+ * Turns a map of files into migrations. Keys are paths whose last two segments are `<folder>/<file>`, so
+ * `001_init/up.sql`, `./migrations/001_init/up.sql` and a Vite key `/migrations/001_init/up.sql` are all the same file;
+ * files directly in the migrations folder are ignored. Never throws: every problem is collected.
+ *
+ * @example
+ * ```ts
+ * const set = parseMigrationFiles({ '001_init/up.sql': 'CREATE TABLE t (id INTEGER PRIMARY KEY);' });
+ * set.migrations[0]?.version; // '001'
+ * ```
+ */
+export function parseMigrationFiles(files: MigrationFiles): MigrationSet {
+  const folders = new Map<string, Map<string, string>>();
+  for (const path of Object.keys(files).sort()) {
+    const segments = path.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+    const file = segments.at(-1);
+    const folder = segments.at(-2);
+    if (segments.length < 2 || file === undefined || folder === undefined) continue;
+    let entries = folders.get(folder);
+    if (entries === undefined) folders.set(folder, (entries = new Map()));
+    entries.set(file, files[path] ?? '');
+  }
+
+  const migrations: Migration[] = [];
+  const problems: StrataError[] = [];
+  for (const [folder, entries] of folders) {
+    const result = parseFolder(folder, entries);
+    problems.push(...result.problems);
+    if (result.migration !== undefined) migrations.push(result.migration);
+  }
+  return { migrations, problems };
+}
+
+function parseFolder(folder: string, entries: ReadonlyMap<string, string>): { migration?: Migration; problems: StrataError[] } {
+  const match = FOLDER.exec(folder);
+  if (match === null) {
+    return {
+      problems: [
+        new StrataError(
+          'INVALID_MIGRATION',
+          `folder "${folder}" is not a migration name: expected NNN_snake_name (at least three digits, an underscore, then lower snake_case)`,
+          { file: folder },
+        ),
+      ],
+    };
+  }
+  const [, version = '', name = ''] = match;
+  const problems: StrataError[] = [];
+  for (const file of entries.keys()) {
+    if (!KNOWN_FILES.has(file) && MIGRATION_LIKE.test(file)) {
+      const hint = file === 'meta.yml' ? ' (the file is called meta.yaml)' : '';
+      problems.push(
+        new StrataError('INVALID_MIGRATION', `${folder}/${file} is not a migration file${hint}: expected up.sql, down.sql or meta.yaml`, {
+          version,
+          file: `${folder}/${file}`,
+        }),
+      );
+    }
+  }
+  const metaText = entries.get('meta.yaml');
+  const metaResult = metaText === undefined ? checkMeta(undefined, '', version) : parseMeta(metaText, `${folder}/meta.yaml`, version);
+  problems.push(...metaResult.problems);
+  const built = buildMigration(folder, version, name, entries.get('up.sql'), entries.get('down.sql'));
+  problems.push(...built.problems);
+  if (problems.length > 0 || built.migration === undefined) return { problems };
+  return { migration: { ...built.migration, meta: metaResult.meta }, problems };
+}
+
+/**
+ * Checks a migration defined in code the same way a folder is checked.
+ */
+export function parseMigrationDefinition(definition: MigrationDefinition): { migration?: Migration; problems: StrataError[] } {
+  const folder = `${definition.version}_${definition.name}`;
+  const match = FOLDER.exec(folder);
+  if (match === null || match[1] !== definition.version) {
+    return {
+      problems: [
+        new StrataError(
+          'INVALID_MIGRATION',
+          `registered migration "${folder}" must have a version of at least three digits and a lower snake_case name`,
+          { version: definition.version, file: folder },
+        ),
+      ],
+    };
+  }
+  const metaResult = checkMeta(definition.meta, `${folder} (meta)`, definition.version);
+  const built = buildMigration(folder, definition.version, definition.name, definition.up, definition.down);
+  const problems = [...metaResult.problems, ...built.problems];
+  if (problems.length > 0 || built.migration === undefined) return { problems };
+  return { migration: { ...built.migration, meta: metaResult.meta }, problems };
+}
+
+function buildMigration(
+  folder: string,
+  version: string,
+  name: string,
+  up: string | undefined,
+  down: string | undefined,
+): { migration?: Migration; problems: StrataError[] } {
+  const file = `${folder}/up.sql`;
+  if (up === undefined) {
+    return { problems: [new StrataError('INVALID_MIGRATION', `${folder} has no up.sql`, { version, file })] };
+  }
+  if (isBlank(up)) {
+    return { problems: [new StrataError('INVALID_MIGRATION', `${file} is empty`, { version, file })] };
+  }
+  if (down !== undefined && isBlank(down)) {
+    const downFile = `${folder}/down.sql`;
+    const message = `${downFile} is empty: delete it to make the migration irreversible, or write the SQL that undoes up.sql`;
+    return { problems: [new StrataError('INVALID_MIGRATION', message, { version, file: downFile })] };
+  }
+  return {
+    migration: {
+      version,
+      name,
+      folder,
+      up,
+      ...(down === undefined ? {} : { down }),
+      meta: { dependencies: [], transaction: true },
+      checksum: checksumOf(up),
+    },
+    problems: [],
+  };
+}
+
+function isBlank(sql: string): boolean {
+  return sql.replace(/^\ufeff/, '').trim() === '';
+}

@@ -1,0 +1,97 @@
+import { parseDocument } from 'yaml';
+import { StrataError } from '../errors.js';
+import type { MigrationMeta } from '../migration.js';
+
+/** meta.yaml as written by hand, or passed to `registerMigration`. */
+export interface MetaInput {
+  readonly description?: string;
+  readonly dependencies?: readonly (string | number)[];
+  readonly transaction?: boolean;
+  readonly created_at?: string;
+}
+
+const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'created_at']);
+const VERSION = /^\d+$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** The outcome of reading a meta.yaml: the settings, or the problems that stop it from being used. */
+export interface MetaResult {
+  readonly meta: MigrationMeta;
+  readonly problems: readonly StrataError[];
+}
+
+const DEFAULT_META: MigrationMeta = { dependencies: [], transaction: true };
+
+/**
+ * Parses the text of a meta.yaml. YAML errors, unknown keys and values of the wrong type are problems naming `file`.
+ * Aliases are limited, so a file built to expand exponentially is refused rather than expanded.
+ */
+export function parseMeta(text: string, file: string, version: string): MetaResult {
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const [yamlError] = doc.errors;
+  if (yamlError !== undefined) {
+    const where = yamlError.linePos?.[0];
+    const at = where === undefined ? '' : ` at line ${where.line}, column ${where.col}`;
+    return failed(new StrataError('INVALID_META', `${file} is not valid YAML${at}: ${firstLine(yamlError.message)}`, { version, file }));
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return failed(new StrataError('INVALID_META', `${file} could not be read: ${firstLine(String(error))}`, { version, file, cause: error }));
+  }
+  return checkMeta(value, file, version);
+}
+
+/** Checks a meta value, from YAML or from code, and returns it in canonical form. */
+export function checkMeta(value: unknown, file: string, version: string): MetaResult {
+  if (value === null || value === undefined) return { meta: DEFAULT_META, problems: [] };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return failed(new StrataError('INVALID_META', `${file} must be a mapping of keys to values`, { version, file }));
+  }
+  const problems: StrataError[] = [];
+  const problem = (message: string) => problems.push(new StrataError('INVALID_META', `${file}: ${message}`, { version, file }));
+  const record = value as Record<string, unknown>;
+
+  for (const key of Object.keys(record)) {
+    if (!KNOWN_KEYS.has(key)) problem(`unknown key "${key}" (allowed: ${[...KNOWN_KEYS].join(', ')})`);
+  }
+  const { description, dependencies = [], transaction = true, created_at: createdAt } = record;
+  if (description !== undefined && typeof description !== 'string') problem('"description" must be a string');
+  if (typeof transaction !== 'boolean') problem('"transaction" must be true or false');
+  if (createdAt !== undefined && (typeof createdAt !== 'string' || !isIsoDate(createdAt))) {
+    problem('"created_at" must be an ISO 8601 date or date-time, such as 2025-01-15T10:30:00Z');
+  }
+  const versions: string[] = [];
+  if (!Array.isArray(dependencies)) {
+    problem('"dependencies" must be a list of versions, such as ["001", "002"]');
+  } else {
+    for (const dependency of dependencies) {
+      const spelled = typeof dependency === 'number' && Number.isSafeInteger(dependency) ? String(dependency) : dependency;
+      if (typeof spelled === 'string' && VERSION.test(spelled)) versions.push(spelled);
+      else problem(`dependency ${JSON.stringify(dependency)} is not a version (digits, such as "001")`);
+    }
+  }
+  if (problems.length > 0) return { meta: DEFAULT_META, problems };
+  return {
+    meta: {
+      dependencies: versions,
+      transaction: transaction as boolean,
+      ...(description === undefined ? {} : { description: description as string }),
+      ...(createdAt === undefined ? {} : { createdAt: createdAt as string }),
+    },
+    problems: [],
+  };
+}
+
+function isIsoDate(text: string): boolean {
+  return ISO_8601.test(text) && !Number.isNaN(Date.parse(text.replace(' ', 'T')));
+}
+
+function failed(problem: StrataError): MetaResult {
+  return { meta: DEFAULT_META, problems: [problem] };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? text;
+}

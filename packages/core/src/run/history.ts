@@ -1,0 +1,107 @@
+import type { Driver, Row } from '../driver.js';
+import { StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
+import type { AppliedMigration } from '../validate/history.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The history table: where applied migrations are recorded. Reads never create it, so looking at a database leaves
+ * it exactly as it was; the first migration creates it inside its own transaction.
+ */
+export class HistoryTable {
+  /** The table name, validated as a plain identifier. */
+  readonly name: string;
+  private readonly quoted: string;
+  private hasDuration: boolean | undefined;
+
+  constructor(
+    private readonly driver: Driver,
+    name = 'schema_migrations',
+  ) {
+    if (!IDENTIFIER.test(name) || name.toLowerCase().startsWith('sqlite_')) {
+      throw new StrataError(
+        'INVALID_OPTION',
+        `history table name ${JSON.stringify(name)} is not a plain identifier (letters, digits and underscores, not starting with a digit or "sqlite_")`,
+      );
+    }
+    this.name = name;
+    this.quoted = `"${name}"`;
+  }
+
+  /** Every recorded migration; empty when the table does not exist yet. */
+  async list(): Promise<AppliedMigration[]> {
+    if (!(await this.exists())) return [];
+    const duration = (await this.recordsDuration()) ? ', duration_ms' : '';
+    const rows = await this.driver.query<Row>(
+      `SELECT version, name, applied_at, checksum${duration} FROM ${this.quoted} ORDER BY applied_at, version`,
+    );
+    return rows.map((row) => ({
+      version: String(row.version),
+      name: String(row.name),
+      appliedAt: String(row.applied_at),
+      checksum: String(row.checksum),
+      ...(typeof row.duration_ms === 'number' || typeof row.duration_ms === 'bigint' ? { durationMs: Number(row.duration_ms) } : {}),
+    }));
+  }
+
+  /** Whether `version` is recorded; used inside the write lock, where another process may just have applied it. */
+  async has(version: string): Promise<boolean> {
+    if (!(await this.exists())) return false;
+    const rows = await this.driver.query(`SELECT 1 AS found FROM ${this.quoted} WHERE version = ?`, [version]);
+    return rows.length > 0;
+  }
+
+  /** Creates the table when missing. Call inside the transaction that records the first migration. */
+  async ensure(): Promise<void> {
+    await this.driver.exec(
+      `CREATE TABLE IF NOT EXISTS ${this.quoted} (
+  version TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  checksum TEXT NOT NULL,
+  duration_ms INTEGER
+)`,
+    );
+  }
+
+  /** Records `migration` as applied. */
+  async record(migration: Migration, durationMs: number): Promise<void> {
+    await this.ensure();
+    if (await this.recordsDuration()) {
+      await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum, duration_ms) VALUES (?, ?, ?, ?)`, [
+        migration.version,
+        migration.name,
+        migration.checksum,
+        Math.round(durationMs),
+      ]);
+    } else {
+      await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum) VALUES (?, ?, ?)`, [
+        migration.version,
+        migration.name,
+        migration.checksum,
+      ]);
+    }
+  }
+
+  /** Removes the record of `version`. */
+  async remove(version: string): Promise<void> {
+    await this.driver.run(`DELETE FROM ${this.quoted} WHERE version = ?`, [version]);
+  }
+
+  /** Whether the table exists. */
+  async exists(): Promise<boolean> {
+    const rows = await this.driver.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?", [this.name]);
+    return rows.length > 0;
+  }
+
+  /** Tables created by another tool may lack `duration_ms`; then durations are simply not recorded. */
+  private async recordsDuration(): Promise<boolean> {
+    if (this.hasDuration === undefined) {
+      const rows = await this.driver.query('SELECT name FROM pragma_table_info(?)', [this.name]);
+      if (rows.length === 0) return true;
+      this.hasDuration = rows.some((row) => row.name === 'duration_ms');
+    }
+    return this.hasDuration;
+  }
+}

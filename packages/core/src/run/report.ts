@@ -1,0 +1,52 @@
+import { StrataError, type SerializedError } from '../errors.js';
+import type { Migration } from '../migration.js';
+
+/**
+ * What became of one migration in a run: `applied` or `rolled-back` when it ran, `skipped` when another process had
+ * already done it, `planned` in a dry run, `failed`, or `not-run` when an earlier one failed.
+ */
+export type StepStatus = 'applied' | 'rolled-back' | 'skipped' | 'planned' | 'failed' | 'not-run';
+
+/** One migration's line in a {@link RunReport}. */
+export interface StepReport {
+  readonly version: string;
+  readonly name: string;
+  readonly folder: string;
+  readonly status: StepStatus;
+  /** How long it took, for steps that ran. */
+  readonly durationMs?: number;
+  /** The SQL that would run, in a dry run. */
+  readonly sql?: string;
+}
+
+/** The result of `migrate` or `rollbackMigration`: one entry per migration in the plan, in the order of the plan. */
+export interface RunReport {
+  readonly direction: 'up' | 'down';
+  readonly dryRun: boolean;
+  readonly steps: readonly StepReport[];
+}
+
+/** Something that happened during a run, for progress displays. */
+export type RunEvent =
+  | { readonly type: 'start'; readonly direction: 'up' | 'down'; readonly migration: Migration; readonly index: number; readonly total: number }
+  | { readonly type: 'finish'; readonly step: StepReport; readonly index: number; readonly total: number };
+
+/** A run that stopped at a failed migration. `report` says what was applied before it and what did not run. */
+export class RunError extends StrataError {
+  override readonly name = 'RunError';
+  readonly report: RunReport;
+
+  constructor(failure: StrataError, report: RunReport) {
+    super(failure.code, failure.message, { version: failure.version, file: failure.file, cause: failure.cause });
+    this.report = report;
+  }
+
+  override toJSON(): SerializedError & { readonly report: RunReport } {
+    return { ...super.toJSON(), report: this.report };
+  }
+}
+
+/** A report line for `migration` with `status`. */
+export function stepOf(migration: Migration, status: StepStatus, extra: Partial<StepReport> = {}): StepReport {
+  return { version: migration.version, name: migration.name, folder: migration.folder, status, ...extra };
+}

@@ -1,0 +1,74 @@
+import { StrataError } from '../errors.js';
+import { type Migration, type MigrationSet, versionNumber } from '../migration.js';
+import { orderMigrations } from './order.js';
+
+/** A validated migrations set: the usable migrations in run order, and every problem found. */
+export interface CheckedSet {
+  /** Migrations in dependency order; those on a cycle or with a duplicate version are left out. */
+  readonly order: readonly Migration[];
+  /** Canonical version → migration, for every migration in `order`. */
+  readonly byVersion: ReadonlyMap<string, Migration>;
+  readonly problems: readonly StrataError[];
+}
+
+/**
+ * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, and cycles;
+ * then orders it. Dependencies are rewritten to the spelling of the version they name, so `1` and `001` agree.
+ */
+export function checkSet(set: MigrationSet): CheckedSet {
+  const problems: StrataError[] = [...set.problems];
+  const byNumber = new Map<bigint, Migration[]>();
+  for (const m of set.migrations) {
+    const n = versionNumber(m.version);
+    byNumber.set(n, [...(byNumber.get(n) ?? []), m]);
+  }
+
+  const unique: Migration[] = [];
+  for (const group of byNumber.values()) {
+    const [first] = group;
+    if (group.length === 1 && first !== undefined) {
+      unique.push(first);
+      continue;
+    }
+    const folders = group.map((m) => m.folder).sort();
+    for (const m of group) {
+      problems.push(
+        new StrataError('DUPLICATE_VERSION', `version ${m.version} is used by more than one folder: ${folders.join(', ')}`, {
+          version: m.version,
+          file: m.folder,
+        }),
+      );
+    }
+  }
+
+  const resolved = unique.map((m) => {
+    const dependencies: string[] = [];
+    for (const dependency of m.meta.dependencies) {
+      const target = byNumber.get(versionNumber(dependency));
+      if (target === undefined) {
+        problems.push(
+          new StrataError('MISSING_DEPENDENCY', `${m.folder} depends on ${dependency}, but no migration has that version`, {
+            version: m.version,
+            file: `${m.folder}/meta.yaml`,
+          }),
+        );
+      } else if (target.length === 1 && target[0] !== undefined) {
+        dependencies.push(target[0].version);
+      }
+    }
+    return { ...m, meta: { ...m.meta, dependencies } };
+  });
+
+  const { order, cycles } = orderMigrations(resolved);
+  const folderOf = new Map(resolved.map((m) => [m.version, m.folder]));
+  for (const cycle of cycles) {
+    const [head = ''] = cycle;
+    problems.push(
+      new StrataError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' → ')} (each depends on the next)`, {
+        version: head,
+        file: `${folderOf.get(head) ?? head}/meta.yaml`,
+      }),
+    );
+  }
+  return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems };
+}
