@@ -1,7 +1,7 @@
 export { checksumOf, normalizeSql } from './checksum.js';
 export type { Driver, Row, SqlValue } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
-export { type PendingMigration, type StatusReport } from './inspect/status.js';
+export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {
   type MigrateOptions,
   MigrationManager,
@@ -14,6 +14,6 @@ export { type MigrationDefinition, type MigrationFiles, parseMigrationFiles } fr
 export type { MetaInput } from './parse/meta.js';
 export { planMigrate } from './plan/migrate.js';
 export { planRollback } from './plan/rollback.js';
-export { type RunEvent, RunError, type RunReport, type StepReport, type StepStatus } from './run/report.js';
+export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export type { AppliedMigration } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';

@@ -1,13 +1,13 @@
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
-import { type StatusReport, buildStatus } from './inspect/status.js';
+import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRollback } from './plan/rollback.js';
-import { type StepResult, applyMigration, revertMigration } from './run/apply.js';
+import { applyMigration, revertMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
-import { type RunEvent, RunError, type RunReport, type StepReport, stepOf } from './run/report.js';
+import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
 
@@ -166,13 +166,15 @@ export class MigrationManager {
         this.onEvent?.({ type: 'start', direction, migration, index, total });
         let result: StepResult;
         try {
-          result = direction === 'up'
-            ? await applyMigration(this.driver, this.history, migration)
-            : await revertMigration(this.driver, this.history, migration);
+          result =
+            direction === 'up'
+              ? await applyMigration(this.driver, this.history, migration)
+              : await revertMigration(this.driver, this.history, migration);
         } catch (error) {
           steps.push(stepOf(migration, 'failed'));
           steps.push(...plan.slice(index + 1).map((m) => stepOf(m, 'not-run')));
-          const failure = error instanceof StrataError ? error : new StrataError('DATABASE_ERROR', String(error), { cause: error });
+          const failure =
+            error instanceof StrataError ? error : new StrataError('DATABASE_ERROR', String(error), { cause: error });
           throw new RunError(failure, { direction, dryRun, steps });
         }
         changed ||= result.outcome === 'done';

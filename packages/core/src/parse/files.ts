@@ -1,7 +1,7 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import type { Migration, MigrationSet } from '../migration.js';
-import { type MetaInput, checkMeta, parseMeta } from './meta.js';
+import { checkMeta, type MetaInput, parseMeta } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
 export type MigrationFiles = Readonly<Record<string, string>>;
@@ -34,13 +34,16 @@ export interface MigrationDefinition {
 export function parseMigrationFiles(files: MigrationFiles): MigrationSet {
   const folders = new Map<string, Map<string, string>>();
   for (const path of Object.keys(files).sort()) {
-    const segments = path.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+    const segments = path
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((s) => s !== '' && s !== '.');
     const file = segments.at(-1);
     const folder = segments.at(-2);
     if (segments.length < 2 || file === undefined || folder === undefined) continue;
-    let entries = folders.get(folder);
-    if (entries === undefined) folders.set(folder, (entries = new Map()));
+    const entries = folders.get(folder) ?? new Map<string, string>();
     entries.set(file, files[path] ?? '');
+    folders.set(folder, entries);
   }
 
   const migrations: Migration[] = [];
@@ -72,15 +75,20 @@ function parseFolder(folder: string, entries: ReadonlyMap<string, string>): { mi
     if (!KNOWN_FILES.has(file) && MIGRATION_LIKE.test(file)) {
       const hint = file === 'meta.yml' ? ' (the file is called meta.yaml)' : '';
       problems.push(
-        new StrataError('INVALID_MIGRATION', `${folder}/${file} is not a migration file${hint}: expected up.sql, down.sql or meta.yaml`, {
-          version,
-          file: `${folder}/${file}`,
-        }),
+        new StrataError(
+          'INVALID_MIGRATION',
+          `${folder}/${file} is not a migration file${hint}: expected up.sql, down.sql or meta.yaml`,
+          {
+            version,
+            file: `${folder}/${file}`,
+          },
+        ),
       );
     }
   }
   const metaText = entries.get('meta.yaml');
-  const metaResult = metaText === undefined ? checkMeta(undefined, '', version) : parseMeta(metaText, `${folder}/meta.yaml`, version);
+  const metaResult =
+    metaText === undefined ? checkMeta(undefined, '', version) : parseMeta(metaText, `${folder}/meta.yaml`, version);
   problems.push(...metaResult.problems);
   const built = buildMigration(folder, version, name, entries.get('up.sql'), entries.get('down.sql'));
   problems.push(...built.problems);

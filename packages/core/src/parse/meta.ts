@@ -27,18 +27,21 @@ const DEFAULT_META: MigrationMeta = { dependencies: [], transaction: true };
  * Aliases are limited, so a file built to expand exponentially is refused rather than expanded.
  */
 export function parseMeta(text: string, file: string, version: string): MetaResult {
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true });
   const [yamlError] = doc.errors;
   if (yamlError !== undefined) {
     const where = yamlError.linePos?.[0];
     const at = where === undefined ? '' : ` at line ${where.line}, column ${where.col}`;
-    return failed(new StrataError('INVALID_META', `${file} is not valid YAML${at}: ${firstLine(yamlError.message)}`, { version, file }));
+    const reason = firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '');
+    return failed(new StrataError('INVALID_META', `${file} is not valid YAML${at}: ${reason}`, { version, file }));
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return failed(new StrataError('INVALID_META', `${file} could not be read: ${firstLine(String(error))}`, { version, file, cause: error }));
+    return failed(
+      new StrataError('INVALID_META', `${file} could not be read: ${firstLine(String(error))}`, { version, file, cause: error }),
+    );
   }
   return checkMeta(value, file, version);
 }

@@ -1,5 +1,5 @@
 import type { Driver } from '../driver.js';
-import { type ErrorCode, StrataError, messageOf } from '../errors.js';
+import { type ErrorCode, messageOf, StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 import type { HistoryTable } from './history.js';
 import { inWriteTransaction } from './transaction.js';

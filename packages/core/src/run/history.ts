@@ -41,7 +41,9 @@ export class HistoryTable {
       name: String(row.name),
       appliedAt: String(row.applied_at),
       checksum: String(row.checksum),
-      ...(typeof row.duration_ms === 'number' || typeof row.duration_ms === 'bigint' ? { durationMs: Number(row.duration_ms) } : {}),
+      ...(typeof row.duration_ms === 'number' || typeof row.duration_ms === 'bigint'
+        ? { durationMs: Number(row.duration_ms) }
+        : {}),
     }));
   }
 

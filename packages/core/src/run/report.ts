@@ -1,4 +1,4 @@
-import { StrataError, type SerializedError } from '../errors.js';
+import { type SerializedError, StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 
 /**
@@ -28,7 +28,13 @@ export interface RunReport {
 
 /** Something that happened during a run, for progress displays. */
 export type RunEvent =
-  | { readonly type: 'start'; readonly direction: 'up' | 'down'; readonly migration: Migration; readonly index: number; readonly total: number }
+  | {
+      readonly type: 'start';
+      readonly direction: 'up' | 'down';
+      readonly migration: Migration;
+      readonly index: number;
+      readonly total: number;
+    }
   | { readonly type: 'finish'; readonly step: StepReport; readonly index: number; readonly total: number };
 
 /** A run that stopped at a failed migration. `report` says what was applied before it and what did not run. */

@@ -1,4 +1,4 @@
-import { type Migration, compareVersions } from '../migration.js';
+import { compareVersions, type Migration } from '../migration.js';
 
 /** The result of ordering a dependency graph. */
 export interface Ordering {
@@ -24,9 +24,7 @@ export function orderMigrations(migrations: readonly Migration[]): Ordering {
     const deps = new Set(m.meta.dependencies.filter((d) => byVersion.has(d)));
     waitingOn.set(m.version, deps.size);
     for (const d of deps) {
-      let list = dependents.get(d);
-      if (list === undefined) dependents.set(d, (list = []));
-      list.push(m.version);
+      dependents.set(d, [...(dependents.get(d) ?? []), m.version]);
     }
   }
 

@@ -33,7 +33,7 @@ export function checkSet(set: MigrationSet): CheckedSet {
     const folders = group.map((m) => m.folder).sort();
     for (const m of group) {
       problems.push(
-        new StrataError('DUPLICATE_VERSION', `version ${m.version} is used by more than one folder: ${folders.join(', ')}`, {
+        new StrataError('DUPLICATE_VERSION', `${folders.join(', ')} have the same version number; each version must be unique`, {
           version: m.version,
           file: m.folder,
         }),

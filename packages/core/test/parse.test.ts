@@ -1,0 +1,133 @@
+import { type MigrationSet, parseMigrationFiles } from '@strata/core';
+import { loadMigrationsFolder } from '@strata/core/node';
+import { describe, expect, it } from 'vitest';
+import { migration, writeTree } from './helpers.js';
+
+const codes = (set: MigrationSet) => set.problems.map((p) => [p.code, p.file]);
+
+describe('parseMigrationFiles', () => {
+  it('reads folders, meta and checksums', () => {
+    const set = parseMigrationFiles({
+      '001_initial_schema/up.sql': 'CREATE TABLE a (id INTEGER);',
+      '001_initial_schema/down.sql': 'DROP TABLE a;',
+      '002_add_b/up.sql': 'CREATE TABLE b (id INTEGER);',
+      '002_add_b/meta.yaml':
+        'description: Adds b\ndependencies: ["001"]\ntransaction: false\ncreated_at: "2025-01-15T10:30:00Z"\n',
+    });
+    expect(set.problems).toEqual([]);
+    expect(set.migrations.map((m) => [m.version, m.name, m.folder, m.down !== undefined])).toEqual([
+      ['001', 'initial_schema', '001_initial_schema', true],
+      ['002', 'add_b', '002_add_b', false],
+    ]);
+    expect(set.migrations[1]?.meta).toEqual({
+      description: 'Adds b',
+      dependencies: ['001'],
+      transaction: false,
+      createdAt: '2025-01-15T10:30:00Z',
+    });
+  });
+
+  it('treats bundler keys, ./ prefixes and Windows separators as the same files', () => {
+    const plain = parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;' });
+    for (const key of ['/migrations/001_a/up.sql', './001_a/up.sql', 'migrations\\001_a\\up.sql']) {
+      expect(parseMigrationFiles({ [key]: 'SELECT 1;' })).toEqual(plain);
+    }
+  });
+
+  it('ignores files beside the folders and non-migration files inside them', () => {
+    const set = parseMigrationFiles({ 'README.md': '# x', '001_a/up.sql': 'SELECT 1;', '001_a/notes.md': 'why' });
+    expect(set.problems).toEqual([]);
+    expect(set.migrations).toHaveLength(1);
+  });
+
+  it('reports every malformed folder and file at once, each naming its place', () => {
+    const set = parseMigrationFiles({
+      '01_too_short/up.sql': 'SELECT 1;',
+      '004_CamelCase/up.sql': 'SELECT 1;',
+      '005-dash/up.sql': 'SELECT 1;',
+      '006_no_up/down.sql': 'SELECT 1;',
+      '007_empty/up.sql': '  \n\t\n',
+      '008_typo/up.sql': 'SELECT 1;',
+      '008_typo/donw.sql': 'SELECT 1;',
+      '009_yml/up.sql': 'SELECT 1;',
+      '009_yml/meta.yml': 'description: x',
+      '010_empty_down/up.sql': 'SELECT 1;',
+      '010_empty_down/down.sql': '\n',
+    });
+    expect(codes(set)).toEqual([
+      ['INVALID_MIGRATION', '004_CamelCase'],
+      ['INVALID_MIGRATION', '005-dash'],
+      ['INVALID_MIGRATION', '006_no_up/up.sql'],
+      ['INVALID_MIGRATION', '007_empty/up.sql'],
+      ['INVALID_MIGRATION', '008_typo/donw.sql'],
+      ['INVALID_MIGRATION', '009_yml/meta.yml'],
+      ['INVALID_MIGRATION', '010_empty_down/down.sql'],
+      ['INVALID_MIGRATION', '01_too_short'],
+    ]);
+    expect(set.problems.map((p) => p.message)).toContain(
+      'folder "01_too_short" is not a migration name: expected NNN_snake_name (at least three digits, an underscore, then lower snake_case)',
+    );
+    expect(set.problems.map((p) => p.message)).toContain('006_no_up has no up.sql');
+    expect(set.problems.map((p) => p.message)).toContain('007_empty/up.sql is empty');
+    expect(set.migrations).toEqual([]);
+  });
+
+  it('checks meta.yaml strictly', () => {
+    const meta = (text: string) =>
+      parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;', '001_a/meta.yaml': text }).problems.map((p) => p.message);
+    expect(meta('')).toEqual([]);
+    expect(meta('# only a comment\n')).toEqual([]);
+    expect(meta('descripton: typo\n')).toEqual([
+      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, created_at)',
+    ]);
+    expect(meta('transaction: "no"\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
+    expect(meta('transaction: yes\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
+    expect(meta('description: 3\n')).toEqual(['001_a/meta.yaml: "description" must be a string']);
+    expect(meta('dependencies: "001"\n')).toEqual([
+      '001_a/meta.yaml: "dependencies" must be a list of versions, such as ["001", "002"]',
+    ]);
+    expect(meta('dependencies: [abc, 1.5]\n')).toEqual([
+      '001_a/meta.yaml: dependency "abc" is not a version (digits, such as "001")',
+      '001_a/meta.yaml: dependency 1.5 is not a version (digits, such as "001")',
+    ]);
+    expect(meta('created_at: yesterday\n')).toEqual([
+      '001_a/meta.yaml: "created_at" must be an ISO 8601 date or date-time, such as 2025-01-15T10:30:00Z',
+    ]);
+    expect(meta('- a\n- b\n')).toEqual(['001_a/meta.yaml must be a mapping of keys to values']);
+    expect(meta('description: a\ndescription: b\n')).toEqual([
+      '001_a/meta.yaml is not valid YAML at line 2, column 1: Map keys must be unique',
+    ]);
+    expect(meta('a: *x\n')[0]).toMatch(/^001_a\/meta\.yaml could not be read: /);
+    expect(meta('description: [unclosed\n')[0]).toMatch(/^001_a\/meta\.yaml is not valid YAML/);
+  });
+
+  it('accepts dependencies written as YAML numbers', () => {
+    const set = parseMigrationFiles({
+      '001_a/up.sql': 'SELECT 1;',
+      '002_b/up.sql': 'SELECT 1;',
+      '002_b/meta.yaml': 'dependencies:\n  - 001\n',
+    });
+    expect(set.migrations[1]?.meta.dependencies).toEqual(['1']);
+  });
+});
+
+describe('loadMigrationsFolder', () => {
+  it('gives exactly what the map loader gives for the same files', async () => {
+    const files = {
+      ...migration('001_a'),
+      ...migration('002_b', ['001']),
+      '002_b/meta.yaml': 'description: b\ndependencies: ["001"]\n',
+      '003_bad name/up.sql': 'SELECT 1;',
+      'README.md': 'not a migration',
+    };
+    const dir = writeTree(files);
+    expect(await loadMigrationsFolder(dir)).toEqual(parseMigrationFiles(files));
+  });
+
+  it('names a folder that does not exist', async () => {
+    await expect(loadMigrationsFolder('/no/such/folder')).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: 'migrations folder /no/such/folder does not exist or is not a folder',
+    });
+  });
+});

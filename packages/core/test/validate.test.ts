@@ -1,0 +1,133 @@
+import { checkSet, parseMigrationFiles, planMigrate, planRollback } from '@strata/core';
+import { describe, expect, it } from 'vitest';
+import { migration } from './helpers.js';
+
+const check = (...folders: Record<string, string>[]) => checkSet(parseMigrationFiles(Object.assign({}, ...folders)));
+const versions = (...folders: Record<string, string>[]) => check(...folders).order.map((m) => m.version);
+
+describe('order', () => {
+  it('is version order when nothing depends on anything', () => {
+    expect(versions(migration('010_c'), migration('002_b'), migration('001_a'))).toEqual(['001', '002', '010']);
+  });
+
+  it('puts dependencies first even when their number is higher', () => {
+    expect(versions(migration('001_a', ['003']), migration('002_b'), migration('003_c'))).toEqual(['002', '003', '001']);
+  });
+
+  it('orders a diamond and breaks ties by version number', () => {
+    const set = [
+      migration('001_root'),
+      migration('004_left', ['001']),
+      migration('002_right', ['001']),
+      migration('005_join', ['004', '002']),
+      migration('003_free'),
+    ];
+    expect(versions(...set)).toEqual(['001', '002', '003', '004', '005']);
+    expect(versions(...set.reverse())).toEqual(['001', '002', '003', '004', '005']);
+  });
+
+  it('matches dependencies by number, so 1 and 001 agree', () => {
+    const checked = check(migration('001_a'), migration('002_b', ['1']));
+    expect(checked.problems).toEqual([]);
+    expect(checked.byVersion.get('002')?.meta.dependencies).toEqual(['001']);
+  });
+});
+
+describe('checkSet', () => {
+  it('reports duplicate versions, naming every folder', () => {
+    const { problems, order } = check(migration('001_a'), migration('001_b'), migration('0001_c'), migration('002_d'));
+    expect(problems.map((p) => [p.code, p.file])).toEqual([
+      ['DUPLICATE_VERSION', '0001_c'],
+      ['DUPLICATE_VERSION', '001_a'],
+      ['DUPLICATE_VERSION', '001_b'],
+    ]);
+    expect(problems[0]?.message).toBe('0001_c, 001_a, 001_b have the same version number; each version must be unique');
+    expect(order.map((m) => m.version)).toEqual(['002']);
+  });
+
+  it('reports a dependency on a version that does not exist', () => {
+    const { problems } = check(migration('001_a'), migration('002_b', ['001', '007']));
+    expect(problems.map((p) => p.toJSON())).toEqual([
+      {
+        code: 'MISSING_DEPENDENCY',
+        message: '002_b depends on 007, but no migration has that version',
+        version: '002',
+        file: '002_b/meta.yaml',
+      },
+    ]);
+  });
+
+  it('reports a cycle and prints it', () => {
+    const { problems, order } = check(
+      migration('001_a'),
+      migration('002_b', ['004']),
+      migration('003_c', ['002']),
+      migration('004_d', ['003', '001']),
+      migration('005_e', ['004']),
+    );
+    expect(problems.map((p) => [p.code, p.message, p.file])).toEqual([
+      ['DEPENDENCY_CYCLE', 'dependency cycle: 002 → 004 → 003 → 002 (each depends on the next)', '002_b/meta.yaml'],
+    ]);
+    expect(order.map((m) => m.version)).toEqual(['001']);
+  });
+
+  it('reports a migration that depends on itself', () => {
+    const { problems } = check(migration('001_a', ['001']));
+    expect(problems.map((p) => p.message)).toEqual(['dependency cycle: 001 → 001 (each depends on the next)']);
+  });
+
+  it('reports every kind of problem in one pass', () => {
+    const { problems } = checkSet(
+      parseMigrationFiles({
+        ...migration('001_a'),
+        ...migration('001_b'),
+        ...migration('002_c', ['009']),
+        ...migration('003_d', ['004']),
+        ...migration('004_e', ['003']),
+        'bad/up.sql': 'SELECT 1;',
+        '005_f/up.sql': '',
+        '006_g/up.sql': 'SELECT 1;',
+        '006_g/meta.yaml': 'nope: 1',
+      }),
+    );
+    expect(problems.map((p) => p.code).sort()).toEqual([
+      'DEPENDENCY_CYCLE',
+      'DUPLICATE_VERSION',
+      'DUPLICATE_VERSION',
+      'INVALID_META',
+      'INVALID_MIGRATION',
+      'INVALID_MIGRATION',
+      'MISSING_DEPENDENCY',
+    ]);
+  });
+});
+
+describe('plans', () => {
+  const { order } = check(
+    migration('001_a'),
+    migration('002_b', ['001']),
+    migration('003_c', ['002']),
+    migration('004_d', ['001']),
+  );
+
+  it('migrates every pending migration, or up to a version', () => {
+    const applied = new Set(['001']);
+    expect(planMigrate(order, applied).map((m) => m.version)).toEqual(['002', '003', '004']);
+    expect(planMigrate(order, applied, { to: '2' }).map((m) => m.version)).toEqual(['002']);
+    expect(() => planMigrate(order, applied, { to: '042' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_VERSION' }));
+  });
+
+  it('rolls back dependents first, newest first, only with cascade', () => {
+    const applied = new Set(['001', '002', '003', '004']);
+    expect(() => planRollback(order, applied, '001')).toThrow(
+      expect.objectContaining({
+        code: 'DEPENDENTS_APPLIED',
+        message:
+          'migration 001_a cannot be rolled back while 002_b, 003_c, 004_d depend on it; roll them back first or use cascade',
+      }),
+    );
+    expect(planRollback(order, applied, '001', { cascade: true }).map((m) => m.version)).toEqual(['004', '003', '002', '001']);
+    expect(planRollback(order, applied, '003').map((m) => m.version)).toEqual(['003']);
+    expect(() => planRollback(order, new Set(['001']), '002')).toThrow(expect.objectContaining({ code: 'NOT_APPLIED' }));
+  });
+});
