@@ -274,6 +274,36 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003', '004']);
       });
 
+      it('persists once per run that changed something, and never for a no-op or a dry run', async () => {
+        const driver = await openDriver();
+        let persisted = 0;
+        const counting: Driver = {
+          name: driver.name,
+          exec: (sql) => driver.exec(sql),
+          query: (sql, params) => driver.query(sql, params),
+          run: (sql, params) => driver.run(sql, params),
+          inTransaction: () => driver.inTransaction(),
+          persist: async () => {
+            persisted += 1;
+            await driver.persist?.();
+          },
+          close: () => driver.close(),
+        };
+        const failing = { ...SMALL, '003_add_tags/up.sql': 'CREATE TABLE tags (id INTEGER);\nSELECT * FROM nowhere;\n' };
+        const manager = new MigrationManager({ driver: counting, migrations: failing });
+        await manager.migrate({ dryRun: true });
+        expect(persisted).toBe(0);
+        await expect(manager.migrate()).rejects.toMatchObject({ code: 'MIGRATION_FAILED', version: '003' });
+        expect(persisted).toBe(1);
+        await expect(manager.migrate()).rejects.toMatchObject({ code: 'MIGRATION_FAILED', version: '003' });
+        expect(persisted).toBe(1);
+        await manager.rollbackMigration('002');
+        expect(persisted).toBe(2);
+        await driver.close();
+        const reopened = await openDriver();
+        expect((await historyOf(reopened)).map((h) => h.version)).toEqual(['001']);
+      });
+
       it('uses a history table of another name, and refuses one that is not an identifier', async () => {
         const manager = await manage(SMALL, { table: 'app_migrations' });
         await manager.migrate();

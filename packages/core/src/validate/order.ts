@@ -24,7 +24,9 @@ export function orderMigrations(migrations: readonly Migration[]): Ordering {
     const deps = new Set(m.meta.dependencies.filter((d) => byVersion.has(d)));
     waitingOn.set(m.version, deps.size);
     for (const d of deps) {
-      dependents.set(d, [...(dependents.get(d) ?? []), m.version]);
+      const list = dependents.get(d) ?? [];
+      list.push(m.version);
+      dependents.set(d, list);
     }
   }
 

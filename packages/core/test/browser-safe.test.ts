@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bareImportsOf, isNodeBuiltin } from '../../../test/support/import-graph.js';
+
+const dist = (path: string) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
+
+describe('@strata/core root entry', () => {
+  it('imports nothing from Node and only browser-safe packages', () => {
+    const imports = bareImportsOf(dist('index.js'));
+    expect([...imports.keys()].filter(isNodeBuiltin)).toEqual([]);
+    expect([...imports.keys()].sort()).toEqual(['@noble/hashes/legacy.js', '@noble/hashes/utils.js', 'yaml']);
+  });
+
+  it('keeps Node-only code behind @strata/core/node', () => {
+    const imports = [...bareImportsOf(dist('node/index.js')).keys()];
+    expect(imports).toContain('fast-glob');
+    expect(imports.some(isNodeBuiltin)).toBe(true);
+  });
+});

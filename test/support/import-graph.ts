@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, resolve } from 'node:path';
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const NODE_BUILTINS = new Set(builtinModules);
+
+/**
+ * The bare specifiers (packages and built-ins) that a built ES module reaches through its relative imports, each
+ * with the first file that imports it. Type-only imports are gone from built JavaScript, so this is what a bundler
+ * would have to resolve.
+ */
+export function bareImportsOf(entry: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const specifier = match[1] ?? match[2] ?? '';
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      else if (!found.has(specifier)) found.set(specifier, file);
+    }
+  };
+  visit(resolve(entry));
+  return found;
+}
+
+/** Whether a specifier names a Node built-in module. */
+export function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0] ?? '');
+}
