@@ -1,0 +1,136 @@
+import type { Driver, Row, SqlValue } from '@strata/core';
+import Database from 'better-sqlite3';
+
+/**
+ * Connection settings the driver can apply; see {@link createBetterSqlite3Driver} for the defaults.
+ *
+ * @example
+ * ```ts
+ * createBetterSqlite3Driver({ filename: 'app.db', journalMode: 'delete', busyTimeoutMs: 10_000 });
+ * ```
+ */
+export interface BetterSqlite3Pragmas {
+  /** How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`. */
+  readonly busyTimeoutMs?: number;
+  readonly journalMode?: 'wal' | 'delete' | 'truncate' | 'persist' | 'memory' | 'off';
+  /** Enforce foreign keys. */
+  readonly foreignKeys?: boolean;
+  readonly synchronous?: 'off' | 'normal' | 'full' | 'extra';
+}
+
+/**
+ * Opens a database file (or `':memory:'`) with Strata's defaults.
+ *
+ * @example
+ * ```ts
+ * createBetterSqlite3Driver({ filename: 'data/app.db', readonly: true });
+ * ```
+ */
+export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas {
+  /** Path of the database file; its folder must already exist. */
+  readonly filename: string;
+  readonly readonly?: boolean;
+}
+
+/**
+ * Uses a connection the application opened; only the settings given here are changed.
+ *
+ * @example
+ * ```ts
+ * createBetterSqlite3Driver({ database: new Database('app.db'), foreignKeys: true });
+ * ```
+ */
+export interface BetterSqlite3ConnectionOptions extends BetterSqlite3Pragmas {
+  readonly database: Database.Database;
+  /** Close `database` when the driver is closed. Default `false`: whoever opened it closes it. */
+  readonly closeDatabase?: boolean;
+}
+
+/**
+ * Options of {@link createBetterSqlite3Driver}: a file to open, or an open connection.
+ *
+ * @example
+ * ```ts
+ * const options: BetterSqlite3DriverOptions = process.env.DB ? { filename: process.env.DB } : { database };
+ * ```
+ */
+export type BetterSqlite3DriverOptions = BetterSqlite3FileOptions | BetterSqlite3ConnectionOptions;
+
+/**
+ * A Strata {@link Driver} over one better-sqlite3 connection, which the application may use as well.
+ *
+ * @example
+ * ```ts
+ * const driver: BetterSqlite3Driver = createBetterSqlite3Driver({ filename: 'app.db' });
+ * const count = driver.database.prepare('SELECT count(*) FROM users').pluck().get();
+ * ```
+ */
+export interface BetterSqlite3Driver extends Driver {
+  readonly name: 'better-sqlite3';
+  /** The connection Strata migrates, for the application's own queries. */
+  readonly database: Database.Database;
+}
+
+/**
+ * Creates a Strata driver over better-sqlite3.
+ *
+ * Given a `filename`, it opens the file and sets `busy_timeout` 5000, `foreign_keys` on, and, unless the database is
+ * in memory or read-only, `journal_mode` WAL with `synchronous` NORMAL; `close()` closes the file. Given a `database`,
+ * it changes only the settings passed in options (the application configured that connection deliberately) and
+ * leaves it open on `close()` unless `closeDatabase` is set.
+ *
+ * Integers come back as numbers, so values beyond 2^53 lose precision; bigint parameters are bound exactly.
+ *
+ * @example
+ * ```ts
+ * const driver = createBetterSqlite3Driver({ filename: 'app.db' });
+ * await new MigrationManager({ driver, ... }).migrate();
+ * driver.database.prepare('SELECT * FROM users').all();
+ * ```
+ */
+export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): BetterSqlite3Driver {
+  const opened = 'filename' in options;
+  const db = opened
+    ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 })
+    : options.database;
+  const ownsDatabase = opened || options.closeDatabase === true;
+  try {
+    configure(db, options, opened);
+  } catch (error) {
+    if (opened) db.close();
+    throw error;
+  }
+
+  return {
+    name: 'better-sqlite3',
+    database: db,
+    async exec(sql) {
+      db.exec(sql);
+    },
+    async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+      const statement = db.prepare(sql);
+      if (statement.reader) return statement.all(...params) as R[];
+      statement.run(...params);
+      return [];
+    },
+    async run(sql, params = []) {
+      return { changes: db.prepare(sql).run(...params).changes };
+    },
+    inTransaction: () => db.inTransaction,
+    async close() {
+      if (ownsDatabase && db.open) db.close();
+    },
+  };
+}
+
+function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened: boolean): void {
+  if (!opened && options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  // Switching to WAL writes the file header, which a read-only connection cannot do.
+  const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? 'wal' : undefined);
+  if (journalMode !== undefined) db.pragma(`journal_mode = ${journalMode}`);
+  // NORMAL is safe in WAL (a power loss may drop the last commits but cannot corrupt) and much faster than FULL.
+  const synchronous = options.synchronous ?? (opened && journalMode === 'wal' ? 'normal' : undefined);
+  if (synchronous !== undefined) db.pragma(`synchronous = ${synchronous}`);
+  const foreignKeys = options.foreignKeys ?? (opened ? true : undefined);
+  if (foreignKeys !== undefined) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+}

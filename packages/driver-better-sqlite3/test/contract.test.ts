@@ -1,0 +1,8 @@
+import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
+import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
+import { describeDriverContract } from '../../../test/support/driver-contract.js';
+
+describeDriverContract('better-sqlite3', {
+  open: async (filename) => createBetterSqlite3Driver({ filename }),
+  kysely: kyselyDialect,
+});

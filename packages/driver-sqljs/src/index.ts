@@ -1,0 +1,160 @@
+import type { Driver, Row, SqlValue } from '@strata/core';
+import { iterateRows, runStatement, type SqlJsDatabase, type SqlJsStatic } from './sqljs.js';
+
+export type { SqlJsDatabase, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
+
+/**
+ * Where a sql.js database is kept between sessions: a file in Node (`fileStorage` from `@strata/driver-sqljs/node`),
+ * IndexedDB in a browser, or anything else that stores bytes.
+ *
+ * @example
+ * ```ts
+ * const memory: SqlJsStorage = {
+ *   load: async () => saved,
+ *   save: async (bytes) => { saved = bytes.slice(); },
+ * };
+ * ```
+ */
+export interface SqlJsStorage {
+  /** The stored database file, or `undefined` when nothing has been stored yet. */
+  load(): Promise<Uint8Array | undefined>;
+  /** Replaces the stored file with `bytes` (which it must not modify), all at once or not at all. */
+  save(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Options of {@link createSqlJsDriver}.
+ *
+ * @example
+ * ```ts
+ * const options: SqlJsDriverOptions = { sqlJs: () => initSqlJs({ locateFile }), storage, foreignKeys: true };
+ * ```
+ */
+export interface SqlJsDriverOptions<D extends SqlJsDatabase = SqlJsDatabase> {
+  /**
+   * An initialised sql.js module, or a function that loads one. Default: `import('sql.js')` initialised without
+   * configuration, which finds its wasm file in Node; in a browser, pass a module initialised with `locateFile`.
+   */
+  readonly sqlJs?: SqlJsStatic<D> | (() => Promise<SqlJsStatic<D>>);
+  /** Initial database file; when `storage` is given, used only while the storage holds nothing yet. */
+  readonly data?: Uint8Array;
+  /** Where the database is loaded from, and where `persist()` saves it. */
+  readonly storage?: SqlJsStorage;
+  /** Enforce foreign keys; default `true`. */
+  readonly foreignKeys?: boolean;
+}
+
+/**
+ * A Strata {@link Driver} over an in-memory sql.js database, which the application may use as well.
+ *
+ * @example
+ * ```ts
+ * const driver: SqlJsDriver = await createSqlJsDriver({ storage });
+ * driver.database.run("INSERT INTO events (name) VALUES ('opened')");
+ * await driver.persist();
+ * ```
+ */
+export interface SqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase> extends Driver {
+  readonly name: 'sqljs';
+  /** The sql.js database Strata migrates; typed as sql.js's own `Database` when `sqlJs` was given one. */
+  readonly database: D;
+  /** Saves the database to `storage`, unless the storage already holds these exact bytes or there is no storage. */
+  persist(): Promise<void>;
+}
+
+/**
+ * Creates a Strata driver over sql.js (SQLite compiled to WebAssembly), in Node or in a browser.
+ *
+ * The database lives in memory: `persist()` writes it to `storage`, and `close()` does not, because a close after a
+ * failed run should not store what that run left behind. Integers come back as numbers, which lose precision beyond
+ * 2^53; `persist()` keeps the last saved bytes to compare with, so it holds a second copy of the database.
+ *
+ * @example
+ * ```ts
+ * const SQL = await initSqlJs({ locateFile: (file) => `/assets/${file}` });
+ * const driver = await createSqlJsDriver({ sqlJs: SQL, storage: myIndexedDbStorage });
+ * await new MigrationManager({ driver, ... }).migrate(); // calls driver.persist()
+ * ```
+ */
+export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>(
+  options: SqlJsDriverOptions<D> = {},
+): Promise<SqlJsDriver<D>> {
+  const { storage, foreignKeys = true } = options;
+  const SQL = await loadSqlJs(options.sqlJs);
+  // The bytes storage holds, or undefined while it holds nothing of ours.
+  let stored = await storage?.load();
+  const db = new SQL.Database(stored ?? options.data);
+  const configure = () => {
+    if (foreignKeys) db.run('PRAGMA foreign_keys = ON');
+  };
+  configure();
+  let open = true;
+  let saving: Promise<void> = Promise.resolve();
+
+  // Comparing bytes rather than counting writes also catches what counters miss: DDL and PRAGMA user_version (not in
+  // total_changes()), VACUUM, and writes made through `database` or kysely. sql.js exports are deterministic.
+  const save = async () => {
+    if (storage === undefined) return;
+    const bytes = db.export();
+    // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
+    configure();
+    if (stored !== undefined && sameBytes(stored, bytes)) return;
+    await storage.save(bytes);
+    stored = bytes;
+  };
+
+  return {
+    name: 'sqljs',
+    database: db,
+    async exec(sql) {
+      db.run(sql);
+    },
+    async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+      return [...iterateRows(db, sql, params)] as R[];
+    },
+    async run(sql, params = []) {
+      return runStatement(db, sql, params);
+    },
+    inTransaction() {
+      if (!open) return false;
+      // sql.js does not expose sqlite3_get_autocommit(), and following our own BEGIN/COMMIT would miss transactions
+      // SQLite ends by itself (an INSERT OR ROLLBACK conflict) or that are opened through `database`. A deferred
+      // BEGIN fails exactly when a transaction is open, and otherwise takes no lock, so BEGIN + ROLLBACK changes nothing.
+      try {
+        db.run('BEGIN');
+      } catch (error) {
+        if (error instanceof Error && error.message.includes('within a transaction')) return true;
+        throw error;
+      }
+      db.run('ROLLBACK');
+      return false;
+    },
+    persist() {
+      // One save at a time, each exporting when its turn comes, so an older snapshot never lands after a newer one.
+      const next = saving.then(save);
+      saving = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      await saving;
+      db.close();
+    },
+  };
+}
+
+async function loadSqlJs<D extends SqlJsDatabase>(source: SqlJsDriverOptions<D>['sqlJs']): Promise<SqlJsStatic<D>> {
+  if (typeof source === 'function') return source();
+  if (source !== undefined) return source;
+  const { default: initSqlJs } = await import('sql.js');
+  const SQL: SqlJsStatic = await initSqlJs();
+  // D is only chosen by passing a module, so here it is the default SqlJsDatabase.
+  return SQL as SqlJsStatic<D>;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,8 @@
+import { kyselyDialect } from '@strata/driver-sqljs/kysely';
+import { openSqlJsFile } from '@strata/driver-sqljs/node';
+import { describeDriverContract } from '../../../test/support/driver-contract.js';
+
+describeDriverContract('sql.js', {
+  open: (path) => openSqlJsFile(path),
+  kysely: kyselyDialect,
+});
