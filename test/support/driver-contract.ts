@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '@strata/core';
 import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
-import { type Dialect, Kysely } from 'kysely';
+import { type Dialect, type Generated, Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_MIGRATIONS, historyOf, makeTempDir, schemaOf, tablesOf, writeFiles } from './fixtures.js';
 
@@ -427,8 +427,8 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
 
     describe('kysely on the same connection', () => {
       interface Database {
-        users: { id: number; email: string };
-        posts: { id: number; user_id: number; title: string | null };
+        users: { id: Generated<number>; email: string };
+        posts: { id: Generated<number>; user_id: number; title: string | null };
       }
 
       it('queries the migrated schema with types', async () => {

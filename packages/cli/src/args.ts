@@ -1,0 +1,159 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { Command, OptionSpec } from './commands/command.js';
+import { UsageError } from './usage-error.js';
+
+/** The drivers `--driver` accepts. */
+export const DRIVERS = ['better-sqlite3', 'sqljs'] as const;
+
+/** A value of `--driver`. */
+export type DriverName = (typeof DRIVERS)[number];
+
+/** The options every command takes. */
+export interface GlobalOptions {
+  /** `--db`, as given; undefined means the default file in the user's data folder. */
+  readonly db: string | undefined;
+  readonly dir: string;
+  readonly driver: DriverName;
+  readonly table: string | undefined;
+  readonly json: boolean;
+}
+
+/** The global options, for the parser and for help. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  db: { type: 'string', value: 'file', description: 'database file (default: app.db in the strata data folder)' },
+  dir: { type: 'string', value: 'folder', description: 'migrations folder (default: ./migrations)' },
+  driver: { type: 'string', value: 'name', description: 'better-sqlite3 or sqljs (default: better-sqlite3)' },
+  table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
+  json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
+  help: { type: 'boolean', short: 'h', description: 'show help (also: migrate help <command>)' },
+  version: { type: 'boolean', description: 'print the version of the CLI' },
+};
+
+/** What the command line asks for. */
+export type Invocation =
+  | { readonly kind: 'help'; readonly command: Command | undefined }
+  | { readonly kind: 'version' }
+  | {
+      readonly kind: 'run';
+      readonly command: Command;
+      readonly global: GlobalOptions;
+      readonly values: Readonly<Record<string, string | boolean | undefined>>;
+      readonly args: readonly string[];
+    };
+
+/**
+ * Reads the command line. Options may come before or after the command; `rollback:002` is `rollback 002`.
+ * Throws {@link UsageError} for anything it cannot act on.
+ *
+ * Two passes: the first, over every option any command knows, only finds the command; the second parses again with
+ * the global options and that command's own, so an option of another command is refused.
+ */
+export function parseInvocation(argv: readonly string[], commands: readonly Command[]): Invocation {
+  const everyOption = Object.assign({}, GLOBAL_OPTIONS, ...commands.map((c) => c.options)) as Record<string, OptionSpec>;
+  const first = parse(argv, everyOption, () => guessCommand(argv, everyOption, commands));
+  const [word, ...rest] = first.positionals;
+  if (first.values.version === true) return { kind: 'version' };
+  if (word === 'help') return { kind: 'help', command: rest[0] === undefined ? undefined : find(commands, rest[0]) };
+  if (word === undefined) {
+    if (first.values.help === true) return { kind: 'help', command: undefined };
+    throw new UsageError('no command given');
+  }
+  const colon = word.indexOf(':');
+  const command = find(commands, colon === -1 ? word : word.slice(0, colon));
+  if (first.values.help === true) return { kind: 'help', command };
+
+  const { values, positionals } = parse(argv, { ...GLOBAL_OPTIONS, ...command.options }, () => command.name);
+  const args = [...(colon === -1 ? [] : [word.slice(colon + 1)]), ...positionals.slice(1)].filter((a) => a !== '');
+  checkArgs(command, args);
+  const own = Object.fromEntries(Object.keys(command.options).map((name) => [name, values[name]]));
+  return { kind: 'run', command, global: globalOptions(values), values: own, args };
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Parses strictly; `command` names the command a mistake belongs to, when one can be told. */
+function parse(argv: readonly string[], specs: Record<string, OptionSpec>, command: () => string | undefined) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: parserOptions(specs),
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: values as Values, positionals };
+  } catch (error) {
+    const name = command();
+    throw new UsageError(usageMessage(error, name), name);
+  }
+}
+
+function parserOptions(specs: Record<string, OptionSpec>): NonNullable<ParseArgsConfig['options']> {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+  }
+  return options;
+}
+
+/** The command of a line that failed to parse, so the hint can point at that command's help. */
+function guessCommand(
+  argv: readonly string[],
+  specs: Record<string, OptionSpec>,
+  commands: readonly Command[],
+): string | undefined {
+  try {
+    const [word = ''] = parseArgs({
+      args: [...argv],
+      options: parserOptions(specs),
+      strict: false,
+      allowPositionals: true,
+    }).positionals;
+    const name = word.split(':')[0];
+    return commands.find((c) => c.name === name)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** parseArgs explains at length; a usage error is one line. */
+function usageMessage(error: unknown, command: string | undefined): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return command === undefined ? `unknown option ${option}` : `unknown option ${option} for ${command}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(message)) return `option ${option} does not take a value`;
+    return `option ${option} needs a value (write ${option}=<value> for a value that starts with "-")`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+function find(commands: readonly Command[], name: string): Command {
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) throw new UsageError(`unknown command "${name}"`);
+  return command;
+}
+
+function checkArgs(command: Command, args: readonly string[]): void {
+  const missing = command.args.find((spec, i) => spec.required && args[i] === undefined);
+  if (missing !== undefined) throw new UsageError(`${command.name} needs a ${missing.name} argument`, command.name);
+  const extra = args[command.args.length];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for ${command.name}`, command.name);
+}
+
+function globalOptions(values: Values): GlobalOptions {
+  const driver = values.driver ?? 'better-sqlite3';
+  if (!DRIVERS.includes(driver as DriverName)) {
+    throw new UsageError(`--driver must be ${DRIVERS.join(' or ')}, not "${String(driver)}"`);
+  }
+  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    db: text(values.db),
+    dir: text(values.dir) ?? 'migrations',
+    driver: driver as DriverName,
+    table: text(values.table),
+    json: values.json === true,
+  };
+}

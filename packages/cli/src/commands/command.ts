@@ -1,0 +1,71 @@
+import type { MigrationManager } from '@strata/core';
+import type { View } from '../view.js';
+
+/** An option of one command, as `parseArgs` takes it plus what help prints. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** The placeholder help shows after a string option: `--to <V>`. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+/** A positional argument of one command. */
+export interface ArgSpec {
+  readonly name: string;
+  readonly required: boolean;
+}
+
+/** How a command wants the database: `write` may create the file, `read` never does. */
+export interface OpenOptions {
+  readonly write: boolean;
+}
+
+/** What a command receives: its own options and arguments, and a way to the database. */
+export interface CommandInput {
+  /** The command's options by name; global options are handled before the command runs. */
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** Positional arguments after the command name, `rollback:002` counting as `rollback 002`. */
+  readonly args: readonly string[];
+  /** Loads the migrations and opens the database; the CLI closes it after the command, however it ends. */
+  readonly open: (options: OpenOptions) => Promise<MigrationManager>;
+}
+
+/**
+ * What a command produced. `data` is what `--json` prints; `render` writes the same data as text. A command never
+ * writes output itself, so both forms come from one result.
+ */
+export interface Outcome {
+  readonly data: unknown;
+  readonly render: (view: View) => void;
+  /** 0 unless the result itself is a failure (for example `status` with problems). */
+  readonly exitCode: number;
+}
+
+/**
+ * One CLI command. Adding a command is writing one file that exports a `Command` and listing it in
+ * `commands/index.ts`; parsing, help, `--json`, errors and closing the database come from `main`.
+ *
+ * @example
+ * ```ts
+ * export const hello: Command = {
+ *   name: 'hello', summary: 'say hello', usage: ['hello'], description: 'Says hello.', options: {}, args: [],
+ *   run: async () => ({ data: { hello: true }, render: (view) => view.out('hello'), exitCode: 0 }),
+ * };
+ * ```
+ */
+export interface Command {
+  readonly name: string;
+  /** One line for the command list of `migrate --help`. */
+  readonly summary: string;
+  /** Usage lines without the leading program name, e.g. `rollback V [--cascade]`. */
+  readonly usage: readonly string[];
+  /** A paragraph or two for `migrate help <command>`. */
+  readonly description: string;
+  /** Options of this command only. Option names mean the same thing in every command that has them. */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly args: readonly ArgSpec[];
+  /** Extra help text, such as what the exit code means. */
+  readonly notes?: string;
+  run(input: CommandInput): Promise<Outcome>;
+}

@@ -1,0 +1,8 @@
+import type { Command } from './command.js';
+import { migrateCommand } from './migrate.js';
+import { rollbackCommand } from './rollback.js';
+import { statusCommand } from './status.js';
+import { validateCommand } from './validate.js';
+
+/** Every command, in the order help lists them. A new command is one file and one entry here. */
+export const commands: readonly Command[] = [migrateCommand, statusCommand, rollbackCommand, validateCommand];

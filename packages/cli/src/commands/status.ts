@@ -1,0 +1,38 @@
+import { statusLines } from '../render/status.js';
+import type { Command } from './command.js';
+
+/** `status`: applied and pending migrations, and problems. */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show applied and pending migrations, and problems',
+  usage: ['status'],
+  description: [
+    'Lists the applied migrations with the time each was applied (UTC), the pending ones in the order they would',
+    'run, and problems: invalid migration folders, applied migrations whose up.sql was edited (CHECKSUM_MISMATCH),',
+    'applied migrations whose folder is gone (APPLIED_MISSING). Changes nothing; a database file that does not',
+    'exist yet is not created, and shows every migration as pending.',
+  ].join('\n'),
+  options: {},
+  args: [],
+  notes:
+    'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
+  async run({ open }) {
+    const manager = await open({ write: false });
+    const report = await manager.status();
+    const { problems } = report;
+    return {
+      data: report,
+      exitCode: problems.length > 0 ? 1 : 0,
+      render: (view) => {
+        view.out(statusLines(report, view.color).join('\n'));
+        // stdout may be going to a file or a pager; stderr still says why the exit code is 1.
+        if (problems.length > 0) {
+          const codes = problems.map((p) => (p.version === undefined ? p.code : `${p.code} (${p.version})`));
+          view.err(
+            `${view.errColor.red('status')}: ${problems.length} problem${problems.length === 1 ? '' : 's'} found: ${codes.join(', ')}`,
+          );
+        }
+      },
+    };
+  },
+};

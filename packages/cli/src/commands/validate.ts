@@ -1,0 +1,35 @@
+import { errorLines } from '../render/error.js';
+import { plural } from '../render/steps.js';
+import type { Command } from './command.js';
+
+/** `validate`: check the migrations and the checksums of applied ones, change nothing. */
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check names, meta, dependencies, cycles and checksums',
+  usage: ['validate'],
+  description: [
+    'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
+    'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Changes nothing;',
+    'a database file that does not exist yet is not created.',
+  ].join('\n'),
+  options: {},
+  args: [],
+  notes: 'Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database error; 2 a usage error.',
+  async run({ open }) {
+    const manager = await open({ write: false });
+    const report = await manager.validate();
+    const { order, problems } = report;
+    return {
+      data: report,
+      exitCode: problems.length > 0 ? 1 : 0,
+      render: (view) => {
+        if (problems.length === 0) {
+          view.out(`OK: ${plural(order.length, 'migration')}, no problems.`);
+          return;
+        }
+        for (const problem of problems) view.err(errorLines(problem, view.errColor, false).join('\n'));
+        view.err(`validate: ${plural(problems.length, 'problem')} found.`);
+      },
+    };
+  },
+};

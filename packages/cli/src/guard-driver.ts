@@ -1,0 +1,35 @@
+import { type Driver, type Row, type SqlValue, StrataError } from '@strata/core';
+
+/**
+ * Wraps `driver` so that whatever a SQLite library throws (`SQLITE_NOTADB` on a file that is not a database,
+ * a failed write to disk) comes out as a `DATABASE_ERROR` naming the file. `exec` and `run` are left alone: they
+ * run inside migrations, where core already turns a failure into `MIGRATION_FAILED` with the migration's file, and
+ * the database path would only clutter that message.
+ */
+export function guardDriver(driver: Driver, file: string): Driver {
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StrataError) throw error;
+      throw databaseError(error, file);
+    }
+  };
+  return {
+    name: driver.name,
+    exec: (sql) => driver.exec(sql),
+    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => guard(() => driver.query<R>(sql, params)),
+    run: (sql, params) => driver.run(sql, params),
+    inTransaction: () => driver.inTransaction(),
+    ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),
+    close: () => guard(() => driver.close()),
+  };
+}
+
+/** A `DATABASE_ERROR` for a failure of the database `file`, keeping the library's code (`SQLITE_NOTADB`) in view. */
+export function databaseError(error: unknown, file: string): StrataError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const suffix = typeof code === 'string' && !message.includes(code) ? ` (${code})` : '';
+  return new StrataError('DATABASE_ERROR', `database ${file}: ${message}${suffix}`, { cause: error });
+}

@@ -1,0 +1,108 @@
+import { RunError } from '@strata/core';
+import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
+import type { Outcome } from './commands/command.js';
+import { commands } from './commands/index.js';
+import { defaultDatabaseFile, openSession, type Session } from './context.js';
+import { type Io, processIo } from './io.js';
+import { errorDocument, errorLines } from './render/error.js';
+import { commandHelp, globalHelp } from './render/help.js';
+import { LiveRun } from './render/live-run.js';
+import { stepLine } from './render/steps.js';
+import { UsageError } from './usage-error.js';
+import { cliVersion } from './version.js';
+import { createView, type View } from './view.js';
+
+const PROGRAM = 'migrate';
+
+/**
+ * Runs the `migrate` command line and returns the exit code: 0 success, 1 a migration, validation or database error,
+ * 2 a usage error. Never throws for those; output goes to `io` only.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation(argv, commands);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const view = createView(io, false);
+    const helpCommand = error.command === undefined ? `${PROGRAM} --help` : `${PROGRAM} ${error.command} --help`;
+    view.err(`${view.errColor.red('error')}: ${error.message}`);
+    view.err(`Run "${helpCommand}" for usage.`);
+    return 2;
+  }
+  if (invocation.kind === 'version') {
+    io.stdout.write(`${cliVersion()}\n`);
+    return 0;
+  }
+  if (invocation.kind === 'help') {
+    const { command } = invocation;
+    const text =
+      command === undefined
+        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, defaultDatabaseFile())
+        : commandHelp(PROGRAM, command);
+    io.stdout.write(`${text}\n`);
+    return 0;
+  }
+  return execute(invocation, io);
+}
+
+async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io): Promise<number> {
+  const { command, global, values, args } = invocation;
+  const view = createView(io, global.json);
+  // Live step lines and progress are text output; --json gets the report alone.
+  const live = global.json ? undefined : new LiveRun(view, io.stderr);
+  let session: Session | undefined;
+  const open = async ({ write }: { write: boolean }) => {
+    session ??= await openSession(global, io, { write, onEvent: live?.onEvent });
+    return session.manager;
+  };
+  const fail = (error: unknown): number => {
+    live?.clear();
+    if (global.json) {
+      view.out(JSON.stringify(errorDocument(error), null, 2));
+      return 1;
+    }
+    // The steps that finished were printed live; the failed one and those that did not run complete the picture.
+    const unfinished =
+      error instanceof RunError ? error.report.steps.filter((s) => s.status === 'failed' || s.status === 'not-run') : [];
+    for (const step of unfinished) view.out(stepLine(step, view.color));
+    view.err(errorLines(error, view.errColor, debugEnabled(io)).join('\n'));
+    return 1;
+  };
+
+  let outcome: Outcome;
+  try {
+    outcome = await command.run({ values, args, open });
+  } catch (error) {
+    await closeAfterFailure(session, view, io);
+    return fail(error);
+  }
+  try {
+    await session?.close();
+  } catch (error) {
+    return fail(error);
+  }
+  live?.clear();
+  if (global.json) view.out(JSON.stringify(outcome.data, null, 2));
+  else outcome.render(view);
+  return outcome.exitCode;
+}
+
+/** The error that stopped the command is the one to report; a failing close only shows up when debugging. */
+async function closeAfterFailure(session: Session | undefined, view: View, io: Io): Promise<void> {
+  try {
+    await session?.close();
+  } catch (error) {
+    if (debugEnabled(io)) view.err(`while closing the database: ${String(error)}`);
+  }
+}
+
+/** `DEBUG=strata` (or `*`, or a list naming strata) adds stack traces to error output. */
+function debugEnabled(io: Io): boolean {
+  return /(^|[\s,])(strata[^\s,]*|\*)($|[\s,])/.test(io.env.DEBUG ?? '');
+}

@@ -1,0 +1,60 @@
+import type { Command, OptionSpec } from '../commands/command.js';
+
+/** Aligned `  --name <value>  description` lines. */
+function optionLines(specs: Readonly<Record<string, OptionSpec>>): string[] {
+  const rows = Object.entries(specs).map(([name, spec]) => {
+    const flag = `${spec.short === undefined ? '' : `-${spec.short}, `}--${name}`;
+    return [spec.value === undefined ? flag : `${flag} <${spec.value}>`, spec.description] as const;
+  });
+  return table(rows);
+}
+
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(0, ...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => (right === '' ? `  ${left}` : `  ${left.padEnd(width)}  ${right}`));
+}
+
+const EXIT_CODES = 'Exit codes: 0 success; 1 a migration, validation or database error; 2 a usage error.';
+
+/** `migrate --help`: every command, the global options, the default database file, the exit codes. */
+export function globalHelp(
+  program: string,
+  commands: readonly Command[],
+  globals: Readonly<Record<string, OptionSpec>>,
+  defaultDb: string,
+): string {
+  return [
+    `Usage: ${program} [options] <command> [command options]`,
+    '',
+    'Apply, inspect and roll back the SQL migrations of a SQLite database.',
+    '',
+    'Commands:',
+    ...table([
+      ...commands.flatMap((c) => c.usage.map((usage, i) => [usage, i === 0 ? c.summary : ''] as const)),
+      ['help [command]', 'show help for a command'],
+    ]),
+    '',
+    'Options (before or after the command):',
+    ...optionLines(globals),
+    '',
+    `Default database: ${defaultDb}`,
+    EXIT_CODES,
+    `Run "${program} help <command>" for a command's own options.`,
+  ].join('\n');
+}
+
+/** `migrate help <command>` and `migrate <command> --help`. */
+export function commandHelp(program: string, command: Command): string {
+  const [first = command.name, ...more] = command.usage;
+  const options = Object.keys(command.options).length === 0 ? [] : ['', 'Options:', ...optionLines(command.options)];
+  return [
+    `Usage: ${program} [options] ${first}`,
+    ...more.map((u) => `       ${program} [options] ${u}`),
+    '',
+    command.description,
+    ...options,
+    '',
+    `Global options: --db, --dir, --driver, --table, --json (see "${program} --help").`,
+    command.notes ?? EXIT_CODES,
+  ].join('\n');
+}

@@ -1,0 +1,53 @@
+import type { RunEvent } from '@strata/core';
+import type { TextSink } from '../io.js';
+import type { View } from '../view.js';
+import { stepLine } from './steps.js';
+
+/** How long a run goes before the progress line appears; shorter runs would only flicker. */
+const PROGRESS_AFTER_MS = 1000;
+
+/**
+ * Prints each migration's line as it finishes and, once a run has taken more than a second, a `[3/10] 004_x …`
+ * line on stderr that is rewritten in place. The progress line is drawn only on a terminal and always wiped before
+ * anything else is printed, so pipes and logs see the step lines alone.
+ *
+ * The drivers are synchronous underneath, so nothing can be drawn while a statement runs; the line is updated as
+ * each migration starts.
+ */
+export class LiveRun {
+  private startedAt: number | undefined;
+  private drawn = 0;
+
+  constructor(
+    private readonly view: View,
+    private readonly stderr: TextSink,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The `onEvent` callback to give the manager. */
+  readonly onEvent = (event: RunEvent): void => {
+    if (event.type === 'start') {
+      this.startedAt ??= this.now();
+      if (this.stderr.isTTY === true && this.now() - this.startedAt > PROGRESS_AFTER_MS) {
+        this.draw(`[${event.index + 1}/${event.total}] ${event.migration.folder} …`);
+      }
+    } else {
+      this.clear();
+      this.view.out(stepLine(event.step, this.view.color));
+    }
+  };
+
+  /** Wipes the progress line, if one is showing; call before printing a summary or an error. */
+  clear(): void {
+    if (this.drawn === 0) return;
+    // Spaces rather than an erase-line escape, so even a dumb terminal ends up clean.
+    this.stderr.write(`\r${' '.repeat(this.drawn)}\r`);
+    this.drawn = 0;
+  }
+
+  private draw(text: string): void {
+    this.clear();
+    this.stderr.write(text);
+    this.drawn = text.length;
+  }
+}

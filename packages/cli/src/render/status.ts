@@ -1,0 +1,21 @@
+import type { StatusReport } from '@strata/core';
+import type { Palette } from '../color.js';
+
+/**
+ * The text of `status`, in the format of DESIGN.md: the applied migrations with the time each ran (UTC, as SQLite
+ * records it), the pending ones in the order they would run, and, only when there are any, the problems.
+ * An empty section says `(none)` so the two headings always appear.
+ */
+export function statusLines(report: StatusReport, c: Palette): string[] {
+  const lines = ['Migration Status:', '================', '', 'Applied migrations:'];
+  for (const m of report.applied) lines.push(`  ${c.green('✓')} ${m.version} - ${m.name} (applied: ${m.appliedAt})`);
+  if (report.applied.length === 0) lines.push(`  ${c.dim('(none)')}`);
+  lines.push('', 'Pending migrations:');
+  for (const m of report.pending) lines.push(`  ${c.yellow('○')} ${m.version} - ${m.name}`);
+  if (report.pending.length === 0) lines.push(`  ${c.dim('(none)')}`);
+  if (report.problems.length > 0) {
+    lines.push('', 'Problems:');
+    for (const p of report.problems) lines.push(`  ${c.red('✗')} ${p.code}: ${p.message}`);
+  }
+  return lines;
+}

@@ -1,0 +1,73 @@
+import type { Migration, RunEvent, StepReport } from '@strata/core';
+import { describe, expect, it } from 'vitest';
+import { noColor } from '../src/color.js';
+import { LiveRun } from '../src/render/live-run.js';
+import type { View } from '../src/view.js';
+
+const migration = (version: string, name: string) =>
+  ({
+    version,
+    name,
+    folder: `${version}_${name}`,
+    up: '',
+    meta: { dependencies: [], transaction: true },
+    checksum: '',
+  }) as Migration;
+const step = (m: Migration, durationMs: number): StepReport => ({
+  version: m.version,
+  name: m.name,
+  folder: m.folder,
+  status: 'applied',
+  durationMs,
+});
+
+function harness(isTTY: boolean) {
+  const log: string[] = [];
+  const view: View = { out: (t) => log.push(`out:${t}`), err: (t) => log.push(`err:${t}`), color: noColor, errColor: noColor };
+  let time = 0;
+  const live = new LiveRun(view, { write: (t: string) => log.push(`tty:${t}`), isTTY }, () => time);
+  const advance = (ms: number) => {
+    time += ms;
+  };
+  return { log, live, advance };
+}
+
+function run(h: ReturnType<typeof harness>, durations: readonly number[]) {
+  const ms = durations.map((_, i) => migration(String(i + 1).padStart(3, '0'), `step_${i + 1}`));
+  for (const [index, m] of ms.entries()) {
+    const event: RunEvent = { type: 'start', direction: 'up', migration: m, index, total: ms.length };
+    h.live.onEvent(event);
+    h.advance(durations[index] ?? 0);
+    h.live.onEvent({ type: 'finish', step: step(m, durations[index] ?? 0), index, total: ms.length });
+  }
+  h.live.clear();
+}
+
+describe('LiveRun', () => {
+  it('prints a line per finished migration and no progress for a quick run', () => {
+    const h = harness(true);
+    run(h, [5, 5, 5]);
+    expect(h.log).toEqual(['out:  ✓ 001 step_1  (5 ms)', 'out:  ✓ 002 step_2  (5 ms)', 'out:  ✓ 003 step_3  (5 ms)']);
+  });
+
+  it('shows a progress line on a terminal once the run passes a second, and wipes it before each line', () => {
+    const h = harness(true);
+    run(h, [1200, 10, 10]);
+    const wipe = `tty:\r${' '.repeat('[2/3] 002_step_2 …'.length)}\r`;
+    expect(h.log).toEqual([
+      'out:  ✓ 001 step_1  (1.2 s)',
+      'tty:[2/3] 002_step_2 …',
+      wipe,
+      'out:  ✓ 002 step_2  (10 ms)',
+      'tty:[3/3] 003_step_3 …',
+      wipe,
+      'out:  ✓ 003 step_3  (10 ms)',
+    ]);
+  });
+
+  it('never draws progress when stderr is not a terminal', () => {
+    const h = harness(false);
+    run(h, [1200, 10, 10]);
+    expect(h.log.filter((line) => line.startsWith('tty:'))).toEqual([]);
+  });
+});

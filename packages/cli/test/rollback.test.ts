@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DRIVERS } from '../src/args.js';
+import { inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+
+describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
+  const setup = () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
+    expect(run('migrate').code).toBe(0);
+    return { box, run, db: box.path('app.db') };
+  };
+
+  it.each([['rollback:002'], ['rollback', '002']])('rolls back one migration with %s', (...command) => {
+    const { run, db } = setup();
+    const result = run(...command);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^ {2}✓ 002 create_posts {2}\((<1|\d+) ms\)\nRolled back 1 migration in (<1|\d+) ms\.\n$/);
+    const { objects, history } = inspectDb(db);
+    expect(objects).not.toContain('posts');
+    expect(history.map((r) => r.version)).toEqual(['001', '003']);
+    expect(run('status').stdout).toContain('Pending migrations:\n  ○ 002 - create_posts\n');
+  });
+
+  it('accepts options before the command', () => {
+    const { box, db } = setup();
+    const result = box.run(['--cascade', '--db', 'app.db', '--driver', driver, 'rollback:001']);
+    expect(result.code).toBe(0);
+    expect(inspectDb(db).history).toEqual([]);
+  });
+
+  it('refuses while applied migrations depend on the target: exit 1, DEPENDENTS_APPLIED, nothing changed', () => {
+    const { run, db } = setup();
+    const before = readFileSync(db);
+    const result = run('rollback', '001');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^error DEPENDENTS_APPLIED: migration 001_create_users cannot be rolled back while 002_create_posts, 003_index_emails depend on it/,
+    );
+    expect(result.stderr).toContain('  version: 001\n');
+    expect(inspectDb(db).history).toHaveLength(3);
+    expect(readFileSync(db).equals(before)).toBe(true);
+
+    const json = run('rollback', '001', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'DEPENDENTS_APPLIED', message: expect.any(String), version: '001' },
+    });
+  });
+
+  it('rolls back the dependents first, newest first, with --cascade', () => {
+    const { run, db } = setup();
+    const result = run('rollback:001', '--cascade');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').map((line) => line.replace(/ {2}\(.*\)$/, ''))).toEqual([
+      '  ✓ 003 index_emails',
+      '  ✓ 002 create_posts',
+      '  ✓ 001 create_users',
+      expect.stringMatching(/^Rolled back 3 migrations in /),
+      '',
+    ]);
+    const { objects, history } = inspectDb(db);
+    expect(history).toEqual([]);
+    expect(objects).toEqual(['schema_migrations']);
+  });
+
+  it('prints the down.sql of a dry run and changes nothing', () => {
+    const { run, db } = setup();
+    const before = readFileSync(db);
+    const result = run('rollback:001', '--cascade', '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        '-- 003_index_emails/down.sql',
+        'DROP INDEX idx_users_email;',
+        '',
+        '-- 002_create_posts/down.sql',
+        'DROP TABLE posts;',
+        '',
+        '-- 001_create_users/down.sql',
+        'DROP TABLE users;',
+        '',
+        '-- Dry run: 3 migrations would be rolled back; nothing was changed.',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('prints the RunReport with --json', () => {
+    const { run } = setup();
+    const result = run('rollback:003', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      direction: 'down',
+      dryRun: false,
+      steps: [
+        {
+          version: '003',
+          name: 'index_emails',
+          folder: '003_index_emails',
+          status: 'rolled-back',
+          durationMs: expect.any(Number),
+        },
+      ],
+    });
+  });
+
+  it('says what is wrong with a version that is unknown or not applied', () => {
+    const { run } = setup();
+    expect(run('rollback:009')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error UNKNOWN_VERSION: /) });
+    run('rollback:003');
+    expect(run('rollback:003')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error NOT_APPLIED: /) });
+  });
+});

@@ -1,0 +1,130 @@
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
+import { afterEach } from 'vitest';
+
+/** The built CLI; tests run what users run. */
+export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+/** The app's own migrations folder, when it exists. */
+export const REPO_MIGRATIONS = fileURLToPath(new URL('../../../../migrations', import.meta.url));
+
+if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with "pnpm exec tsc -b packages/cli"`);
+
+/** What a run of the CLI left: its exit code and both streams. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A temporary working folder with its own HOME and XDG data folder, removed after the test. */
+export interface Sandbox {
+  readonly root: string;
+  /** Where `migrate` runs: relative `--db` and `--dir` resolve here. */
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The database used without `--db`. */
+  readonly defaultDb: string;
+  run(args: readonly string[], extraEnv?: NodeJS.ProcessEnv): CliResult;
+  path(...parts: string[]): string;
+}
+
+const sandboxes: string[] = [];
+afterEach(() => {
+  for (const root of sandboxes.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh sandbox. The environment has no NO_COLOR, FORCE_COLOR or DEBUG, so tests see the defaults. */
+export function sandbox(): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'strata-cli-'));
+  sandboxes.push(root);
+  const cwd = join(root, 'work');
+  mkdirSync(cwd);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(root, 'home'), XDG_DATA_HOME: join(root, 'data') };
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'DEBUG', 'TERM']) delete env[name];
+  return {
+    root,
+    cwd,
+    env,
+    defaultDb: join(root, 'data', 'strata', 'app.db'),
+    run: (args, extraEnv = {}) => runCli(args, cwd, { ...env, ...extraEnv }),
+    path: (...parts) => join(cwd, ...parts),
+  };
+}
+
+function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): CliResult {
+  const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A migration folder's files: `up` is required, `down` and `meta` are written when given. */
+export interface FixtureMigration {
+  readonly up: string;
+  readonly down?: string;
+  readonly meta?: string;
+}
+
+/** Writes a migrations folder, `{ '001_create_users': { up, down } }`. */
+export function writeMigrations(dir: string, migrations: Readonly<Record<string, FixtureMigration>>): void {
+  for (const [folder, m] of Object.entries(migrations)) {
+    mkdirSync(join(dir, folder), { recursive: true });
+    writeFileSync(join(dir, folder, 'up.sql'), m.up);
+    if (m.down !== undefined) writeFileSync(join(dir, folder, 'down.sql'), m.down);
+    if (m.meta !== undefined) writeFileSync(join(dir, folder, 'meta.yaml'), m.meta);
+  }
+}
+
+/**
+ * Three tiny migrations: 001 users, 002 posts (depends on 001), 003 a users index (depends on 001), each with a
+ * down.sql.
+ */
+export const THREE: Readonly<Record<string, FixtureMigration>> = {
+  '001_create_users': {
+    up: 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n',
+    down: 'DROP TABLE users;\n',
+  },
+  '002_create_posts': {
+    up: 'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), title TEXT);\n',
+    down: 'DROP TABLE posts;\n',
+    meta: 'description: "Posts by users"\ndependencies: ["001"]\n',
+  },
+  '003_index_emails': {
+    up: 'CREATE UNIQUE INDEX idx_users_email ON users (email);\n',
+    down: 'DROP INDEX idx_users_email;\n',
+    meta: 'dependencies: ["001"]\n',
+  },
+};
+
+/** A history row as the database holds it. */
+export interface HistoryRow {
+  readonly version: string;
+  readonly name: string;
+  readonly applied_at: string;
+  readonly checksum: string;
+}
+
+/**
+ * What a database file holds: its user tables and indexes, and the history rows. Read through a plain better-sqlite3
+ * connection opened read-only, whichever driver wrote the file.
+ */
+export function inspectDb(file: string, table = 'schema_migrations'): { objects: string[]; history: HistoryRow[] } {
+  const db = createBetterSqlite3Driver({ filename: file, readonly: true }).database;
+  try {
+    const objects = db
+      .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all()
+      .map((row) => (row as { name: string }).name);
+    const hasHistory = objects.includes(table);
+    const history = hasHistory ? (db.prepare(`SELECT * FROM "${table}" ORDER BY version`).all() as HistoryRow[]) : [];
+    return { objects, history };
+  } finally {
+    db.close();
+  }
+}
+
+/** The start of any ANSI escape sequence. */
+export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);

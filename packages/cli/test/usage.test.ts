@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../src/commands/index.js';
+import { sandbox } from './support/cli.js';
+
+describe('help and usage errors', () => {
+  it.each([['--help'], ['-h'], ['help']])('prints the global help with %s, exit 0', (flag) => {
+    const result = sandbox().run([flag]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Usage: migrate \[options\] <command>/);
+    for (const command of commands) expect(result.stdout).toContain(`\n  ${command.usage[0]}`);
+    for (const option of ['--db <file>', '--dir <folder>', '--driver <name>', '--table <name>', '--json', '--version']) {
+      expect(result.stdout).toContain(option);
+    }
+  });
+
+  it('names the default database file in the data folder', () => {
+    const box = sandbox();
+    expect(box.run(['--help']).stdout).toContain(`Default database: ${box.defaultDb}\n`);
+  });
+
+  describe.each(commands.map((c) => c.name))('%s', (name) => {
+    it.each([
+      [name, '--help'],
+      ['--help', name],
+      [name, '-h'],
+      ['help', name],
+    ])('prints its help for %s %s, exit 0', (...args) => {
+      const result = sandbox().run(args);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(new RegExp(`^Usage: migrate \\[options\\] ${name}`));
+      expect(result.stdout).toContain('Exit codes:');
+    });
+  });
+
+  it('documents the exit codes of status', () => {
+    expect(sandbox().run(['status', '--help']).stdout).toContain(
+      'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems',
+    );
+  });
+
+  it('prints the version', () => {
+    expect(sandbox().run(['--version'])).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  it.each([
+    [['frobnicate'], 'unknown command "frobnicate"', 'migrate --help'],
+    [['status', '--frob'], 'unknown option --frob for status', 'migrate status --help'],
+    [['--frob', 'status'], 'unknown option --frob for status', 'migrate status --help'],
+    [['--frob'], 'unknown option --frob', 'migrate --help'],
+    [['status', '--cascade'], 'unknown option --cascade for status', 'migrate status --help'],
+    [['status', '--db'], 'option --db needs a value', 'migrate status --help'],
+    [['migrate', '--to'], 'option --to needs a value', 'migrate migrate --help'],
+    [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"', 'migrate --help'],
+    [['rollback'], 'rollback needs a version argument', 'migrate rollback --help'],
+    [['rollback:'], 'rollback needs a version argument', 'migrate rollback --help'],
+    [['status', 'now'], 'unexpected argument "now" for status', 'migrate status --help'],
+    [['help', 'frobnicate'], 'unknown command "frobnicate"', 'migrate --help'],
+    [['--json=yes', 'status'], 'option --json does not take a value', 'migrate status --help'],
+    [[], 'no command given', 'migrate --help'],
+  ])('refuses %j with exit 2 and a pointer to help', (args, message, help) => {
+    const box = sandbox();
+    const result = box.run(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^error: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(lines[1]).toBe(`Run "${help}" for usage.`);
+    expect(lines).toHaveLength(3);
+  });
+});
