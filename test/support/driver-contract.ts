@@ -20,6 +20,8 @@ export interface DriverUnderTest<D extends Driver> {
   open(path: string): Promise<D>;
   /** A kysely dialect on the driver's own connection. */
   kysely(driver: D): Dialect;
+  /** Whether two connections opened on one file see each other's commits and share SQLite's locks. */
+  readonly sharesFileBetweenConnections: boolean;
 }
 
 const SMALL = {
@@ -303,6 +305,38 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         const reopened = await openDriver();
         expect((await historyOf(reopened)).map((h) => h.version)).toEqual(['001']);
       });
+
+      it.runIf(driverUnderTest.sharesFileBetweenConnections)(
+        'skips a migration another connection applied after the run was planned',
+        async () => {
+          const late = await openDriver();
+          const other = new MigrationManager({ driver: await openDriver(), migrations: SMALL });
+          let raced = false;
+          // The other process commits everything between this run's plan and its first write lock.
+          const racing: Driver = {
+            ...late,
+            name: late.name,
+            exec: async (sql) => {
+              if (sql === 'BEGIN IMMEDIATE' && !raced) {
+                raced = true;
+                await other.migrate();
+              }
+              await late.exec(sql);
+            },
+            query: (sql, params) => late.query(sql, params),
+            run: (sql, params) => late.run(sql, params),
+            inTransaction: () => late.inTransaction(),
+            close: () => late.close(),
+          };
+          const report = await new MigrationManager({ driver: racing, migrations: SMALL }).migrate();
+          expect(report.steps.map((s) => [s.version, s.status])).toEqual([
+            ['001', 'skipped'],
+            ['002', 'skipped'],
+            ['003', 'skipped'],
+          ]);
+          expect((await historyOf(late)).map((h) => h.version)).toEqual(['001', '002', '003']);
+        },
+      );
 
       it('uses a history table of another name, and refuses one that is not an identifier', async () => {
         const manager = await manage(SMALL, { table: 'app_migrations' });

@@ -5,4 +5,5 @@ import { describeDriverContract } from '../../../test/support/driver-contract.js
 describeDriverContract('better-sqlite3', {
   open: async (filename) => createBetterSqlite3Driver({ filename }),
   kysely: kyselyDialect,
+  sharesFileBetweenConnections: true,
 });
