@@ -87,6 +87,15 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.query('SELECT label FROM t WHERE label = ?', [null])).toEqual([]);
       });
 
+      it('counts no changes for DDL after a write, and returns no rows for a statement that has none', async () => {
+        const driver = await openDriver();
+        await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+        expect(await driver.run('INSERT INTO t VALUES (1), (2), (3)')).toEqual({ changes: 3 });
+        expect(await driver.run('CREATE TABLE u (id INTEGER)')).toEqual({ changes: 0 });
+        expect(await driver.query('DELETE FROM t WHERE id > ?', [1])).toEqual([]);
+        expect(await driver.query('SELECT id FROM t')).toEqual([{ id: 1 }]);
+      });
+
       it('knows whether a transaction is open, even when SQLite ended it itself', async () => {
         const driver = await openDriver();
         await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
@@ -469,21 +478,37 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         const driver = await openDriver();
         await new MigrationManager({ driver, migrations: parseMigrationFiles(SMALL) }).migrate();
         const db = new Kysely<Database>({ dialect: driverUnderTest.kysely(driver) });
-        const inserted = await db
-          .insertInto('users')
-          .values({ email: 'ada@example.com' })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await db.insertInto('posts').values({ user_id: inserted.id, title: 'Notes' }).execute();
+        const inserted = await db.insertInto('users').values({ email: 'ada@example.com' }).executeTakeFirstOrThrow();
+        expect(inserted.insertId).toBe(1n);
+        await db.insertInto('posts').values({ user_id: 1, title: 'Notes' }).execute();
         const rows = await db
           .selectFrom('posts')
           .innerJoin('users', 'users.id', 'posts.user_id')
           .select(['users.email', 'posts.title'])
           .execute();
         expect(rows).toEqual([{ email: 'ada@example.com', title: 'Notes' }]);
-        expect(await driver.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 1 }]);
+        const updated = await db.updateTable('posts').set({ title: 'Drafts' }).where('id', '>', 0).executeTakeFirstOrThrow();
+        expect(updated.numUpdatedRows).toBe(1n);
+        expect(await driver.query('SELECT title FROM posts')).toEqual([{ title: 'Drafts' }]);
         await db.destroy();
-        expect(await driver.query('SELECT count(*) AS n FROM users')).toEqual([{ n: 1 }]);
+      });
+
+      it('shares transactions with the driver, and leaves the connection open when destroyed', async () => {
+        const driver = await openDriver();
+        await new MigrationManager({ driver, migrations: parseMigrationFiles(SMALL) }).migrate();
+        const db = new Kysely<Database>({ dialect: driverUnderTest.kysely(driver) });
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values({ email: 'kept@example.com' }).execute();
+          expect(driver.inTransaction()).toBe(true);
+        });
+        const abort = db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values({ email: 'dropped@example.com' }).execute();
+          throw new Error('abort');
+        });
+        await expect(abort).rejects.toThrow('abort');
+        expect(driver.inTransaction()).toBe(false);
+        await db.destroy();
+        expect(await driver.query('SELECT email FROM users')).toEqual([{ email: 'kept@example.com' }]);
       });
     });
   });

@@ -31,51 +31,6 @@ afterEach(async () => {
 });
 
 describe('createBetterSqlite3Driver', () => {
-  it('runs scripts and returns rows with blobs, bigints and nulls', async () => {
-    const driver = open();
-    await driver.exec(`
-      CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, data BLOB, n INTEGER);
-      INSERT INTO t (name) VALUES ('a'); -- a comment; with a semicolon
-      INSERT INTO t (name) VALUES ('b');
-    `);
-    await driver.run('UPDATE t SET data = ?, n = ? WHERE id = ?', [new Uint8Array([0, 1, 255]), 2n ** 60n + 1n, 1]);
-    const rows = await driver.query('SELECT id, name, data, CAST(n AS TEXT) AS n, typeof(n) AS type FROM t ORDER BY id');
-    expect(rows).toEqual([
-      { id: 1, name: 'a', data: expect.any(Uint8Array), n: '1152921504606846977', type: 'integer' },
-      { id: 2, name: 'b', data: null, n: null, type: 'null' },
-    ]);
-    expect(Array.from(rows[0]?.data as Uint8Array)).toEqual([0, 1, 255]);
-    expect(await driver.query('SELECT ? IS NULL AS missing', [null])).toEqual([{ missing: 1 }]);
-  });
-
-  it('runs statements that return no rows through query', async () => {
-    const driver = open();
-    expect(await driver.query('CREATE TABLE t (id INTEGER)')).toEqual([]);
-    expect(await driver.query('INSERT INTO t VALUES (?)', [1])).toEqual([]);
-    expect(await driver.query('INSERT INTO t VALUES (2) RETURNING id')).toEqual([{ id: 2 }]);
-    expect(await driver.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 2 }]);
-  });
-
-  it('counts the rows a statement changed, and none for DDL after a write', async () => {
-    const driver = open();
-    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-    expect(await driver.run('INSERT INTO t VALUES (1), (2), (3)')).toEqual({ changes: 3 });
-    expect(await driver.run('CREATE TABLE u (id INTEGER)')).toEqual({ changes: 0 });
-    expect(await driver.run('DELETE FROM t WHERE id > ?', [1])).toEqual({ changes: 2 });
-  });
-
-  it('follows transactions, including one SQLite rolls back by itself', async () => {
-    const driver = open();
-    await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)');
-    expect(driver.inTransaction()).toBe(false);
-    await driver.exec('BEGIN');
-    expect(driver.inTransaction()).toBe(true);
-    await driver.run('INSERT INTO t VALUES (2)');
-    await expect(driver.run('INSERT OR ROLLBACK INTO t VALUES (1)')).rejects.toThrow(/UNIQUE/);
-    expect(driver.inTransaction()).toBe(false);
-    expect(await driver.query('SELECT id FROM t')).toEqual([{ id: 1 }]);
-  });
-
   it('opens a file with WAL, foreign keys, NORMAL sync and a busy timeout', () => {
     const driver = open({ filename: join(folder, 'app.db') });
     const pragma = (name: string) => driver.database.pragma(name, { simple: true });
