@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Driver, MigrationManager, type RunEvent } from '@strata/core';
+import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node';
 import envPaths from 'env-paths';
 import type { GlobalOptions } from './args.js';
@@ -13,7 +13,11 @@ export interface Session {
   readonly manager: MigrationManager;
   /** The absolute path of the database file, which may not exist yet. */
   readonly databaseFile: string;
-  close(): Promise<void>;
+  /**
+   * Closes the database. After a failed command, a database file this session created is removed again when it
+   * holds no schema at all, so a failure leaves the disk exactly as it was.
+   */
+  close(options?: { readonly failed?: boolean }): Promise<void>;
 }
 
 /** How to open a session. */
@@ -49,6 +53,7 @@ export function defaultDatabaseFile(): string {
  * ```
  */
 export async function openSession(global: GlobalOptions, io: Io, options: SessionOptions): Promise<Session> {
+  if (global.table !== undefined) checkHistoryTableName(global.table);
   const migrations = await loadMigrationsFolder(resolve(io.cwd, global.dir));
   const file = global.db === undefined ? defaultDatabaseFile() : resolve(io.cwd, global.db);
   const exists = existsSync(file);
@@ -62,9 +67,19 @@ export async function openSession(global: GlobalOptions, io: Io, options: Sessio
   }
   try {
     const manager = new MigrationManager({ driver, migrations, table: global.table, onEvent: options.onEvent });
-    return { manager, databaseFile: file, close: () => driver.close() };
+    const close = async ({ failed = false } = {}) => {
+      const discard = failed && !exists && options.write && (await isEmpty(driver));
+      await driver.close();
+      if (discard) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+    };
+    return { manager, databaseFile: file, close };
   } catch (error) {
     await driver.close();
     throw error;
   }
+}
+
+async function isEmpty(driver: Driver): Promise<boolean> {
+  const rows = await driver.query('SELECT count(*) AS objects FROM sqlite_master');
+  return rows[0]?.objects === 0;
 }

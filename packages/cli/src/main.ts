@@ -96,7 +96,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
 /** The error that stopped the command is the one to report; a failing close only shows up when debugging. */
 async function closeAfterFailure(session: Session | undefined, view: View, io: Io): Promise<void> {
   try {
-    await session?.close();
+    await session?.close({ failed: true });
   } catch (error) {
     if (debugEnabled(io)) view.err(`while closing the database: ${String(error)}`);
   }

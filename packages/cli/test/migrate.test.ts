@@ -149,6 +149,18 @@ describe.each(DRIVERS)('migrate and status (--driver %s)', (driver) => {
     expect(history.map((r) => r.version)).toEqual(['001', '002', '003']);
   });
 
+  it('leaves no database file behind when a run that would have created it fails', () => {
+    const { box, run, db } = setup();
+    writeMigrations(box.path('migrations'), {
+      '001_create_users': { up: 'CREATE TABLE users (id INTEGER);\nSELECT * FROM nowhere;\n' },
+    });
+    expect(run('migrate').code).toBe(1);
+    expect(run('migrate', '--to', '042').stderr).toContain('error UNKNOWN_VERSION: no migration has version "042"');
+    expect(run('migrate', '--table', 'not an identifier').stderr).toMatch(/^error INVALID_OPTION: history table name/m);
+    expect(readdirSync(box.cwd)).toEqual(['migrations']);
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('refuses to run, exit 1 with CHECKSUM_MISMATCH, when an applied up.sql was edited', () => {
     const { box, run, db } = setup();
     writeMigrations(box.path('migrations'), { '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER PRIMARY KEY);\n' } });

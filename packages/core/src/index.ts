@@ -14,6 +14,7 @@ export { type MigrationDefinition, type MigrationFiles, parseMigrationFiles } fr
 export type { MetaInput } from './parse/meta.js';
 export { planMigrate } from './plan/migrate.js';
 export { planRollback } from './plan/rollback.js';
+export { checkHistoryTableName } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export type { AppliedMigration } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';

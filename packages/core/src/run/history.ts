@@ -6,6 +6,19 @@ import type { AppliedMigration } from '../validate/history.js';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Throws `INVALID_OPTION` unless `name` can be a history table: a plain identifier, not one of SQLite's own. The
+ * name is still quoted wherever it is used.
+ */
+export function checkHistoryTableName(name: string): void {
+  if (!IDENTIFIER.test(name) || name.toLowerCase().startsWith('sqlite_')) {
+    throw new StrataError(
+      'INVALID_OPTION',
+      `history table name ${JSON.stringify(name)} is not a plain identifier (letters, digits and underscores, not starting with a digit or "sqlite_")`,
+    );
+  }
+}
+
+/**
  * The history table: where applied migrations are recorded. Reads never create it, so looking at a database leaves
  * it exactly as it was; the first migration creates it inside its own transaction.
  */
@@ -19,12 +32,7 @@ export class HistoryTable {
     private readonly driver: Driver,
     name = 'schema_migrations',
   ) {
-    if (!IDENTIFIER.test(name) || name.toLowerCase().startsWith('sqlite_')) {
-      throw new StrataError(
-        'INVALID_OPTION',
-        `history table name ${JSON.stringify(name)} is not a plain identifier (letters, digits and underscores, not starting with a digit or "sqlite_")`,
-      );
-    }
+    checkHistoryTableName(name);
     this.name = name;
     this.quoted = `"${name}"`;
   }
