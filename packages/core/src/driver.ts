@@ -27,6 +27,55 @@ export interface Driver {
    * once after a run that changed the database. Drivers that write through to a file leave it out.
    */
   persist?(): Promise<void>;
+  /**
+   * The whole database as the bytes of a SQLite file, for drivers whose database lives in memory (sql.js); backups
+   * use it. Drivers over a file leave it out, and backups use `VACUUM INTO` there.
+   */
+  serialize?(): Promise<Uint8Array>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Connection settings an application chooses; each driver applies the ones that mean something for it. */
+export interface ConnectionSettings {
+  /** SQLite's journal mode; WAL lets readers work while a writer commits. Only file databases have one. */
+  readonly journalMode?: 'wal' | 'delete' | 'truncate' | 'persist' | 'memory' | 'off';
+  /** Enforce foreign keys. */
+  readonly foreignKeys?: boolean;
+  /** How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`. */
+  readonly busyTimeoutMs?: number;
+  /** How often SQLite flushes to disk; NORMAL is safe in WAL mode. */
+  readonly synchronous?: 'off' | 'normal' | 'full' | 'extra';
+}
+
+/** Options of {@link DriverFactory.open}. */
+export interface OpenOptions extends ConnectionSettings {
+  /** Open for reading only: nothing is written, not even a journal-mode switch. */
+  readonly readonly?: boolean;
+}
+
+/**
+ * Read-only connections that run queries off the main thread, for an application whose reads would otherwise wait
+ * behind each other on one synchronous connection.
+ */
+export interface ReaderPool {
+  /** How many connections (and threads) the pool holds. */
+  readonly size: number;
+  /** Runs one read-only statement on the least busy connection. */
+  query<R extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
+  /** Closes every connection and stops the threads. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens drivers on database files: what Node-side tools (`DatabaseManager`, the CLI, backup checks) need of a driver
+ * package, which exports one.
+ */
+export interface DriverFactory<D extends Driver = Driver> {
+  /** The driver's name, as in {@link Driver.name}. */
+  readonly name: string;
+  /** Opens (creating when missing, unless read-only) the database file at `file`. */
+  open(file: string, options?: OpenOptions): Promise<D>;
+  /** Opens `size` read-only connections on `file` in worker threads; absent where the driver cannot share a file. */
+  createReaderPool?(file: string, size: number): Promise<ReaderPool>;
 }

@@ -1,5 +1,5 @@
 export { checksumOf, normalizeSql } from './checksum.js';
-export type { Driver, Row, SqlValue } from './driver.js';
+export type { ConnectionSettings, Driver, DriverFactory, OpenOptions, ReaderPool, Row, SqlValue } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
 export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {

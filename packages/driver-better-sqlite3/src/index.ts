@@ -1,4 +1,4 @@
-import type { Driver, Row, SqlValue } from '@strata/core';
+import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
 import Database from 'better-sqlite3';
 
 /**
@@ -9,14 +9,7 @@ import Database from 'better-sqlite3';
  * createBetterSqlite3Driver({ filename: 'app.db', journalMode: 'delete', busyTimeoutMs: 10_000 });
  * ```
  */
-export interface BetterSqlite3Pragmas {
-  /** How long a statement waits for another connection's lock before failing with `SQLITE_BUSY`. */
-  readonly busyTimeoutMs?: number;
-  readonly journalMode?: 'wal' | 'delete' | 'truncate' | 'persist' | 'memory' | 'off';
-  /** Enforce foreign keys. */
-  readonly foreignKeys?: boolean;
-  readonly synchronous?: 'off' | 'normal' | 'full' | 'extra';
-}
+export type BetterSqlite3Pragmas = ConnectionSettings;
 
 /**
  * Opens a database file (or `':memory:'`) with Strata's defaults.
@@ -134,3 +127,16 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
   const foreignKeys = options.foreignKeys ?? (opened ? true : undefined);
   if (foreignKeys !== undefined) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
 }
+
+/**
+ * Opens better-sqlite3 drivers on files, for `DatabaseManager`, the CLI and backup checks.
+ *
+ * @example
+ * ```ts
+ * const db = await DatabaseManager.open({ appName: 'case-crafter', driver: betterSqlite3, migrations: 'migrations' });
+ * ```
+ */
+export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
+  name: 'better-sqlite3',
+  open: async (file, options = {}) => createBetterSqlite3Driver({ ...options, filename: file }),
+};

@@ -91,13 +91,18 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
   let open = true;
   let saving: Promise<void> = Promise.resolve();
 
+  const exportBytes = () => {
+    const bytes = db.export();
+    // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
+    configure();
+    return bytes;
+  };
+
   // Comparing bytes rather than counting writes also catches what counters miss: DDL and PRAGMA user_version (not in
   // total_changes()), VACUUM, and writes made through `database` or kysely. sql.js exports are deterministic.
   const save = async () => {
     if (storage === undefined) return;
-    const bytes = db.export();
-    // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
-    configure();
+    const bytes = exportBytes();
     if (stored !== undefined && sameBytes(stored, bytes)) return;
     await storage.save(bytes);
     stored = bytes;
@@ -129,6 +134,7 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       db.run('ROLLBACK');
       return false;
     },
+    serialize: async () => exportBytes(),
     persist() {
       // One save at a time, each exporting when its turn comes, so an older snapshot never lands after a newer one.
       const next = saving.then(save);

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { DriverFactory } from '@strata/core';
+import { errorCodeOf, writeFileAtomically } from '@strata/core/node';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions, type SqlJsStorage } from './index.js';
 import type { SqlJsDatabase } from './sqljs.js';
 
@@ -20,31 +20,11 @@ export function fileStorage(path: string): SqlJsStorage {
       try {
         return await readFile(path);
       } catch (error) {
-        if (errorCode(error) === 'ENOENT') return undefined;
+        if (errorCodeOf(error) === 'ENOENT') return undefined;
         throw error;
       }
     },
-    async save(bytes) {
-      const folder = dirname(path);
-      const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-      // The rename replaces the file with the temporary one, so carry over a mode such as 0600 chosen for it.
-      const mode = (await stat(path).catch(() => undefined))?.mode;
-      try {
-        const file = await open(temporary, 'wx');
-        try {
-          if (mode !== undefined) await file.chmod(mode & 0o7777);
-          await file.writeFile(bytes);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-        await rename(temporary, path);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
-      await syncFolder(folder);
-    },
+    save: (bytes) => writeFileAtomically(path, bytes),
   };
 }
 
@@ -65,21 +45,17 @@ export function openSqlJsFile<D extends SqlJsDatabase = SqlJsDatabase>(
   return createSqlJsDriver({ ...options, storage: fileStorage(path) });
 }
 
-// Makes the rename itself durable. Windows cannot open a folder and some file systems refuse to flush one; there
-// the rename is as durable as the platform allows.
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP'].includes(errorCode(error) ?? '')) throw error;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
+/**
+ * Opens sql.js drivers on files, for `DatabaseManager`, the CLI and backup checks. Of the connection settings only
+ * `foreignKeys` applies: the database lives in memory, so it has no journal, lock or sync level of its own.
+ *
+ * @example
+ * ```ts
+ * const db = await DatabaseManager.open({ appName: 'case-crafter', driver: sqlJsFiles, migrations: 'migrations' });
+ * ```
+ */
+export const sqlJsFiles: DriverFactory<SqlJsDriver> = {
+  name: 'sqljs',
+  open: (file, options = {}) =>
+    openSqlJsFile(file, options.foreignKeys === undefined ? {} : { foreignKeys: options.foreignKeys }),
+};
