@@ -1,6 +1,25 @@
 export { checksumOf, normalizeSql } from './checksum.js';
+export { COMMAND_FORMS, type CommandName, type ParsedCommand, parseCommand } from './command/grammar.js';
+export type {
+  CommandError,
+  CommandFailure,
+  CommandNameOf,
+  CommandResult,
+  CommandResults,
+  CommandSuccess,
+  SerializedStatusReport,
+  SerializedValidationReport,
+} from './command/result.js';
+export { type CommandTarget, runCommand } from './command/run.js';
 export type { ConnectionSettings, Driver, DriverFactory, OpenOptions, ReaderPool, Row, SqlValue } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export {
+  collectStats,
+  type DatabaseStats,
+  type ForeignKeyViolation,
+  type MigrationStats,
+  type TableStats,
+} from './inspect/stats.js';
 export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {
   type MigrateOptions,

@@ -1,5 +1,6 @@
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
+import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
@@ -110,6 +111,20 @@ export class MigrationManager {
   async status(): Promise<StatusReport> {
     const { order, applied, problems } = await this.inspect(false);
     return buildStatus(order, applied, problems);
+  }
+
+  /**
+   * Table row counts, size, integrity checks and migration state, with one health verdict. Changes nothing, and works
+   * before the history table exists.
+   *
+   * @example
+   * ```ts
+   * const { health, sizeBytes } = await manager.stats();
+   * ```
+   */
+  async stats(): Promise<DatabaseStats> {
+    const { order, applied, problems } = await this.inspect(false);
+    return collectStats(this.driver, this.history.name, buildStatus(order, applied, problems));
   }
 
   /**

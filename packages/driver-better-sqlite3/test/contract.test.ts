@@ -1,5 +1,6 @@
 import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
+import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
 
 describeDriverContract('better-sqlite3', {
@@ -7,3 +8,5 @@ describeDriverContract('better-sqlite3', {
   kysely: kyselyDialect,
   sharesFileBetweenConnections: true,
 });
+
+describeStatsContract('better-sqlite3', async (filename) => createBetterSqlite3Driver({ filename }), { journalMode: 'wal' });
