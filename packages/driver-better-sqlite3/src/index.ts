@@ -1,5 +1,8 @@
 import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
 import Database from 'better-sqlite3';
+import { createReaderPool } from './readers.js';
+
+export { createReaderPool, type ReaderPoolOptions } from './readers.js';
 
 /**
  * Connection settings the driver can apply; see {@link createBetterSqlite3Driver} for the defaults.
@@ -129,7 +132,8 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
 }
 
 /**
- * Opens better-sqlite3 drivers on files, for `DatabaseManager`, the CLI and backup checks.
+ * Opens better-sqlite3 drivers on files, for `DatabaseManager`, the CLI and backup checks, and read-only connections
+ * in worker threads ({@link createReaderPool}) for an application's parallel reads.
  *
  * @example
  * ```ts
@@ -139,4 +143,5 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
 export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
   name: 'better-sqlite3',
   open: async (file, options = {}) => createBetterSqlite3Driver({ ...options, filename: file }),
+  createReaderPool: (file, size) => createReaderPool(file, size),
 };

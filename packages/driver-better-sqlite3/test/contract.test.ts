@@ -1,5 +1,6 @@
-import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
+import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
+import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
 
@@ -10,3 +11,5 @@ describeDriverContract('better-sqlite3', {
 });
 
 describeStatsContract('better-sqlite3', async (filename) => createBetterSqlite3Driver({ filename }), { journalMode: 'wal' });
+
+describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);

@@ -1,5 +1,6 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
-import { openSqlJsFile } from '@strata/driver-sqljs/node';
+import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
+import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
 
@@ -12,3 +13,5 @@ describeDriverContract('sql.js', {
 
 // sql.js keeps the database in memory, but on SQLite's default rollback journal.
 describeStatsContract('sql.js', (path) => openSqlJsFile(path), { journalMode: 'delete' });
+
+describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);

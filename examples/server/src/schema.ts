@@ -1,0 +1,26 @@
+import type { Generated } from 'kysely';
+
+/** The tables of the Case Crafter schema this service reads, as kysely sees them. */
+export interface CaseCrafterDatabase {
+  domains: {
+    id: Generated<number>;
+    slug: string;
+    name: string;
+    description: string | null;
+  };
+  case_studies: {
+    id: Generated<number>;
+    domain_id: number;
+    author_id: number | null;
+    title: string;
+    summary: string | null;
+    difficulty: 'beginner' | 'intermediate' | 'advanced';
+    status: 'draft' | 'published' | 'archived';
+    published_at: string | null;
+  };
+  settings: {
+    key: string;
+    value: string;
+    description: string | null;
+  };
+}

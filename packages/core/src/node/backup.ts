@@ -1,0 +1,83 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Driver } from '../driver.js';
+import { messageOf, StrataError } from '../errors.js';
+import { HistoryTable } from '../run/history.js';
+import { replaceFileAtomically, writeFileAtomically } from './atomic-file.js';
+import { type BackupInfo, backupBaseName, backupFileName } from './backup-files.js';
+
+/**
+ * Options of {@link backupDatabase}.
+ *
+ * @example
+ * ```ts
+ * const options: BackupOptions = { databaseFile: 'data/app.db', dir: '/var/backups/app' };
+ * ```
+ */
+export interface BackupOptions {
+  /** The live database file: backups are named after it, and by default go into `backups/` beside it. */
+  readonly databaseFile: string;
+  /** The folder for backups; created when missing. Default `backups/` beside the database file. */
+  readonly dir?: string;
+  /** Write exactly this file instead (its folder must exist); `dir` and the naming scheme are then not used. */
+  readonly out?: string;
+  /** The history table, for the last applied version in the name. Default `schema_migrations`. */
+  readonly table?: string;
+}
+
+/**
+ * Takes a consistent copy of a database while the application keeps using it.
+ *
+ * Drivers whose database lives in memory (sql.js) hand over their bytes (`serialize()`); for a file, SQLite writes
+ * the copy itself with `VACUUM INTO`, a snapshot as of one moment that never includes half a transaction, taken
+ * through the connection so no lock is held longer than a read. Either way the copy is written to a temporary file,
+ * flushed and renamed, so a backup that exists is complete. Run it outside a transaction (SQLite refuses
+ * `VACUUM INTO` inside one).
+ *
+ * The name is `<dbname>.<YYYYMMDDTHHMMSSmmmZ>.v<last applied>.sqlite` in `dir`, unique per database: a second backup
+ * in the same millisecond is named a millisecond later. The version is read just before the copy, so a migration
+ * another process commits in between is in the copy but not in the name. Rotate with {@link rotateBackups}.
+ *
+ * @example
+ * ```ts
+ * const backup = await backupDatabase(driver, { databaseFile: 'data/app.db' });
+ * console.log(backup.file, backup.version, backup.sizeBytes); // data/backups/app.20250115T103000123Z.v003.sqlite …
+ * ```
+ */
+export async function backupDatabase(driver: Driver, options: BackupOptions): Promise<BackupInfo> {
+  const databaseFile = resolve(options.databaseFile);
+  const version = (await new HistoryTable(driver, options.table).list()).at(-1)?.version ?? null;
+  let createdAt = new Date();
+  let file: string;
+  if (options.out === undefined) {
+    const dir = resolve(options.dir ?? join(dirname(databaseFile), 'backups'));
+    await mkdir(dir, { recursive: true });
+    const nameAt = (time: Date) => join(dir, backupFileName(backupBaseName(databaseFile), time, version));
+    file = nameAt(createdAt);
+    while (await exists(file)) {
+      createdAt = new Date(createdAt.getTime() + 1);
+      file = nameAt(createdAt);
+    }
+  } else {
+    file = resolve(options.out);
+    if (file === databaseFile) {
+      throw new StrataError('INVALID_OPTION', `a backup cannot be written over the database it copies (${file})`, { file });
+    }
+  }
+
+  try {
+    const { serialize } = driver;
+    if (serialize !== undefined) await writeFileAtomically(file, await serialize.call(driver));
+    else await replaceFileAtomically(file, (temporary) => driver.run('VACUUM INTO ?', [temporary]).then(() => undefined));
+  } catch (error) {
+    throw new StrataError('DATABASE_ERROR', `backing up ${databaseFile} to ${file} failed: ${messageOf(error)}`, {
+      file,
+      cause: error,
+    });
+  }
+  return { file, createdAt: createdAt.toISOString(), version, sizeBytes: (await stat(file)).size };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}

@@ -1,0 +1,209 @@
+import { dirname, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Driver, ReaderPool } from '../driver.js';
+import { StrataError, ValidationError } from '../errors.js';
+import type { DatabaseStats } from '../inspect/stats.js';
+import type { MigrationManager } from '../manager.js';
+import type { MigrationSet } from '../migration.js';
+import { checkSet } from '../validate/set.js';
+import { prepareDatabaseFile } from './app-paths.js';
+import { backupDatabase } from './backup.js';
+import { type BackupInfo, backupBaseName, rotateBackups } from './backup-files.js';
+import { type BackupCheck, checkBackup } from './check-backup.js';
+import { type Connection, closeConnection, openConnection } from './connection.js';
+import { type DatabaseManagerOptions, type ResolvedOptions, resolveOptions } from './database-options.js';
+import { loadMigrationSource } from './migration-source.js';
+import { assertRestorable, replaceDatabaseFile } from './restore.js';
+import { type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
+import { runStartup, type StartupReport } from './startup.js';
+
+/**
+ * What {@link DatabaseManager.stats} reports: the database's statistics and its files' sizes on disk.
+ *
+ * @example
+ * ```ts
+ * const { health, file } = await db.stats();
+ * console.log(health.status, file.sizeBytes, file.walSizeBytes);
+ * ```
+ */
+export interface DatabaseManagerStats extends DatabaseStats {
+  readonly file: DatabaseFileStats;
+}
+
+/**
+ * One application database, from start-up to shutdown: where the file lives, the connection, its migrations, backups
+ * before risky runs, checked restores, an optional kysely on the same connection, and optional reader threads.
+ *
+ * `open` is the whole start-up. It validates the migrations (a problem throws before anything is written), backs up
+ * a database that has a schema when migrations are pending, and applies them; if one fails, everything is closed and
+ * the error (a {@link StartupError} when a backup was taken) says which backup holds the state before the run.
+ *
+ * @example
+ * ```ts
+ * const db = await DatabaseManager.open<DB>({ appName: 'case-crafter', driver: betterSqlite3, migrations: 'migrations', kysely: kyselyDialect });
+ * const users = await db.kysely.selectFrom('users').selectAll().execute();
+ * await db.close();
+ * ```
+ */
+export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    /** The absolute path of the database file. */
+    readonly file: string,
+    /** What the start-up did: the automatic run's report and the backup taken before it, if any. */
+    readonly startup: StartupReport,
+    private readonly options: DatabaseManagerOptions<D>,
+    private readonly resolved: ResolvedOptions,
+    private readonly set: MigrationSet,
+    private connection: Connection<DB, D>,
+  ) {}
+
+  /**
+   * Opens (creating when missing) the database and brings it up to date; see {@link DatabaseManagerOptions}.
+   *
+   * @example
+   * ```ts
+   * const db = await DatabaseManager.open({ file: 'data/app.db', driver: sqlJsFiles, migrations: 'migrations' });
+   * ```
+   */
+  static async open<DB = unknown, D extends Driver = Driver>(
+    options: DatabaseManagerOptions<D>,
+  ): Promise<DatabaseManager<DB, D>> {
+    const resolved = resolveOptions(options);
+    const set = await loadMigrationSource(options.migrations);
+    // A broken migrations set is refused before the database file is even created.
+    const { problems } = resolved.migrateOnOpen ? checkSet(set) : { problems: [] };
+    if (problems.length > 0) throw new ValidationError(problems);
+    const file = await prepareDatabaseFile(options);
+    const { connection, prepared } = await openConnection<DB, D, StartupReport>(
+      options,
+      resolved,
+      file,
+      set,
+      (driver, migrations) =>
+        resolved.migrateOnOpen
+          ? runStartup(driver, migrations, file, resolved)
+          : Promise.resolve({ report: undefined, backup: undefined }),
+    );
+    return new DatabaseManager(file, prepared, options, resolved, set, connection);
+  }
+
+  /** The connection; a new one after {@link restore}. */
+  get driver(): D {
+    return this.connection.driver;
+  }
+
+  /** The migrations of this database, for `status`, `migrate`, `rollbackMigration` and `stats`. */
+  get migrations(): MigrationManager {
+    return this.connection.migrations;
+  }
+
+  /** Typed queries on the same connection. Throws `INVALID_OPTION` unless `open` was given a `kysely` dialect. */
+  get kysely(): Kysely<DB> {
+    const { kysely } = this.connection;
+    if (kysely === undefined) throw new StrataError('INVALID_OPTION', 'no kysely dialect was given to DatabaseManager.open');
+    return kysely;
+  }
+
+  /** The read-only worker-thread connections, when `readers` > 0. */
+  get readers(): ReaderPool | undefined {
+    return this.connection.readers;
+  }
+
+  /**
+   * The migrations' statistics and health checks, plus the sizes of the file and its WAL on disk.
+   *
+   * @example
+   * ```ts
+   * if ((await db.stats()).file.walSizeBytes > 64 * 1024 * 1024) await db.driver.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+   * ```
+   */
+  async stats(): Promise<DatabaseManagerStats> {
+    this.assertOpen();
+    return { ...(await this.migrations.stats()), file: await databaseFileStats(this.file) };
+  }
+
+  /**
+   * Backs the database up now, into the backups folder (then rotated to `keep`) or to `out`; see `backupDatabase`.
+   *
+   * @example
+   * ```ts
+   * const { file, version } = await db.backup();
+   * ```
+   */
+  async backup(options: { readonly out?: string; readonly dir?: string } = {}): Promise<BackupInfo> {
+    this.assertOpen();
+    const dir = options.dir ?? this.resolved.backup.dir;
+    const info = await backupDatabase(this.driver, {
+      databaseFile: this.file,
+      table: this.resolved.table,
+      out: options.out,
+      dir,
+    });
+    if (options.out === undefined) await rotateBackups(dirname(info.file), backupBaseName(this.file), this.resolved.backup.keep);
+    return info;
+  }
+
+  /**
+   * Replaces the database with a backup. The backup is checked first, with the connection still open, and a refusal
+   * (see `restoreDatabase`; `force` accepts history differences, never damage) changes nothing. Then the readers,
+   * kysely and the connection are closed, the file is swapped, and all of them are opened again with the same
+   * settings, so this object stays usable. Let running queries finish first: the old connection goes away under
+   * them. Pending migrations are not applied; `migrations.migrate()` does that.
+   *
+   * @example
+   * ```ts
+   * const [latest] = await listBackups('data/backups', 'app');
+   * if (latest !== undefined) await db.restore(latest.file);
+   * ```
+   */
+  async restore(backupFile: string, options: { readonly force?: boolean } = {}): Promise<BackupCheck> {
+    this.assertOpen();
+    if (resolve(backupFile) === this.file) {
+      throw new StrataError('INVALID_OPTION', `${this.file} cannot be restored from itself`, { file: this.file });
+    }
+    const check = await checkBackup(backupFile, {
+      factory: this.options.driver,
+      migrations: this.set,
+      table: this.resolved.table,
+    });
+    assertRestorable(check, options.force === true);
+    await closeConnection(this.connection);
+    let swapFailure: unknown;
+    try {
+      await replaceDatabaseFile(this.file, check.file);
+    } catch (error) {
+      swapFailure = error;
+    }
+    // Reopened whether or not the swap worked: a failed swap leaves the old file, which is still good.
+    try {
+      this.connection = (
+        await openConnection<DB, D, void>(this.options, this.resolved, this.file, this.set, async () => {})
+      ).connection;
+    } catch (error) {
+      this.closing = Promise.resolve(); // nothing is open any more
+      throw swapFailure ?? error;
+    }
+    if (swapFailure !== undefined) throw swapFailure;
+    return check;
+  }
+
+  /**
+   * Closes the readers, kysely and the connection. Safe to call twice. With sql.js, save your own writes with
+   * `driver.persist()` first: closing does not save.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void db.close());
+   * ```
+   */
+  close(): Promise<void> {
+    this.closing ??= closeConnection(this.connection);
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new StrataError('DATABASE_ERROR', `the database ${this.file} has been closed`);
+  }
+}

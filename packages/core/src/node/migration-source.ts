@@ -1,0 +1,32 @@
+import type { MigrationSet } from '../migration.js';
+import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
+import { loadMigrationsFolder } from './load-folder.js';
+
+/**
+ * Where Node-side tools take migrations from: a folder path, a set already loaded, or a map of path → text (as a
+ * bundler's glob import gives it).
+ *
+ * @example
+ * ```ts
+ * const source: MigrationSource = 'migrations';
+ * ```
+ */
+export type MigrationSource = string | MigrationSet | MigrationFiles;
+
+/**
+ * The migrations of `source` as a set: a folder is read from disk (relative to the working directory), a map is
+ * parsed, a set is returned as it is.
+ *
+ * @example
+ * ```ts
+ * const set = await loadMigrationSource(options.migrations);
+ * ```
+ */
+export async function loadMigrationSource(source: MigrationSource): Promise<MigrationSet> {
+  if (typeof source === 'string') return loadMigrationsFolder(source);
+  return isMigrationSet(source) ? source : parseMigrationFiles(source);
+}
+
+function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {
+  return Array.isArray((source as MigrationSet).migrations) && Array.isArray((source as MigrationSet).problems);
+}

@@ -1,0 +1,494 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type Driver, type DriverFactory, type Row, RunError } from '@strata/core';
+import {
+  checkBackup,
+  DatabaseManager,
+  type DatabaseManagerOptions,
+  listBackups,
+  restoreDatabase,
+  rotateBackups,
+  StartupError,
+} from '@strata/core/node';
+import type { Dialect, Generated } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILT_IN_MIGRATIONS, historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
+
+const V1 = {
+  '001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, bio TEXT);\n',
+  '001_create_users/down.sql': 'DROP TABLE users;\n',
+  '002_create_posts/up.sql':
+    'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, title TEXT);\n',
+  '002_create_posts/down.sql': 'DROP TABLE posts;\n',
+  '002_create_posts/meta.yaml': 'dependencies: ["001"]\n',
+};
+const V2 = { ...V1, '003_add_tags/up.sql': 'CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\n' };
+const FAILING = {
+  ...V1,
+  '003_add_tags/up.sql': 'CREATE TABLE tags (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);\n',
+};
+const BACKUP_NAME = /^app\.\d{8}T\d{9}Z\.v002\.sqlite$/;
+
+/** Every table's rows, in rowid order: what "the data" means when a test compares before and after. */
+async function dump(driver: Driver): Promise<Record<string, Row[]>> {
+  const tables = await tablesOf(driver);
+  const rows = await Promise.all(tables.map((table) => driver.query(`SELECT * FROM "${table}" ORDER BY rowid`)));
+  return Object.fromEntries(tables.map((table, i) => [table, rows[i] ?? []]));
+}
+
+/**
+ * What `DatabaseManager` (start-up, backups, restore, readers, kysely) must do over a driver factory. A driver's test
+ * file calls this with its factory and, to cover `db.kysely`, its kysely dialect.
+ */
+export function describeDatabaseManagerContract<D extends Driver>(
+  name: string,
+  factory: DriverFactory<D>,
+  kysely?: (driver: D) => Dialect,
+): void {
+  describe(`DatabaseManager contract: ${name}`, () => {
+    let temp: ReturnType<typeof makeTempDir>;
+    let file: string;
+    const opened: { close(): Promise<unknown> }[] = [];
+    const open = async <DB = unknown>(options: Partial<DatabaseManagerOptions<D>> = {}) => {
+      const db = await DatabaseManager.open<DB, D>({ file, driver: factory, migrations: V1, ...options });
+      opened.push(db);
+      return db;
+    };
+    // Opens a file directly, to look at it without DatabaseManager.
+    const inspect = async <T>(path: string, look: (driver: D) => Promise<T>): Promise<T> => {
+      const driver = await factory.open(path, { readonly: true });
+      try {
+        return await look(driver);
+      } finally {
+        await driver.close();
+      }
+    };
+    const seed = async (driver: Driver, users = 3) => {
+      for (let id = 1; id <= users; id++) {
+        await driver.run('INSERT INTO users (id, email, bio) VALUES (?, ?, ?)', [id, `user${id}@example.com`, 'x'.repeat(120)]);
+        await driver.run('INSERT INTO posts (user_id, title) VALUES (?, ?)', [id, `post of ${id}`]);
+      }
+      await driver.persist?.();
+    };
+
+    beforeEach(() => {
+      temp = makeTempDir('strata-dbm-');
+      file = join(temp.path, 'app.db');
+    });
+    afterEach(async () => {
+      for (const db of opened.splice(0)) await db.close();
+      temp.remove();
+    });
+
+    describe('opening', () => {
+      it.skipIf(process.platform === 'darwin')(
+        'puts an appName database in the per-user data folder, creating it, and applies the migrations',
+        async () => {
+          const saved = { XDG_DATA_HOME: process.env.XDG_DATA_HOME, LOCALAPPDATA: process.env.LOCALAPPDATA };
+          process.env.XDG_DATA_HOME = join(temp.path, 'xdg');
+          process.env.LOCALAPPDATA = join(temp.path, 'xdg');
+          try {
+            const db = await open({ file: undefined, appName: 'strata-contract', migrations: BUILT_IN_MIGRATIONS });
+            const folder = process.platform === 'win32' ? join('strata-contract', 'Data') : 'strata-contract';
+            expect(db.file).toBe(join(temp.path, 'xdg', folder, 'strata-contract.db'));
+            expect(existsSync(db.file)).toBe(true);
+            expect(db.startup.report?.steps.map((s) => [s.version, s.status])).toEqual([
+              ['001', 'applied'],
+              ['002', 'applied'],
+              ['003', 'applied'],
+            ]);
+            expect(db.startup.backup).toBeUndefined();
+            expect(await tablesOf(db.driver)).toEqual(expect.arrayContaining(['users', 'case_studies', 'user_preferences']));
+          } finally {
+            for (const [key, value] of Object.entries(saved)) {
+              if (value === undefined) delete process.env[key];
+              else process.env[key] = value;
+            }
+          }
+        },
+      );
+
+      it('applies nothing and backs nothing up when reopened', async () => {
+        await (await open()).close();
+        const again = await open();
+        expect(again.startup.report?.steps).toEqual([]);
+        expect(again.startup.backup).toBeUndefined();
+        expect(existsSync(join(temp.path, 'backups'))).toBe(false);
+        expect((await historyOf(again.driver)).map((h) => h.version)).toEqual(['001', '002']);
+      });
+
+      it('opens with the safe settings by default, and with the ones given', async () => {
+        const db = await open();
+        const pragma = async (sql: string) => Object.values((await db.driver.query(sql))[0] ?? {})[0];
+        expect(await pragma('PRAGMA foreign_keys')).toBe(1);
+        // A driver that writes through to a file has a journal, a lock and a sync level; an in-memory one has none.
+        if (db.driver.serialize === undefined) {
+          expect(await pragma('PRAGMA journal_mode')).toBe('wal');
+          expect(await pragma('PRAGMA busy_timeout')).toBe(5000);
+          expect(await pragma('PRAGMA synchronous')).toBe(1);
+        }
+        await db.close();
+        const custom = await open({ settings: { foreignKeys: false, busyTimeoutMs: 1234 } });
+        expect(await custom.driver.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 0 }]);
+      });
+
+      it('leaves migrations pending when migrateOnOpen is false', async () => {
+        const db = await open({ migrateOnOpen: false });
+        expect(db.startup.report).toBeUndefined();
+        expect((await db.migrations.status()).pending.map((p) => p.version)).toEqual(['001', '002']);
+        expect(await tablesOf(db.driver)).toEqual([]);
+      });
+
+      it('refuses a folder that does not exist for an explicit file, and options it cannot use, creating nothing', async () => {
+        const missing = join(temp.path, 'no-such-folder', 'app.db');
+        await expect(open({ file: missing })).rejects.toMatchObject({ code: 'INVALID_OPTION', file: missing });
+        await expect(open({ appName: 'x' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+        await expect(open({ table: 'bad name' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+        await expect(open({ readers: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+        expect(readdirSync(temp.path)).toEqual([]);
+      });
+
+      it('refuses an invalid migrations set or an edited applied migration before writing anything', async () => {
+        await expect(
+          open({ migrations: { ...V1, '002_create_posts/meta.yaml': 'dependencies: ["009"]\n' } }),
+        ).rejects.toMatchObject({
+          code: 'MISSING_DEPENDENCY',
+        });
+        expect(existsSync(file)).toBe(false);
+        const db = await open();
+        await seed(db.driver);
+        await db.close();
+        const edited = { ...V2, '001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n' };
+        await expect(open({ migrations: edited })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', version: '001' });
+        expect(existsSync(join(temp.path, 'backups'))).toBe(false);
+        expect(await inspect(file, (driver) => historyOf(driver))).toHaveLength(2);
+      });
+
+      it('closes twice without complaint, and refuses work once closed', async () => {
+        const db = await open();
+        await db.close();
+        await db.close();
+        await expect(db.backup()).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+        await expect(db.stats()).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+      });
+    });
+
+    describe('backups', () => {
+      it('backs up a database with a schema before a run that applies migrations, holding the state before it', async () => {
+        const first = await open();
+        await seed(first.driver);
+        const before = { schema: await schemaOf(first.driver), data: await dump(first.driver) };
+        await first.close();
+
+        const db = await open({ migrations: V2 });
+        expect(db.startup.report?.steps.map((s) => [s.version, s.status])).toEqual([['003', 'applied']]);
+        const backup = db.startup.backup;
+        expect(backup).toMatchObject({ version: '002', sizeBytes: statSync(backup?.file ?? '').size });
+        expect(dirname(backup?.file ?? '')).toBe(join(temp.path, 'backups'));
+        expect(basename(backup?.file ?? '')).toMatch(BACKUP_NAME);
+        expect(Date.parse(backup?.createdAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+        const copy = await inspect(backup?.file ?? '', async (driver) => ({
+          schema: await schemaOf(driver),
+          data: await dump(driver),
+        }));
+        expect(copy).toEqual(before);
+      });
+
+      it('keeps exactly the newest N backups, and no other file is touched', async () => {
+        const db = await open({ backup: { keep: 3 } });
+        await seed(db.driver);
+        const dir = join(temp.path, 'backups');
+        mkdirSync(dir);
+        const others = ['notes.txt', 'other.20200101T000000000Z.v001.sqlite', 'app.db'];
+        for (const other of others) writeFileSync(join(dir, other), 'not a backup of app');
+        const taken = [];
+        for (let i = 0; i < 6; i++) taken.push(await db.backup());
+        const kept = await listBackups(dir, 'app');
+        expect(kept.map((b) => b.file)).toEqual(
+          taken
+            .slice(3)
+            .reverse()
+            .map((b) => b.file),
+        );
+        expect(new Set(taken.map((b) => b.file)).size).toBe(6);
+        expect(readdirSync(dir).sort()).toEqual([...others, ...kept.map((b) => basename(b.file))].sort());
+      });
+
+      it('orders backups by the time in their names, not by modification time', async () => {
+        const dir = join(temp.path, 'backups');
+        mkdirSync(dir);
+        const names = [
+          'app.20240101T000000000Z.v001.sqlite',
+          'app.20250101T000000000Z.v002.sqlite',
+          'app.20260101T000000000Z.sqlite',
+        ];
+        // The oldest name gets the newest modification time, as after a copy.
+        names.forEach((name, i) => {
+          writeFileSync(join(dir, name), 'x');
+          utimesSync(join(dir, name), new Date(2030 - i, 0), new Date(2030 - i, 0));
+        });
+        expect((await listBackups(dir, 'app')).map((b) => [basename(b.file), b.createdAt, b.version])).toEqual([
+          [names[2], '2026-01-01T00:00:00.000Z', null],
+          [names[1], '2025-01-01T00:00:00.000Z', '002'],
+          [names[0], '2024-01-01T00:00:00.000Z', '001'],
+        ]);
+        expect((await rotateBackups(dir, 'app', 2)).map((b) => basename(b.file))).toEqual([names[0]]);
+        expect(readdirSync(dir).sort()).toEqual([names[1], names[2]]);
+      });
+
+      it('writes a backup to an explicit file, outside the rotation', async () => {
+        const db = await open();
+        await seed(db.driver);
+        const out = join(temp.path, 'copy.sqlite');
+        expect(await db.backup({ out })).toMatchObject({ file: out, version: '002' });
+        expect(await inspect(out, dump)).toEqual(await dump(db.driver));
+        expect(existsSync(join(temp.path, 'backups'))).toBe(false);
+      });
+
+      it('names the backup when a migration fails during open, and leaves the database as before the run', async () => {
+        const first = await open();
+        await seed(first.driver);
+        const before = { schema: await schemaOf(first.driver), data: await dump(first.driver) };
+        await first.close();
+
+        const error = await open({ migrations: FAILING }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StartupError);
+        const { backupFile } = error as StartupError;
+        expect(basename(backupFile)).toMatch(BACKUP_NAME);
+        expect(error).toMatchObject({
+          code: 'MIGRATION_FAILED',
+          version: '003',
+          file: '003_add_tags/up.sql',
+          message: expect.stringMatching(/no such table: nowhere.*; the database as it was before this run is in /),
+        });
+        expect((error as StartupError).message.endsWith(backupFile)).toBe(true);
+        expect((error as StartupError).report?.steps.map((s) => [s.version, s.status])).toEqual([['003', 'failed']]);
+        const state = async (driver: D) => ({ schema: await schemaOf(driver), data: await dump(driver) });
+        expect(await inspect(file, state)).toEqual(before);
+        expect(await inspect(backupFile, state)).toEqual(before);
+      });
+
+      it('throws the run error itself when a migration fails on a fresh database, which is not backed up', async () => {
+        const error = await open({ migrations: FAILING }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RunError);
+        expect(error).not.toBeInstanceOf(StartupError);
+        expect(error).toMatchObject({ code: 'MIGRATION_FAILED', version: '003' });
+        expect(existsSync(join(temp.path, 'backups'))).toBe(false);
+      });
+    });
+
+    describe('restoring', () => {
+      const openSeeded = async () => {
+        const db = await open({ migrations: V2 });
+        await seed(db.driver, 200);
+        await db.driver.run("INSERT INTO tags (label) VALUES ('a'), ('b')");
+        await db.driver.persist?.();
+        return db;
+      };
+
+      it('brings back every row of every table, and stays usable', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run("UPDATE users SET email = 'changed' || id WHERE id % 2 = 0");
+        await db.driver.run('DELETE FROM posts WHERE id > 50');
+        await db.driver.run('DELETE FROM tags');
+        await db.driver.persist?.();
+        expect(await dump(db.driver)).not.toEqual(before);
+
+        const check = await db.restore(backup.file);
+        expect(check).toMatchObject({ ok: true, version: '003', pending: [], integrityProblems: [] });
+        expect(await dump(db.driver)).toEqual(before);
+        await db.driver.run("INSERT INTO tags (label) VALUES ('after')");
+        expect((await db.migrations.status()).pending).toEqual([]);
+      });
+
+      it('restores through restoreDatabase with the connection closed', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        await db.driver.persist?.();
+        await db.close();
+        const check = await restoreDatabase(backup.file, { databaseFile: file, factory, migrations: V2 });
+        expect(check.ok).toBe(true);
+        expect(await inspect(file, dump)).toEqual(before);
+      });
+
+      it("drops the old database's -wal and -shm, which SQLite would otherwise replay into the restored file", async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        await db.driver.run("UPDATE users SET email = 'changed' || id");
+        // A log of the old database, as a process that crashed would leave it (a stand-in where the driver has none).
+        const log = existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : Buffer.from('stale log');
+        const shared = existsSync(`${file}-shm`) ? readFileSync(`${file}-shm`) : Buffer.from('stale index');
+        await db.close();
+        writeFileSync(`${file}-wal`, log);
+        writeFileSync(`${file}-shm`, shared);
+        await restoreDatabase(backup.file, { databaseFile: file, factory, migrations: V2 });
+        expect(existsSync(`${file}-wal`)).toBe(false);
+        expect(existsSync(`${file}-shm`)).toBe(false);
+        const reopened = await open({ migrations: V2 });
+        expect(await dump(reopened.driver)).toEqual(before);
+        expect(await reopened.driver.query('PRAGMA quick_check')).toEqual([{ quick_check: 'ok' }]);
+      });
+
+      it('refuses a file that is not SQLite, naming it, and changes nothing', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const text = join(temp.path, 'notes.sqlite');
+        writeFileSync(text, 'these are notes, not a database\n'.repeat(200));
+        await expect(db.restore(text)).rejects.toMatchObject({
+          code: 'DATABASE_ERROR',
+          file: text,
+          message: expect.stringContaining(text),
+        });
+        await expect(db.restore(join(temp.path, 'missing.sqlite'))).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+        expect(await dump(db.driver)).toEqual(before);
+      });
+
+      it('refuses a damaged backup even with force, and changes nothing', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        const bytes = readFileSync(backup.file);
+        const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+        const pages = bytes.length / pageSize;
+        expect(pages).toBeGreaterThan(6);
+        const middle = Math.floor(pages / 2) * pageSize;
+        const damaged = join(temp.path, 'damaged.sqlite');
+        writeFileSync(
+          damaged,
+          Buffer.concat([bytes.subarray(0, middle), Buffer.alloc(pageSize, 0xff), bytes.subarray(middle + pageSize)]),
+        );
+        const truncated = join(temp.path, 'truncated.sqlite');
+        writeFileSync(truncated, bytes.subarray(0, middle));
+        // Subtler: cells of a page scrambled, which quick_check lists as problems instead of stopping.
+        const scrambled = join(temp.path, 'scrambled.sqlite');
+        writeFileSync(scrambled, Buffer.from(bytes).fill(0x41, middle + 200, middle + 600));
+
+        // The intact backup passes, so what the damaged copies fail on is the damage.
+        expect((await checkBackup(backup.file, { factory, migrations: V2 })).ok).toBe(true);
+        for (const copy of [damaged, truncated, scrambled]) {
+          const check = await checkBackup(copy, { factory, migrations: V2 });
+          expect(check.ok).toBe(false);
+          expect(check.integrityProblems.length).toBeGreaterThan(0);
+          await expect(db.restore(copy, { force: true })).rejects.toMatchObject({
+            code: 'DATABASE_ERROR',
+            file: copy,
+            message: expect.stringMatching(/is damaged/),
+          });
+        }
+        expect(await dump(db.driver)).toEqual(before);
+      });
+
+      it('refuses a backup whose history does not match the migrations, naming the versions, unless forced', async () => {
+        const db = await openSeeded();
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM tags');
+        await db.driver.persist?.();
+        const after = await dump(db.driver);
+        const check = {
+          factory,
+          migrations: { ...V2, '002_create_posts/up.sql': `${V2['002_create_posts/up.sql']}-- edited\n` },
+        };
+        const changed = await checkBackup(backup.file, check);
+        expect(changed).toMatchObject({ ok: false, changed: ['002'], unknown: [], integrityProblems: [] });
+        await expect(restoreDatabase(backup.file, { ...check, databaseFile: join(temp.path, 'other.db') })).rejects.toMatchObject(
+          {
+            code: 'CHECKSUM_MISMATCH',
+            version: '002',
+            message: expect.stringMatching(/002 was applied from a different up\.sql/),
+          },
+        );
+        expect(existsSync(join(temp.path, 'other.db'))).toBe(false);
+
+        const unknown = await checkBackup(backup.file, { factory, migrations: V1 });
+        expect(unknown).toMatchObject({ ok: false, changed: [], unknown: ['003'] });
+        const older = await open({ file: join(temp.path, 'older.db'), migrations: V1, migrateOnOpen: false });
+        await expect(older.restore(backup.file)).rejects.toMatchObject({
+          code: 'APPLIED_MISSING',
+          message: expect.stringContaining('003'),
+        });
+        expect(await dump(db.driver)).toEqual(after);
+
+        await older.restore(backup.file, { force: true });
+        expect((await historyOf(older.driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
+      });
+
+      it('accepts a backup with migrations pending, and leaves them pending', async () => {
+        const db = await open();
+        await seed(db.driver);
+        const backup = await db.backup();
+        const newer = await open({ file: join(temp.path, 'newer.db'), migrations: V2 });
+        const check = await newer.restore(backup.file);
+        expect(check).toMatchObject({ ok: true, version: '002', pending: ['003'] });
+        expect((await newer.migrations.status()).pending.map((p) => p.version)).toEqual(['003']);
+      });
+    });
+
+    describe('using the database', () => {
+      it('reports statistics with the sizes of the file and its log on disk', async () => {
+        const db = await open();
+        await seed(db.driver, 50);
+        const stats = await db.stats();
+        expect(stats.file.path).toBe(file);
+        expect(stats.file.sizeBytes).toBe(statSync(file).size);
+        expect(stats.file.sizeBytes).toBeGreaterThan(0);
+        expect(stats.file.walSizeBytes).toBe(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+        expect(stats.tables.find((t) => t.name === 'users')?.rows).toBe(50);
+        expect(stats.migrations).toMatchObject({ applied: 2, pending: 0 });
+      });
+
+      it.runIf(kysely !== undefined)('gives typed queries through kysely on the same connection', async () => {
+        interface Database {
+          users: { id: Generated<number>; email: string; bio: string | null };
+          posts: { id: Generated<number>; user_id: number; title: string | null };
+        }
+        const db = await open<Database>({ ...(kysely === undefined ? {} : { kysely }) });
+        await db.kysely.insertInto('users').values({ email: 'ada@example.com', bio: null }).execute();
+        await db.kysely.insertInto('posts').values({ user_id: 1, title: 'Notes' }).execute();
+        const rows = await db.kysely
+          .selectFrom('posts')
+          .innerJoin('users', 'users.id', 'posts.user_id')
+          .select(['users.email', 'posts.title'])
+          .execute();
+        expect(rows).toEqual([{ email: 'ada@example.com', title: 'Notes' }]);
+        expect(await db.driver.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 1 }]);
+      });
+
+      it('refuses kysely when no dialect was given', async () => {
+        const db = await open();
+        expect(() => db.kysely).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+      });
+
+      if (factory.createReaderPool === undefined) {
+        it('refuses readers, naming the driver, before creating anything', async () => {
+          await expect(open({ readers: 2 })).rejects.toMatchObject({
+            code: 'INVALID_OPTION',
+            message: expect.stringContaining(factory.name),
+          });
+          expect(existsSync(file)).toBe(false);
+        });
+      } else {
+        it('opens readers in worker threads that see the migrated schema and later writes', async () => {
+          const db = await open({ readers: 2 });
+          expect(db.readers?.size).toBe(2);
+          await seed(db.driver, 5);
+          expect(await db.readers?.query('SELECT count(*) AS n FROM users')).toEqual([{ n: 5 }]);
+          const backup = await db.backup();
+          await db.driver.run('DELETE FROM posts');
+          const before = db.readers;
+          await db.restore(backup.file);
+          expect(db.readers).not.toBe(before);
+          await expect(before?.query('SELECT 1')).rejects.toThrow(/closed/);
+          expect(await db.readers?.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 5 }]);
+          await db.close();
+          await expect(db.readers?.query('SELECT 1')).rejects.toThrow(/closed/);
+        });
+      }
+    });
+  });
+}
