@@ -8,12 +8,11 @@ export const DRIVERS = ['better-sqlite3', 'sqljs'] as const;
 /** A value of `--driver`. */
 export type DriverName = (typeof DRIVERS)[number];
 
-/** The options every command takes. */
+/** The options every command takes, as given: undefined where not given, so the config file or default applies. */
 export interface GlobalOptions {
-  /** `--db`, as given; undefined means the default file in the user's data folder. */
   readonly db: string | undefined;
-  readonly dir: string;
-  readonly driver: DriverName;
+  readonly dir: string | undefined;
+  readonly driver: DriverName | undefined;
   readonly table: string | undefined;
   readonly json: boolean;
 }
@@ -144,15 +143,15 @@ function checkArgs(command: Command, args: readonly string[]): void {
 }
 
 function globalOptions(values: Values): GlobalOptions {
-  const driver = values.driver ?? 'better-sqlite3';
-  if (!DRIVERS.includes(driver as DriverName)) {
+  const driver = values.driver;
+  if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) {
     throw new UsageError(`--driver must be ${DRIVERS.join(' or ')}, not "${String(driver)}"`);
   }
   const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
   return {
     db: text(values.db),
-    dir: text(values.dir) ?? 'migrations',
-    driver: driver as DriverName,
+    dir: text(values.dir),
+    driver: driver as DriverName | undefined,
     table: text(values.table),
     json: values.json === true,
   };

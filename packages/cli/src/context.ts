@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node';
-import envPaths from 'env-paths';
-import type { GlobalOptions } from './args.js';
 import { openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
-import type { Io } from './io.js';
+import type { Settings } from './settings.js';
 
 /** An open database with its manager; `close()` must run however the command ends. */
 export interface Session {
   readonly manager: MigrationManager;
+  /** The connection the manager uses, for work beside migrations such as a backup. */
+  readonly driver: Driver;
   /** The absolute path of the database file, which may not exist yet. */
   readonly databaseFile: string;
   /**
@@ -24,17 +24,9 @@ export interface Session {
 export interface SessionOptions {
   /** Whether the command writes: only then is a missing database file (and the default folder) created. */
   readonly write: boolean;
+  /** False to skip loading the migrations folder; the manager then has none. */
+  readonly migrations?: boolean;
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
-}
-
-/**
- * The database file used without `--db`: `app.db` in the per-user data folder of `strata`
- * (`$XDG_DATA_HOME/strata` or `~/.local/share/strata` on Linux, `~/Library/Application Support/strata` on macOS,
- * `%LOCALAPPDATA%\strata\Data` on Windows). It follows the process environment (env-paths reads `process.env`),
- * not an injected {@link Io}'s `env`.
- */
-export function defaultDatabaseFile(): string {
-  return join(envPaths('strata', { suffix: '' }).data, 'app.db');
 }
 
 /**
@@ -43,36 +35,36 @@ export function defaultDatabaseFile(): string {
  * The migrations are loaded first, so a wrong `--dir` fails before any file is touched. A database file that does
  * not exist is created only by a command that writes; one that only looks (`status`, `validate`, a dry run) sees an
  * empty in-memory database instead, which is what the file would be, and leaves no empty file behind; an existing
- * file is opened read-only by such commands. The default
- * folder is created for a writing command; a folder named by `--db` is not, so a mistyped path fails loudly.
+ * file is opened read-only by such commands. The default folder is created for a writing command; a folder named by
+ * `--db` or the config file is not, so a mistyped path fails loudly.
  *
  * @example
  * ```ts
- * const session = await openSession(options, processIo(), { write: false });
+ * const session = await openSession(await resolveSettings(global, processIo()), { write: false });
  * try { console.log(await session.manager.status()); } finally { await session.close(); }
  * ```
  */
-export async function openSession(global: GlobalOptions, io: Io, options: SessionOptions): Promise<Session> {
-  if (global.table !== undefined) checkHistoryTableName(global.table);
-  const migrations = await loadMigrationsFolder(resolve(io.cwd, global.dir));
-  const file = global.db === undefined ? defaultDatabaseFile() : resolve(io.cwd, global.db);
+export async function openSession(settings: Settings, options: SessionOptions): Promise<Session> {
+  if (settings.table !== undefined) checkHistoryTableName(settings.table);
+  const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
+  const file = settings.databaseFile;
   const exists = existsSync(file);
   let driver: Driver;
   try {
-    if (!exists && options.write && global.db === undefined) mkdirSync(dirname(file), { recursive: true });
+    if (!exists && options.write && settings.defaultDatabase) mkdirSync(dirname(file), { recursive: true });
     const target = { file: exists || options.write ? file : undefined, readonly: !options.write };
-    driver = guardDriver(await openDriver(global.driver, target), file);
+    driver = guardDriver(await openDriver(settings.driver, target), file);
   } catch (error) {
     throw databaseError(error, file);
   }
   try {
-    const manager = new MigrationManager({ driver, migrations, table: global.table, onEvent: options.onEvent });
+    const manager = new MigrationManager({ driver, migrations, table: settings.table, onEvent: options.onEvent });
     const close = async ({ failed = false } = {}) => {
       const discard = failed && !exists && options.write && (await isEmpty(driver));
       await driver.close();
       if (discard) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
     };
-    return { manager, databaseFile: file, close };
+    return { manager, driver, databaseFile: file, close };
   } catch (error) {
     await driver.close();
     throw error;

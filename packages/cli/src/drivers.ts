@@ -1,4 +1,4 @@
-import type { Driver } from '@strata/core';
+import type { Driver, DriverFactory } from '@strata/core';
 import type { DriverName } from './args.js';
 
 /** Which database to open, and how. */
@@ -13,19 +13,23 @@ export interface DriverTarget {
 }
 
 /**
- * Opens a database with the named driver. Each driver is imported only when chosen, so better-sqlite3 users never
+ * The factory of the named driver. Each driver package is imported only when chosen, so better-sqlite3 users never
  * load the sql.js WASM, and the reverse.
+ *
+ * @example
+ * ```ts
+ * const driver = await (await driverFactory('sqljs')).open('data/app.db');
+ * ```
  */
+export async function driverFactory(name: DriverName): Promise<DriverFactory> {
+  if (name === 'sqljs') return (await import('@strata/driver-sqljs/node')).sqlJsFiles;
+  return (await import('@strata/driver-better-sqlite3')).betterSqlite3;
+}
+
+/** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */
 export async function openDriver(name: DriverName, target: DriverTarget): Promise<Driver> {
-  if (name === 'sqljs') {
-    if (target.file === undefined) {
-      const { createSqlJsDriver } = await import('@strata/driver-sqljs');
-      return createSqlJsDriver();
-    }
-    const { openSqlJsFile } = await import('@strata/driver-sqljs/node');
-    return openSqlJsFile(target.file);
-  }
-  const { createBetterSqlite3Driver } = await import('@strata/driver-better-sqlite3');
-  if (target.file === undefined) return createBetterSqlite3Driver({ filename: ':memory:' });
-  return createBetterSqlite3Driver({ filename: target.file, readonly: target.readonly });
+  if (target.file !== undefined) return (await driverFactory(name)).open(target.file, { readonly: target.readonly });
+  // The sql.js file factory would tie the in-memory stand-in to a file named ":memory:"; it never needs storage.
+  if (name === 'sqljs') return (await import('@strata/driver-sqljs')).createSqlJsDriver();
+  return (await driverFactory(name)).open(':memory:');
 }

@@ -15,6 +15,7 @@ export function guardDriver(driver: Driver, file: string): Driver {
       throw databaseError(error, file);
     }
   };
+  const { serialize } = driver;
   return {
     name: driver.name,
     exec: (sql) => driver.exec(sql),
@@ -22,6 +23,8 @@ export function guardDriver(driver: Driver, file: string): Driver {
     run: (sql, params) => driver.run(sql, params),
     inTransaction: () => driver.inTransaction(),
     ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),
+    // A backup takes an in-memory database's bytes through serialize(); without it, it would try VACUUM INTO.
+    ...(serialize === undefined ? {} : { serialize: () => guard(() => serialize.call(driver)) }),
     close: () => guard(() => driver.close()),
   };
 }

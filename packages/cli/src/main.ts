@@ -1,13 +1,14 @@
 import { RunError } from '@strata/core';
 import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
-import type { Outcome } from './commands/command.js';
+import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
-import { defaultDatabaseFile, openSession, type Session } from './context.js';
+import { openSession, type Session } from './context.js';
 import { type Io, processIo } from './io.js';
 import { errorDocument, errorLines } from './render/error.js';
 import { commandHelp, globalHelp } from './render/help.js';
 import { LiveRun } from './render/live-run.js';
 import { stepLine } from './render/steps.js';
+import { defaultDatabaseFile, resolveSettings } from './settings.js';
 import { UsageError } from './usage-error.js';
 import { cliVersion } from './version.js';
 import { createView, type View } from './view.js';
@@ -57,10 +58,6 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   // Live step lines and progress are text output; --json gets the report alone.
   const live = global.json ? undefined : new LiveRun(view, io.stderr);
   let session: Session | undefined;
-  const open = async ({ write }: { write: boolean }) => {
-    session ??= await openSession(global, io, { write, onEvent: live?.onEvent });
-    return session.manager;
-  };
   const fail = (error: unknown): number => {
     live?.clear();
     if (global.json) {
@@ -77,7 +74,12 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
 
   let outcome: Outcome;
   try {
-    outcome = await command.run({ values, args, open });
+    const settings = await resolveSettings(global, io);
+    const open = async ({ write, migrations }: OpenOptions) => {
+      session ??= await openSession(settings, { write, migrations, onEvent: live?.onEvent });
+      return { manager: session.manager, driver: session.driver };
+    };
+    outcome = await command.run({ values, args, settings, open });
   } catch (error) {
     await closeAfterFailure(session, view, io);
     return fail(error);

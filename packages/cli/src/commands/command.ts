@@ -1,4 +1,5 @@
-import type { MigrationManager } from '@strata/core';
+import type { Driver, MigrationManager } from '@strata/core';
+import type { Settings } from '../settings.js';
 import type { View } from '../view.js';
 
 /** An option of one command, as `parseArgs` takes it plus what help prints. */
@@ -19,16 +20,26 @@ export interface ArgSpec {
 /** How a command wants the database: `write` may create the file, `read` never does. */
 export interface OpenOptions {
   readonly write: boolean;
+  /** False for a command that needs no migrations (a backup), so it works without a migrations folder. */
+  readonly migrations?: boolean;
 }
 
-/** What a command receives: its own options and arguments, and a way to the database. */
+/** The open database: its migrations, and the connection for work beside them (a backup). */
+export interface OpenDatabase {
+  readonly manager: MigrationManager;
+  readonly driver: Driver;
+}
+
+/** What a command receives: its own options and arguments, the settings, and a way to the database. */
 export interface CommandInput {
+  /** The database, migrations folder, driver and backup settings: the command line over the config file. */
+  readonly settings: Settings;
   /** The command's options by name; global options are handled before the command runs. */
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
   /** Positional arguments after the command name, `rollback:002` counting as `rollback 002`. */
   readonly args: readonly string[];
   /** Loads the migrations and opens the database; the CLI closes it after the command, however it ends. */
-  readonly open: (options: OpenOptions) => Promise<MigrationManager>;
+  readonly open: (options: OpenOptions) => Promise<OpenDatabase>;
 }
 
 /**

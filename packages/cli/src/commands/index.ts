@@ -1,8 +1,21 @@
+import { backupCommand } from './backup.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
+import { newCommand } from './new.js';
+import { restoreCommand } from './restore.js';
 import { rollbackCommand } from './rollback.js';
+import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
 
 /** Every command, in the order help lists them. A new command is one file and one entry here. */
-export const commands: readonly Command[] = [migrateCommand, statusCommand, rollbackCommand, validateCommand];
+export const commands: readonly Command[] = [
+  migrateCommand,
+  statusCommand,
+  rollbackCommand,
+  validateCommand,
+  newCommand,
+  statsCommand,
+  backupCommand,
+  restoreCommand,
+];

@@ -21,7 +21,7 @@ export const migrateCommand: Command = {
   async run({ values, open }) {
     const dryRun = values['dry-run'] === true;
     const to = typeof values.to === 'string' ? values.to : undefined;
-    const manager = await open({ write: !dryRun });
+    const { manager } = await open({ write: !dryRun });
     const report = await manager.migrate({ to, dryRun });
     const counts = report.steps.some((s) => s.status !== 'skipped') ? undefined : await countsOf(manager);
     return { data: report, exitCode: 0, render: (view) => view.out(runText(report, counts).join('\n')) };

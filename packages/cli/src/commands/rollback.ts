@@ -19,7 +19,7 @@ export const rollbackCommand: Command = {
   async run({ values, args, open }) {
     const [version = ''] = args;
     const dryRun = values['dry-run'] === true;
-    const manager = await open({ write: !dryRun });
+    const { manager } = await open({ write: !dryRun });
     const report = await manager.rollbackMigration(version, { cascade: values.cascade === true, dryRun });
     return { data: report, exitCode: 0, render: (view) => view.out(runText(report, undefined).join('\n')) };
   },

@@ -17,7 +17,7 @@ export const statusCommand: Command = {
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
   async run({ open }) {
-    const manager = await open({ write: false });
+    const { manager } = await open({ write: false });
     const report = await manager.status();
     const { problems } = report;
     return {

@@ -16,7 +16,7 @@ export const validateCommand: Command = {
   args: [],
   notes: 'Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database error; 2 a usage error.',
   async run({ open }) {
-    const manager = await open({ write: false });
+    const { manager } = await open({ write: false });
     const report = await manager.validate();
     const { order, problems } = report;
     return {

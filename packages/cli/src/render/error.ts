@@ -4,10 +4,22 @@ import type { Palette } from '../color.js';
 /** The JSON code of an error that is not a {@link StrataError}: a bug, or the environment failing in a way we did not foresee. */
 export const UNEXPECTED = 'UNEXPECTED_ERROR';
 
-/** What `--json` prints for a failed command: `{ "error": { code, message, version?, file?, problems? } }`. */
+/**
+ * What `--json` prints for a failed command: `{ "error": { code, message, version?, file?, problems? } }`. The
+ * problems are the error's own, or those of a validation error it wraps (a refused restore lists each version
+ * whose checksum differs that way).
+ */
 export function errorDocument(error: unknown): { readonly error: SerializedError | { code: string; message: string } } {
-  if (error instanceof StrataError) return { error: error.toJSON() };
-  return { error: { code: UNEXPECTED, message: messageOf(error) } };
+  if (!(error instanceof StrataError)) return { error: { code: UNEXPECTED, message: messageOf(error) } };
+  const wrapped = problemsOf(error);
+  if (error instanceof ValidationError || wrapped.length === 0) return { error: error.toJSON() };
+  return { error: { ...error.toJSON(), problems: wrapped.map((p) => p.toJSON()) } };
+}
+
+/** The problems behind an error: its own, or those of the validation error that caused it. */
+function problemsOf(error: StrataError): readonly StrataError[] {
+  if (error instanceof ValidationError) return error.problems;
+  return error.cause instanceof ValidationError ? error.cause.problems : [];
 }
 
 /**
@@ -22,8 +34,10 @@ export function errorLines(error: unknown, c: Palette, debug: boolean): string[]
     else lines.push(c.dim('  This was not expected; run again with DEBUG=strata to see the stack trace.'));
     return lines;
   }
-  const many = error instanceof ValidationError && error.problems.length > 1 ? error.problems : [];
-  const [headline = error.message] = many.length > 0 ? error.message.split('\n') : [error.message];
+  const problems = problemsOf(error);
+  const many = problems.length > 1 ? problems : [];
+  const [headline = error.message] =
+    many.length > 0 && error instanceof ValidationError ? error.message.split('\n') : [error.message];
   const lines = [`${c.red(`error ${error.code}`)}: ${headline.replace(/:$/, '')}`, ...locationLines(error, '  ')];
   for (const problem of many) lines.push(`  ${c.red(problem.code)}: ${problem.message}`, ...locationLines(problem, '    '));
   if (error instanceof RunError) lines.push(...runLines(error));

@@ -16,7 +16,17 @@ function table(rows: readonly (readonly [string, string])[]): string[] {
 
 const EXIT_CODES = 'Exit codes: 0 success; 1 a migration, validation or database error; 2 a usage error.';
 
-/** `migrate --help`: every command, the global options, the default database file, the exit codes. */
+const CONFIG = [
+  'Config file: strata.config.json, strata.config.yaml or strata.config.yml in the working folder (only one of them)',
+  'may set db, dir, driver, table, and backup: { dir, keep }; an option on the command line wins over it. Paths in it',
+  'are relative to its own folder. An unknown key or a value of the wrong type is an INVALID_OPTION error (exit 1)',
+  'naming the file and the key. Example (strata.config.yaml):',
+  '  db: data/app.db',
+  '  dir: db/migrations',
+  '  backup: { dir: data/backups, keep: 7 }',
+];
+
+/** `migrate --help`: every command, the global options, the default database file, the config file, the exit codes. */
 export function globalHelp(
   program: string,
   commands: readonly Command[],
@@ -38,6 +48,7 @@ export function globalHelp(
     ...optionLines(globals),
     '',
     `Default database: ${defaultDb}`,
+    ...CONFIG,
     EXIT_CODES,
     `Run "${program} help <command>" for a command's own options.`,
   ].join('\n');

@@ -128,3 +128,23 @@ export function inspectDb(file: string, table = 'schema_migrations'): { objects:
 
 /** The start of any ANSI escape sequence. */
 export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
+
+/** Runs SQL on a database file outside the CLI, with foreign keys off so tests can break them. */
+export function execSql(file: string, sql: string): void {
+  const db = createBetterSqlite3Driver({ filename: file, foreignKeys: false }).database;
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+/** The number of rows in `table` of a database file, read outside the CLI. */
+export function countRows(file: string, table: string): number {
+  const db = createBetterSqlite3Driver({ filename: file, readonly: true }).database;
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { StrataError } from '@strata/core';
+import { backupBaseName, backupDatabase, rotateBackups } from '@strata/core/node';
+import { formatBytes, shownPath } from '../render/paths.js';
+import { plural } from '../render/steps.js';
+import type { Command } from './command.js';
+
+/** How many backups of a database `backup` keeps without a `backup.keep` setting: DatabaseManager's default. */
+export const DEFAULT_KEEP = 5;
+
+/** `backup [--out F]`: an online backup of the database. */
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'take an online backup of the database',
+  usage: ['backup [--out F]'],
+  description: [
+    'Copies the database while other processes may keep using it: a consistent snapshot (VACUUM INTO, or the bytes',
+    'of a sql.js database), written to a temporary file and renamed, so a backup that exists is complete. It goes',
+    'into the backups folder (the config file\'s backup.dir, default "backups" beside the database) as',
+    '<dbname>.<UTC time>.v<last applied version>.sqlite, and the oldest backups of this database there are deleted',
+    `beyond backup.keep (default ${DEFAULT_KEEP}). With --out, exactly that file is written and nothing is deleted.`,
+    'The database file must exist. Restore a backup with "migrate restore <file>".',
+  ].join('\n'),
+  options: {
+    out: { type: 'string', value: 'file', description: 'write the backup to this file (its folder must exist)' },
+  },
+  args: [],
+  notes: 'Exit codes: 0 backed up; 1 the database does not exist or the backup failed; 2 a usage error.',
+  async run({ values, settings, open }) {
+    const databaseFile = settings.databaseFile;
+    if (!existsSync(databaseFile)) {
+      const message = `database ${databaseFile} does not exist, so there is nothing to back up`;
+      throw new StrataError('DATABASE_ERROR', message, { file: databaseFile });
+    }
+    const out = typeof values.out === 'string' ? resolve(settings.cwd, values.out) : undefined;
+    const { driver } = await open({ write: false, migrations: false });
+    const info = await backupDatabase(driver, { databaseFile, dir: settings.backup.dir, out, table: settings.table });
+    const keep = settings.backup.keep ?? DEFAULT_KEEP;
+    const removed = out === undefined ? await rotateBackups(dirname(info.file), backupBaseName(databaseFile), keep) : [];
+    const shown = (path: string) => shownPath(settings.cwd, path);
+    return {
+      data: { ...info, removed },
+      exitCode: 0,
+      render: (view) => {
+        const version = info.version === null ? 'no migrations applied' : `version ${info.version}`;
+        view.out(`Backed up ${shown(databaseFile)} to ${shown(info.file)} (${formatBytes(info.sizeBytes)}, ${version}).`);
+        if (removed.length > 0) {
+          view.out(`Removed ${plural(removed.length, 'older backup')} (keeping ${keep}):`);
+          for (const old of removed) view.out(`  ${view.color.dim('-')} ${shown(old.file)}`);
+        }
+      },
+    };
+  },
+};

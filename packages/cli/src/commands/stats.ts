@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { StrataError } from '@strata/core';
+import { type DatabaseManagerStats, databaseFileStats } from '@strata/core/node';
+import { shownPath } from '../render/paths.js';
+import { statsLines } from '../render/stats.js';
+import type { Command } from './command.js';
+
+/** `stats`: table row counts, file size and pages, migrations, integrity checks and one health verdict. */
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'row counts, file size, pages, integrity checks, migrations, health',
+  usage: ['stats'],
+  description: [
+    'Reports the database: its file and WAL size, pages and free pages, journal mode, every table with its row',
+    'count, the applied and pending migrations with how long each took, the results of quick_check and',
+    'foreign_key_check, and a health verdict: ok, warning (pending migrations, much free space) or error (damage,',
+    'foreign key violations, an edited or missing applied migration), with the reasons. Changes nothing. The',
+    'database file must exist.',
+  ].join('\n'),
+  options: {},
+  args: [],
+  notes:
+    'Exit codes: 0 when health is ok or warning; 1 when health is error, or the database does not exist or cannot\nbe read; 2 a usage error.',
+  async run({ settings, open }) {
+    const file = settings.databaseFile;
+    if (!existsSync(file)) {
+      throw new StrataError('DATABASE_ERROR', `database ${file} does not exist; run migrate to create it`, { file });
+    }
+    const { manager } = await open({ write: false });
+    // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing.
+    const stats: DatabaseManagerStats = { ...(await manager.stats()), file: await databaseFileStats(file) };
+    const failed = stats.health.status === 'error';
+    return {
+      data: stats,
+      exitCode: failed ? 1 : 0,
+      render: (view) => {
+        view.out(statsLines(stats, shownPath(settings.cwd, file), settings.driver, view.color).join('\n'));
+        // stdout may be going to a file; stderr still says why the exit code is 1.
+        if (failed) view.err(`${view.errColor.red('stats')}: health is error: ${stats.health.reasons.join('; ')}`);
+      },
+    };
+  },
+};

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkHistoryTableName, StrataError } from '@strata/core';
+import { errorCodeOf } from '@strata/core/node';
+import { parseDocument } from 'yaml';
+import { DRIVERS, type DriverName } from './args.js';
+
+/** The names a config file may have, in the working folder; at most one of them may exist. */
+export const CONFIG_FILES = ['strata.config.json', 'strata.config.yaml', 'strata.config.yml'] as const;
+
+/** What a config file sets. Paths are absolute, resolved against the config file's folder. */
+export interface Config {
+  /** The config file itself. */
+  readonly file: string;
+  readonly db?: string;
+  readonly dir?: string;
+  readonly driver?: DriverName;
+  readonly table?: string;
+  readonly backup?: { readonly dir?: string; readonly keep?: number };
+}
+
+const KEYS = ['db', 'dir', 'driver', 'table', 'backup'];
+const BACKUP_KEYS = ['dir', 'keep'];
+
+/**
+ * Reads the config file in `folder`, if there is one. Throws `INVALID_OPTION` naming the file and the key for a file
+ * that cannot be parsed, an unknown key, or a value of the wrong type, and when more than one config file exists.
+ *
+ * @example
+ * ```ts
+ * // strata.config.yaml: { db: data/app.db, backup: { dir: backups, keep: 7 } }
+ * const config = await readConfig(process.cwd()); // { file, db: '/app/data/app.db', backup: { dir: '/app/backups', keep: 7 } }
+ * ```
+ */
+export async function readConfig(folder: string): Promise<Config | undefined> {
+  const found: { file: string; text: string }[] = [];
+  for (const name of CONFIG_FILES) {
+    const file = join(resolve(folder), name);
+    const text = await readFile(file, 'utf8').catch((error: unknown) => {
+      if (errorCodeOf(error) === 'ENOENT') return undefined;
+      throw new StrataError('INVALID_OPTION', `config file ${file} cannot be read: ${String(error)}`, { file, cause: error });
+    });
+    if (text !== undefined) found.push({ file, text });
+  }
+  const [first, second] = found;
+  if (first === undefined) return undefined;
+  if (second !== undefined) {
+    const names = found.map((f) => basename(f.file)).join(' and ');
+    throw new StrataError('INVALID_OPTION', `${names} both exist in ${dirname(first.file)}; keep one of them`, {
+      file: first.file,
+    });
+  }
+  return checkConfig(parse(first.file, first.text), first.file);
+}
+
+function parse(file: string, text: string): unknown {
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw invalid(file, `is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true });
+  const [error] = doc.errors;
+  if (error !== undefined) throw invalid(file, `is not valid YAML: ${error.message.split('\n')[0]}`);
+  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+}
+
+/** Checks every key, so one error names every mistake in the file. */
+function checkConfig(value: unknown, file: string): Config {
+  const problems: string[] = [];
+  const problem = (key: string, text: string) => problems.push(`"${key}" ${text}`);
+  const at = resolve(dirname(file));
+  const record = mapping(value, file, '');
+  for (const key of Object.keys(record)) if (!KEYS.includes(key)) problem(key, `is not a setting (allowed: ${KEYS.join(', ')})`);
+  const text = (key: string, v: unknown): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && v !== '') return v;
+    problem(key, 'must be a non-empty string');
+    return undefined;
+  };
+  const path = (key: string, v: unknown) => {
+    const given = text(key, v);
+    return given === undefined ? undefined : resolve(at, given);
+  };
+  const driver = text('driver', record.driver);
+  if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) problem('driver', `must be ${DRIVERS.join(' or ')}`);
+  const table = text('table', record.table);
+  if (table !== undefined) {
+    try {
+      checkHistoryTableName(table);
+    } catch {
+      problem('table', 'must be a plain identifier (letters, digits and underscores, not starting with a digit or "sqlite_")');
+    }
+  }
+  const backup = record.backup === undefined ? undefined : mapping(record.backup, file, 'backup');
+  for (const key of Object.keys(backup ?? {})) {
+    if (!BACKUP_KEYS.includes(key)) problem(`backup.${key}`, `is not a setting (allowed: ${BACKUP_KEYS.join(', ')})`);
+  }
+  const keep = backup?.keep;
+  if (keep !== undefined && !(typeof keep === 'number' && Number.isSafeInteger(keep) && keep >= 1)) {
+    problem('backup.keep', 'must be a whole number of at least 1');
+  }
+  const settings: Config = {
+    file,
+    db: path('db', record.db),
+    dir: path('dir', record.dir),
+    driver: driver as DriverName | undefined,
+    table,
+    backup: backup === undefined ? undefined : { dir: path('backup.dir', backup.dir), keep: keep as number | undefined },
+  };
+  if (problems.length > 0) throw invalid(file, problems.join('; '));
+  return settings;
+}
+
+function mapping(value: unknown, file: string, key: string): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw invalid(file, key === '' ? 'must hold an object of settings' : `"${key}" must be an object`);
+}
+
+function invalid(file: string, text: string): StrataError {
+  return new StrataError('INVALID_OPTION', `config file ${file}: ${text}`, { file });
+}

@@ -1,0 +1,61 @@
+import { join, resolve } from 'node:path';
+import envPaths from 'env-paths';
+import type { DriverName, GlobalOptions } from './args.js';
+import { readConfig } from './config.js';
+import type { Io } from './io.js';
+
+/** Where a command works, with every path absolute: the command line over the config file over the defaults. */
+export interface Settings {
+  /** The working folder; output names files relative to it. */
+  readonly cwd: string;
+  /** The database file, which may not exist yet. */
+  readonly databaseFile: string;
+  /** True when the file is the default one, whose folder a writing command may create. */
+  readonly defaultDatabase: boolean;
+  /** The migrations folder. */
+  readonly dir: string;
+  readonly driver: DriverName;
+  /** The history table; undefined for core's default. */
+  readonly table: string | undefined;
+  /** Where `backup` writes without `--out`, and how many backups of this database it keeps there. */
+  readonly backup: { readonly dir: string | undefined; readonly keep: number | undefined };
+  /** The config file that was read, if any. */
+  readonly configFile: string | undefined;
+}
+
+/**
+ * The database file used without `--db` or a `db` setting: `app.db` in the per-user data folder of `strata`
+ * (`$XDG_DATA_HOME/strata` or `~/.local/share/strata` on Linux, `~/Library/Application Support/strata` on macOS,
+ * `%LOCALAPPDATA%\strata\Data` on Windows). It follows the process environment (env-paths reads `process.env`),
+ * not an injected {@link Io}'s `env`.
+ */
+export function defaultDatabaseFile(): string {
+  return join(envPaths('strata', { suffix: '' }).data, 'app.db');
+}
+
+/**
+ * Combines the command line with the config file in `io.cwd`: an option given on the command line wins, then the
+ * config file's setting, then the default. Command-line paths are relative to `io.cwd`, config paths to the config
+ * file's folder.
+ *
+ * @example
+ * ```ts
+ * const settings = await resolveSettings(invocation.global, processIo());
+ * settings.databaseFile; // '/home/me/project/data/app.db'
+ * ```
+ */
+export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Settings> {
+  const config = await readConfig(io.cwd);
+  const given = (path: string | undefined) => (path === undefined ? undefined : resolve(io.cwd, path));
+  const db = given(global.db) ?? config?.db;
+  return {
+    cwd: io.cwd,
+    databaseFile: db ?? defaultDatabaseFile(),
+    defaultDatabase: db === undefined,
+    dir: given(global.dir) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
+    driver: global.driver ?? config?.driver ?? 'better-sqlite3',
+    table: global.table ?? config?.table,
+    backup: { dir: config?.backup?.dir, keep: config?.backup?.keep },
+    configFile: config?.file,
+  };
+}
