@@ -1,5 +1,6 @@
 import type { Driver, Row } from '../driver.js';
 import { messageOf, type SerializedError, StrataError } from '../errors.js';
+import { type Finding, judge, verdict } from './health.js';
 import type { StatusReport } from './status.js';
 
 /**
@@ -92,11 +93,6 @@ export interface DatabaseStats {
 
 // A report is for a person or a screen, so it shows a sample; the full list is one `PRAGMA foreign_key_check` away.
 const VIOLATION_LIMIT = 100;
-// Below a mebibyte of free pages, VACUUM (which rewrites the whole file) is not worth suggesting.
-const FREE_SHARE = 0.25;
-const FREE_BYTES = 1024 * 1024;
-
-type Finding = readonly ['error' | 'warning', string];
 
 /**
  * Reads statistics and runs the health checks, changing nothing: only reads and side-effect-free pragmas. `status`
@@ -137,46 +133,7 @@ export async function collectStats(driver: Driver, historyTable: string, status:
     migrations: migrationStats(status),
     checks: await integrityChecks(driver, findings),
   };
-  findings.push(...judge(facts, status));
-  const level = findings.some(([l]) => l === 'error') ? 'error' : findings.length > 0 ? 'warning' : 'ok';
-  const ordered = [...findings.filter(([l]) => l === 'error'), ...findings.filter(([l]) => l === 'warning')];
-  return { ...facts, health: { status: level, reasons: ordered.map(([, text]) => text) } };
-}
-
-function judge(stats: Omit<DatabaseStats, 'health'>, status: StatusReport): Finding[] {
-  const { checks, pageSize, pageCount: pages, freelistCount: free } = stats;
-  const findings: Finding[] = [];
-  const [first, ...more] = checks.quickCheck;
-  if (first !== 'ok' || more.length > 0) {
-    findings.push([
-      'error',
-      `quick_check found damage: ${checks.quickCheck.slice(0, 3).join('; ')}${more.length > 2 ? '; …' : ''}`,
-    ]);
-  }
-  const [fk] = checks.foreignKeyViolations;
-  if (fk !== undefined) {
-    const count = `${checks.foreignKeyViolations.length}${checks.foreignKeyViolationsTruncated ? '+' : ''}`;
-    const row = fk.rowid === null ? 'a row' : `row ${fk.rowid}`;
-    findings.push([
-      'error',
-      `${count} foreign-key violation(s), the first in ${fk.table} ${row}, whose ${fk.parent} row is missing`,
-    ]);
-  }
-  for (const problem of status.problems) findings.push(['error', `${problem.code}: ${problem.message}`]);
-  if (status.pending.length > 0) {
-    const versions = status.pending.map((m) => m.version);
-    const list = versions.length > 5 ? `${versions.slice(0, 5).join(', ')}, …` : versions.join(', ');
-    findings.push(['warning', `${versions.length} migration(s) pending (${list}); run migrate`]);
-  }
-  if (free > pages * FREE_SHARE && free * pageSize >= FREE_BYTES) {
-    const share = Math.round((free / pages) * 100);
-    const mib = ((free * pageSize) / FREE_BYTES).toFixed(1);
-    findings.push([
-      'warning',
-      `${free} of ${pages} pages (${share}%) are free; VACUUM would shrink the file by about ${mib} MiB`,
-    ]);
-  }
-  return findings;
+  return { ...facts, health: verdict([...findings, ...judge(facts, status)]) };
 }
 
 function migrationStats(status: StatusReport): MigrationStats {
