@@ -296,9 +296,13 @@ export function describeDatabaseManagerContract<D extends Driver>(
         await db.driver.persist?.();
         expect(await dump(db.driver)).not.toEqual(before);
 
+        const changed = await dump(db.driver);
         const check = await db.restore(backup.file);
         expect(check).toMatchObject({ ok: true, version: '003', pending: [], integrityProblems: [] });
         expect(await dump(db.driver)).toEqual(before);
+        // The database the restore replaced was kept, so the restore itself can be undone.
+        expect(check.previous?.file).not.toBe(backup.file);
+        expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
         await db.driver.run("INSERT INTO tags (label) VALUES ('after')");
         expect((await db.migrations.status()).pending).toEqual([]);
       });
@@ -310,9 +314,11 @@ export function describeDatabaseManagerContract<D extends Driver>(
         await db.driver.run('DELETE FROM posts');
         await db.driver.persist?.();
         await db.close();
+        const changed = await inspect(file, dump);
         const check = await restoreDatabase(backup.file, { databaseFile: file, factory, migrations: V2 });
         expect(check.ok).toBe(true);
         expect(await inspect(file, dump)).toEqual(before);
+        expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
       });
 
       it("drops the old database's -wal and -shm, which SQLite would otherwise replay into the restored file", async () => {

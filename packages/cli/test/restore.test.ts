@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
 import { countRows, execSql as exec, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
@@ -22,18 +23,19 @@ describe.each(DRIVERS)('restore (--driver %s)', (driver) => {
     exec(db, "DELETE FROM users; INSERT INTO users (email) VALUES ('new@x')");
     const result = run('restore', 'backup.db');
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toBe(
-      [
-        'Checked backup.db:',
-        '  SQLite file  ok',
-        '  quick_check  ok',
-        '  history      3 migrations applied, last 003; checksums match the migrations folder',
-        '  pending      none',
-        'Restored app.db from backup.db.',
-        '',
-      ].join('\n'),
-    );
+    expect(result.stdout.split('\n')).toEqual([
+      'Checked backup.db:',
+      '  SQLite file  ok',
+      '  quick_check  ok',
+      '  history      3 migrations applied, last 003; checksums match the migrations folder',
+      '  pending      none',
+      'Restored app.db from backup.db.',
+      expect.stringMatching(/^The replaced database was kept in backups\/app\.\d{8}T\d{9}Z\.v003\.sqlite\.$/),
+      '',
+    ]);
     expect(userCount(db)).toBe(2);
+    const kept = result.stdout.match(/kept in (\S+)\.\n/)?.[1] ?? '';
+    expect(userCount(join(dirname(db), kept))).toBe(1);
     expect(run('status').code).toBe(0);
   });
 

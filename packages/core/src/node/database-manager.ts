@@ -9,11 +9,11 @@ import { checkSet } from '../validate/set.js';
 import { prepareDatabaseFile } from './app-paths.js';
 import { backupDatabase } from './backup.js';
 import { type BackupInfo, backupBaseName, rotateBackups } from './backup-files.js';
-import { type BackupCheck, checkBackup } from './check-backup.js';
+import { checkBackup } from './check-backup.js';
 import { type Connection, closeConnection, openConnection } from './connection.js';
 import { type DatabaseManagerOptions, type ResolvedOptions, resolveOptions } from './database-options.js';
 import { loadMigrationSource } from './migration-source.js';
-import { assertRestorable, replaceDatabaseFile } from './restore.js';
+import { assertRestorable, type RestoreResult, replaceDatabaseFile } from './restore.js';
 import { type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 import { runStartup, type StartupReport } from './startup.js';
 
@@ -150,7 +150,8 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
    * (see `restoreDatabase`; `force` accepts history differences, never damage) changes nothing. Then the readers,
    * kysely and the connection are closed, the file is swapped, and all of them are opened again with the same
    * settings, so this object stays usable. Let running queries finish first: the old connection goes away under
-   * them. Pending migrations are not applied; `migrations.migrate()` does that.
+   * them. The database as it was before is backed up first (`previous` in the result). Pending migrations are not
+   * applied; `migrations.migrate()` does that.
    *
    * @example
    * ```ts
@@ -158,7 +159,7 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
    * if (latest !== undefined) await db.restore(latest.file);
    * ```
    */
-  async restore(backupFile: string, options: { readonly force?: boolean } = {}): Promise<BackupCheck> {
+  async restore(backupFile: string, options: { readonly force?: boolean } = {}): Promise<RestoreResult> {
     this.assertOpen();
     if (resolve(backupFile) === this.file) {
       throw new StrataError('INVALID_OPTION', `${this.file} cannot be restored from itself`, { file: this.file });
@@ -169,6 +170,8 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
       table: this.resolved.table,
     });
     assertRestorable(check, options.force === true);
+    const { dir, keep } = this.resolved.backup;
+    const previous = await backupDatabase(this.driver, { databaseFile: this.file, table: this.resolved.table, dir });
     await closeConnection(this.connection);
     let swapFailure: unknown;
     try {
@@ -186,7 +189,9 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
       throw swapFailure ?? error;
     }
     if (swapFailure !== undefined) throw swapFailure;
-    return check;
+    // Rotated only now, so that it can never delete the backup that was being restored.
+    await rotateBackups(dirname(previous.file), backupBaseName(this.file), keep);
+    return { ...check, previous };
   }
 
   /**

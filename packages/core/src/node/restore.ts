@@ -1,9 +1,11 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, open, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DriverFactory } from '../driver.js';
 import { type ErrorCode, StrataError, ValidationError } from '../errors.js';
 import { replaceFileAtomically } from './atomic-file.js';
+import { backupDatabase } from './backup.js';
+import type { BackupInfo } from './backup-files.js';
 import { type BackupCheck, checkBackup } from './check-backup.js';
 import type { MigrationSource } from './migration-source.js';
 
@@ -26,6 +28,14 @@ export interface RestoreOptions {
   readonly table?: string;
   /** Restore even though checksums differ or versions are unknown. Never overrides damage. */
   readonly force?: boolean;
+  /** Where the copy of the replaced database goes. Default `backups/` beside the database file. */
+  readonly backupDir?: string;
+}
+
+/** What a restore checked, and where the database it replaced was kept. */
+export interface RestoreResult extends BackupCheck {
+  /** A backup of the database as it was just before the restore; undefined when there was no database file. */
+  readonly previous: BackupInfo | undefined;
 }
 
 /**
@@ -36,7 +46,8 @@ export interface RestoreOptions {
  * The swap is atomic: the backup is copied beside the live file and flushed, the live file's `-wal`, `-shm` and
  * `-journal` are deleted (they belong to the old database, and SQLite would replay a stale log into the new one),
  * and the copy is renamed over the live file. So every connection must be closed first; `DatabaseManager.restore`
- * does that. Pending migrations are not applied.
+ * does that. Before the swap, the live database is backed up into `backupDir` (not rotated: the caller rotates after
+ * the swap, so rotation can never delete the backup being restored). Pending migrations are not applied.
  *
  * @example
  * ```ts
@@ -47,15 +58,26 @@ export interface RestoreOptions {
  * console.log(check.version, check.pending);
  * ```
  */
-export async function restoreDatabase(backupFile: string, options: RestoreOptions): Promise<BackupCheck> {
+export async function restoreDatabase(backupFile: string, options: RestoreOptions): Promise<RestoreResult> {
   const databaseFile = resolve(options.databaseFile);
   if (resolve(backupFile) === databaseFile) {
     throw new StrataError('INVALID_OPTION', `${databaseFile} cannot be restored from itself`, { file: databaseFile });
   }
   const check = await checkBackup(backupFile, options);
   assertRestorable(check, options.force === true);
+  const previous = existsSync(databaseFile) ? await backUpBeforeRestore(databaseFile, options) : undefined;
   await replaceDatabaseFile(databaseFile, check.file);
-  return check;
+  return { ...check, previous };
+}
+
+// A restore throws the live database away; the copy makes that undoable. Read-only is enough for VACUUM INTO.
+async function backUpBeforeRestore(databaseFile: string, options: RestoreOptions): Promise<BackupInfo> {
+  const driver = await options.factory.open(databaseFile, { readonly: true });
+  try {
+    return await backupDatabase(driver, { databaseFile, dir: options.backupDir, table: options.table });
+  } finally {
+    await driver.close();
+  }
 }
 
 /**
