@@ -63,7 +63,7 @@ export function parseInvocation(argv: readonly string[], commands: readonly Comm
 
   const { values, positionals } = parse(argv, { ...GLOBAL_OPTIONS, ...command.options }, () => command.name);
   const args = [...(colon === -1 ? [] : [word.slice(colon + 1)]), ...positionals.slice(1)].filter((a) => a !== '');
-  checkArgs(command, args);
+  checkArgs(command, args, values);
   const own = Object.fromEntries(Object.keys(command.options).map((name) => [name, values[name]]));
   return { kind: 'run', command, global: globalOptions(values), values: own, args };
 }
@@ -135,9 +135,15 @@ function find(commands: readonly Command[], name: string): Command {
   return command;
 }
 
-function checkArgs(command: Command, args: readonly string[]): void {
+function checkArgs(command: Command, args: readonly string[], values: Values): void {
   const missing = command.args.find((spec, i) => spec.required && args[i] === undefined);
   if (missing !== undefined) throw new UsageError(`${command.name} needs a ${missing.name} argument`, command.name);
+  for (const [name, spec] of Object.entries(command.options)) {
+    const value = values[name];
+    if (spec.required === true && (typeof value !== 'string' || value === '')) {
+      throw new UsageError(`${command.name} needs --${name} <${spec.value ?? 'value'}>`, command.name);
+    }
+  }
   const extra = args[command.args.length];
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for ${command.name}`, command.name);
 }

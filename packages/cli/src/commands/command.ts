@@ -9,6 +9,8 @@ export interface OptionSpec {
   /** The placeholder help shows after a string option: `--to <V>`. */
   readonly value?: string;
   readonly description: string;
+  /** A string option the command cannot run without: leaving it out is a usage error. */
+  readonly required?: boolean;
 }
 
 /** A positional argument of one command. */

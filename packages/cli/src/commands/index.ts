@@ -1,4 +1,5 @@
 import { backupCommand } from './backup.js';
+import { bundleCommand } from './bundle.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
 import { newCommand } from './new.js';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   statsCommand,
   backupCommand,
   restoreCommand,
+  bundleCommand,
 ];

@@ -4,7 +4,10 @@ import type { Command, OptionSpec } from '../commands/command.js';
 function optionLines(specs: Readonly<Record<string, OptionSpec>>): string[] {
   const rows = Object.entries(specs).map(([name, spec]) => {
     const flag = `${spec.short === undefined ? '' : `-${spec.short}, `}--${name}`;
-    return [spec.value === undefined ? flag : `${flag} <${spec.value}>`, spec.description] as const;
+    return [
+      spec.value === undefined ? flag : `${flag} <${spec.value}>`,
+      spec.required === true ? `${spec.description} (required)` : spec.description,
+    ] as const;
   });
   return table(rows);
 }
