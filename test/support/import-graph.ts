@@ -16,7 +16,9 @@ export function bareImportsOf(entry: string): Map<string, string> {
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    // Doc comments show example imports; only code counts.
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const match of code.matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2] ?? '';
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
       else if (!found.has(specifier)) found.set(specifier, file);
