@@ -17,7 +17,9 @@ export function bareImportsOf(entry: string): Map<string, string> {
     if (seen.has(file)) return;
     seen.add(file);
     // Doc comments show example imports; only code counts.
-    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const code = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     for (const match of code.matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2] ?? '';
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));

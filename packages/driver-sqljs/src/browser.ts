@@ -1,0 +1,4 @@
+// Browser persistence for the sql.js driver: the database in IndexedDB, shared between tabs under a Web Lock.
+export { type BrowserDatabase, type BrowserDatabaseOptions, openBrowserDatabase } from './browser-database.js';
+export { type IndexedDbStorageOptions, indexedDbStorage } from './indexeddb.js';
+export { inPageLocks, type WebLocks } from './web-locks.js';
