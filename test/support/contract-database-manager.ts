@@ -259,7 +259,9 @@ export function describeDatabaseManagerContract<D extends Driver>(
           code: 'MIGRATION_FAILED',
           version: '003',
           file: '003_add_tags/up.sql',
-          message: expect.stringMatching(/no such table: nowhere.*; the database as it was before this run is in /),
+          message: expect.stringMatching(
+            /no such table: nowhere\n {2}INSERT INTO nowhere .*\nthe database as it was before this run is in /,
+          ),
         });
         expect((error as StartupError).message.endsWith(backupFile)).toBe(true);
         expect((error as StartupError).report?.steps.map((s) => [s.version, s.status])).toEqual([['003', 'failed']]);

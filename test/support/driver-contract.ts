@@ -194,7 +194,10 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           code: 'MIGRATION_FAILED',
           version: '003',
           file: '003_add_tags/up.sql',
-          message: 'migration 003 (add_tags) failed, and the database was left as before it: no such table: nowhere',
+          line: 3,
+          column: 1,
+          message:
+            'migration 003 (add_tags) failed at 003_add_tags/up.sql:3:1, and the database was left as before it: no such table: nowhere\n  INSERT INTO nowhere VALUES (1)',
         });
         expect((error as RunError).report.steps.map((s) => [s.version, s.status])).toEqual([
           ['002', 'applied'],
@@ -460,8 +463,10 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await expect(manager.rollbackMigration('003')).rejects.toMatchObject({
           code: 'ROLLBACK_FAILED',
           file: '003_add_tags/down.sql',
+          line: 2,
+          column: 1,
           message:
-            'rolling back migration 003 (add_tags) failed, and the database was left as before it: no such table: nothing_here',
+            'rolling back migration 003 (add_tags) failed at 003_add_tags/down.sql:2:1, and the database was left as before it: no such table: nothing_here\n  DROP TABLE nothing_here',
         });
         expect(await schemaOf(driver)).toEqual(before);
         expect((await historyOf(driver)).length).toBe(3);

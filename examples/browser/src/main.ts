@@ -41,6 +41,7 @@ function plainError(error: unknown): SerializedError {
 // Progress goes to the console too: while a long migration runs the page cannot repaint, but a debugger (or a test)
 // still sees which migration started.
 function onEvent(event: RunEvent): void {
+  if (event.type === 'statement') return;
   const version = event.type === 'start' ? event.migration.version : event.step.version;
   console.info(`strata:${event.type} ${version}`);
   if (event.type === 'start') message.textContent = `${event.direction === 'up' ? 'Applying' : 'Rolling back'} ${version}…`;

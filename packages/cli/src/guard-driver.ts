@@ -25,6 +25,8 @@ export function guardDriver(driver: Driver, file: string): Driver {
     ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),
     // A backup takes an in-memory database's bytes through serialize(); without it, it would try VACUUM INTO.
     ...(serialize === undefined ? {} : { serialize: () => guard(() => serialize.call(driver)) }),
+    // Without it, sql.js runs would no longer hold the file's lock, and processes would overwrite each other's saves.
+    ...(driver.exclusive === undefined ? {} : { exclusive: <T>(work: () => Promise<T>) => driver.exclusive?.(work) ?? work() }),
     close: () => guard(() => driver.close()),
   };
 }
@@ -34,5 +36,11 @@ export function databaseError(error: unknown, file: string): StrataError {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const suffix = typeof code === 'string' && !message.includes(code) ? ` (${code})` : '';
-  return new StrataError('DATABASE_ERROR', `database ${file}: ${message}${suffix}`, { cause: error });
+  return new StrataError('DATABASE_ERROR', `database ${file}: ${message}${suffix}`, { file, cause: error });
+}
+
+/** `error`, naming the database `file` when it is a `DATABASE_ERROR` that core raised without knowing the file. */
+export function namingDatabase(error: unknown, file: string): unknown {
+  if (!(error instanceof StrataError) || error.code !== 'DATABASE_ERROR' || error.file !== undefined) return error;
+  return new StrataError('DATABASE_ERROR', `database ${file}: ${error.message}`, { version: error.version, file, cause: error });
 }

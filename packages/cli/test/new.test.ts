@@ -88,7 +88,13 @@ describe('new', () => {
     const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
     expect(run('migrate').code).toBe(0);
     expect(run('new', 'add_tags', '--depends', '001').code).toBe(0);
-    expect(run('validate').stdout).toBe('OK: 4 migrations, no problems.\n');
+    // Untouched, the template is only comments: validate names both files, and migrate would refuse to start.
+    const untouched = run('validate');
+    expect(untouched.code).toBe(1);
+    expect(untouched.stderr).toMatch(
+      /^error INVALID_MIGRATION: 004_add_tags\/up\.sql has no SQL statements, only comments: write the SQL/m,
+    );
+    expect(untouched.stderr).toContain('004_add_tags/down.sql has no SQL statements, only comments');
 
     const folder = box.path('migrations', '004_add_tags');
     writeFileSync(`${folder}/up.sql`, 'CREATE TABLE tags (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n');

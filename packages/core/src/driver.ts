@@ -32,6 +32,23 @@ export interface Driver {
    * use it. Drivers over a file leave it out, and backups use `VACUUM INTO` there.
    */
   serialize?(): Promise<Uint8Array>;
+  /**
+   * Runs `work` holding a lock that keeps other processes (or tabs) from writing this database, after bringing the
+   * connection up to date with what is stored. `MigrationManager` runs a whole migrate or rollback in it, from reading
+   * the history to the save. Drivers whose database lives in memory and is saved whole (sql.js on a file) need it:
+   * without it, two processes would each migrate their own copy and the last save would win. Drivers over a file that
+   * SQLite locks itself (better-sqlite3) leave it out; there `BEGIN IMMEDIATE`, and the history re-read inside it,
+   * keep processes apart.
+   *
+   * Fails with `LOCK_TIMEOUT` when another holder keeps the lock longer than the driver waits. A call made inside
+   * `work` runs at once, under the lock already held.
+   *
+   * @example
+   * ```ts
+   * const count = await driver.exclusive?.(async () => (await driver.query('SELECT count(*) AS n FROM users'))[0]?.n);
+   * ```
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
 }

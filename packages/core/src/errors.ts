@@ -19,6 +19,11 @@ export type ErrorCode =
   | 'APPLIED_MISSING'
   /** Several problems were found at once; see `problems`. */
   | 'VALIDATION_FAILED'
+  /**
+   * A statement that cannot work inside the transaction a migration runs in (`PRAGMA foreign_keys`, `VACUUM`,
+   * `ATTACH`, `COMMIT`, …); found before anything runs, with its file, line and column.
+   */
+  | 'UNSAFE_STATEMENT'
   /** A migration's SQL failed; the migration was rolled back. */
   | 'MIGRATION_FAILED'
   /** A migration's down.sql failed; the rollback was undone. */
@@ -34,12 +39,19 @@ export type ErrorCode =
   /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
   | 'INVALID_OPTION'
   /** The database could not be read or written. */
-  | 'DATABASE_ERROR';
+  | 'DATABASE_ERROR'
+  /** Another process held the database's lock for longer than the configured wait (`busyTimeoutMs`). */
+  | 'LOCK_TIMEOUT';
 
-/** Where an error points: the migration version and the file, relative to the migrations folder. */
+/**
+ * Where an error points: the migration version and the file, relative to the migrations folder; for an error about
+ * one statement, also the 1-based line and column in that file where the statement starts.
+ */
 export interface ErrorLocation {
   readonly version?: string;
   readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** Options for {@link StrataError}. */
@@ -64,12 +76,16 @@ export class StrataError extends Error {
   readonly code: ErrorCode;
   readonly version: string | undefined;
   readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: StrataErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.version = options.version;
     this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
   }
 
   /** A plain object for logs, IPC and `--json`. */
@@ -79,6 +95,8 @@ export class StrataError extends Error {
       message: this.message,
       ...(this.version === undefined ? {} : { version: this.version }),
       ...(this.file === undefined ? {} : { file: this.file }),
+      ...(this.line === undefined ? {} : { line: this.line }),
+      ...(this.column === undefined ? {} : { column: this.column }),
     };
   }
 }
@@ -89,6 +107,8 @@ export interface SerializedError {
   readonly message: string;
   readonly version?: string;
   readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
   readonly problems?: readonly SerializedError[];
 }
 
@@ -108,7 +128,7 @@ export class ValidationError extends StrataError {
       single
         ? first.message
         : `${problems.length} problems found:\n${problems.map((p) => `  - ${p.code}: ${p.message}`).join('\n')}`,
-      single ? { version: first.version, file: first.file } : {},
+      single ? { version: first.version, file: first.file, line: first.line, column: first.column } : {},
     );
     this.problems = problems;
   }

@@ -22,18 +22,30 @@ export {
 } from './inspect/stats.js';
 export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {
+  type BaselineOptions,
   type MigrateOptions,
   MigrationManager,
   type MigrationManagerOptions,
+  type RepairOptions,
   type RollbackOptions,
   type ValidationReport,
 } from './manager.js';
 export { compareVersions, type Migration, type MigrationMeta, type MigrationSet } from './migration.js';
 export { type MigrationDefinition, type MigrationFiles, parseMigrationFiles } from './parse/files.js';
 export type { MetaInput } from './parse/meta.js';
+export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
 export { planMigrate } from './plan/migrate.js';
+export {
+  type ChecksumChange,
+  type ChecksumDifference,
+  planRepair,
+  type RepairPlan,
+  type RepairReport,
+} from './plan/repair.js';
 export { planRollback } from './plan/rollback.js';
 export { checkHistoryTableName } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
-export type { AppliedMigration } from './validate/history.js';
+export { type Statement, splitStatements } from './sql/split.js';
+export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
+export { checkStatements } from './validate/statements.js';

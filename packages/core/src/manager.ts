@@ -4,8 +4,11 @@ import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
+import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { planMigrate } from './plan/migrate.js';
+import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback } from './plan/rollback.js';
+import { markApplied, restampChecksums } from './repair/history-edits.js';
 import { applyMigration, revertMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
@@ -20,7 +23,7 @@ export interface MigrationManagerOptions {
   readonly migrations?: MigrationSet | MigrationFiles;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
-  /** Called as each migration starts and finishes, for progress displays. */
+  /** Called as each migration starts and finishes, and before each of its statements, for progress displays. */
   readonly onEvent?: (event: RunEvent) => void;
 }
 
@@ -40,6 +43,18 @@ export interface RollbackOptions {
   readonly cascade?: boolean;
   /** Plan and report the SQL that would run, change nothing. */
   readonly dryRun?: boolean;
+}
+
+/** Options of {@link MigrationManager.repair}. */
+export interface RepairOptions {
+  /** Write the changes. Without it, the report says what would change and nothing is written. */
+  readonly apply?: boolean;
+}
+
+/** Options of {@link MigrationManager.baseline}. */
+export interface BaselineOptions {
+  /** Write the history rows. Without it, the report says what would be marked and nothing is written. */
+  readonly apply?: boolean;
 }
 
 /** What `validate` reports: the run order of the valid migrations and every problem found. */
@@ -130,21 +145,96 @@ export class MigrationManager {
   /**
    * Applies pending migrations in order, each in its own transaction. Refuses to start, changing nothing, when the
    * set is invalid or an applied migration was edited. On a failure, that migration is rolled back, the run stops,
-   * and a {@link RunError} says what was applied before it.
+   * and a {@link RunError} says what was applied before it. When the driver has a lock ({@link Driver.exclusive}),
+   * the whole run holds it; a dry run does not wait for it.
+   *
+   * If the process dies during a run, each migration is left applied or not, never half: SQLite rolls back the
+   * interrupted transaction when the file is next opened, and a sql.js file, replaced whole by each save, holds the
+   * state from before the run or after it. The exception is a `transaction: false` migration interrupted on a file
+   * that SQLite writes through (better-sqlite3): the statements that finished before the crash stay applied, but the
+   * migration is not recorded, so `status` shows it pending and a new run starts it again from its first statement.
+   * Look at what it left, then either undo that by hand and run again, or finish it by hand and mark it applied. A
+   * `transaction: false` migration whose statements can run twice (`CREATE INDEX IF NOT EXISTS`) needs neither.
    */
   async migrate(options: MigrateOptions = {}): Promise<RunReport> {
-    const { order, applied } = await this.ready(options.ignoreMissing === true);
-    const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-    return this.execute('up', plan, options.dryRun === true);
+    const run = async (): Promise<RunReport> => {
+      const { order, applied } = await this.ready(options.ignoreMissing === true);
+      const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
+      return this.execute('up', plan, options.dryRun === true);
+    };
+    return options.dryRun === true ? run() : this.exclusively(run);
   }
 
   /**
    * Rolls back one migration with its down.sql. Refused while an applied migration depends on it, unless `cascade`.
    */
   async rollbackMigration(version: string, options: RollbackOptions = {}): Promise<RunReport> {
-    const { order, applied } = await this.ready(false);
-    const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
-    return this.execute('down', plan, options.dryRun === true);
+    const run = async (): Promise<RunReport> => {
+      const { order, applied } = await this.ready(false);
+      const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
+      return this.execute('down', plan, options.dryRun === true);
+    };
+    return options.dryRun === true ? run() : this.exclusively(run);
+  }
+
+  /**
+   * Re-records checksums in the history so that it matches the migrations folder again. With `version`, that applied
+   * migration's, after an edit made on purpose (`UNKNOWN_VERSION` when no migration has it, `NOT_APPLIED` when it is
+   * not applied). Without, every row whose only difference is line endings or a byte-order mark, as tools that did
+   * not normalise up.sql recorded them; rows of edited migrations are listed in `skipped` and left alone. Nothing is
+   * written without `apply`; with it, every change is written in one transaction.
+   *
+   * @example
+   * ```ts
+   * const preview = await manager.repair('002'); // { dryRun: true, changes: [{ version: '002', oldChecksum, newChecksum, … }], … }
+   * if (preview.changes.length > 0) await manager.repair('002', { apply: true });
+   * ```
+   */
+  async repair(version?: string, options: RepairOptions = {}): Promise<RepairReport> {
+    const apply = options.apply === true;
+    const run = async (): Promise<RepairReport> => {
+      const plan = planRepair(this.check(), await this.history.list(), version);
+      if (apply && plan.changes.length > 0) {
+        await restampChecksums(this.driver, this.history, plan.changes);
+        await this.driver.persist?.();
+      }
+      return { dryRun: !apply, ...plan };
+    };
+    return apply ? this.exclusively(run) : run();
+  }
+
+  /**
+   * Marks `version` and every migration it depends on, directly or not, as applied without running them: for a
+   * database whose schema was made before Strata managed it. Creates the history table when missing. Refused when the
+   * set has problems, when no migration has `version`, or when one of them is already recorded with another checksum
+   * (`CHECKSUM_MISMATCH`); those already recorded with the same checksum are left as they are. Nothing is written
+   * without `apply`; with it, every row is written in one transaction.
+   *
+   * @example
+   * ```ts
+   * const { marked } = await manager.baseline('003', { apply: true }); // 001, 002, 003 recorded, none run
+   * ```
+   */
+  async baseline(version: string, options: BaselineOptions = {}): Promise<BaselineReport> {
+    const apply = options.apply === true;
+    const run = async (): Promise<BaselineReport> => {
+      const plan = planBaseline(this.check(), await this.history.list(), version);
+      if (apply && plan.marked.length > 0) {
+        await markApplied(this.driver, this.history, plan.marked);
+        await this.driver.persist?.();
+      }
+      return { dryRun: !apply, ...plan };
+    };
+    return apply ? this.exclusively(run) : run();
+  }
+
+  /**
+   * Runs `work` (a whole write: reading the history, planning, executing, saving) inside the driver's lock when it has
+   * one, so that no other process migrates the same database in between.
+   */
+  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const { driver } = this;
+    return driver.exclusive === undefined ? work() : driver.exclusive(work);
   }
 
   private check(): CheckedSet {
@@ -183,8 +273,8 @@ export class MigrationManager {
         try {
           result =
             direction === 'up'
-              ? await applyMigration(this.driver, this.history, migration)
-              : await revertMigration(this.driver, this.history, migration);
+              ? await applyMigration(this.driver, this.history, migration, this.onEvent)
+              : await revertMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
           steps.push(stepOf(migration, 'failed'));
           steps.push(...plan.slice(index + 1).map((m) => stepOf(m, 'not-run')));

@@ -8,6 +8,12 @@ export interface MigrationMeta {
   readonly dependencies: readonly string[];
   /** False for the rare migration that must run outside a transaction. Default true. */
   readonly transaction: boolean;
+  /**
+   * `false` when meta.yaml says `foreign_keys: off`: the migration runs with foreign-key enforcement turned off around
+   * its transaction, and `PRAGMA foreign_key_check` must pass before it commits. This is SQLite's safe way to rebuild
+   * a table that other tables reference. Absent otherwise.
+   */
+  readonly foreignKeys?: false;
   /** When the migration was written, ISO 8601. */
   readonly createdAt?: string;
 }

@@ -13,7 +13,7 @@ describe('@strata/core root entry', () => {
 
   it('keeps Node-only code behind @strata/core/node', () => {
     const imports = [...bareImportsOf(dist('node/index.js')).keys()];
-    expect(imports).toContain('fast-glob');
+    expect(imports).toContain('node:fs/promises');
     expect(imports.some(isNodeBuiltin)).toBe(true);
   });
 });

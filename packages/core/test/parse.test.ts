@@ -78,7 +78,7 @@ describe('parseMigrationFiles', () => {
     expect(meta('')).toEqual([]);
     expect(meta('# only a comment\n')).toEqual([]);
     expect(meta('descripton: typo\n')).toEqual([
-      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, created_at)',
+      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, foreign_keys, created_at)',
     ]);
     expect(meta('transaction: "no"\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
     expect(meta('transaction: yes\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);

@@ -19,7 +19,7 @@ async function refusal(work: Promise<unknown>): Promise<{ codes: string[]; messa
 }
 
 describe('scaffoldMigration', () => {
-  it('creates 001 with up.sql, down.sql and meta.yaml in a folder it creates, and the parser accepts it', async () => {
+  it('creates 001 with up.sql, down.sql and meta.yaml in a folder it creates, which validates once the SQL is written', async () => {
     const dir = join(tempDir(), 'migrations');
     const result = await scaffoldMigration(dir, 'create_users', { now: NOW });
     expect(result).toEqual({
@@ -34,6 +34,14 @@ describe('scaffoldMigration', () => {
     expect(readFileSync(join(result.path, 'meta.yaml'), 'utf8')).toBe(
       'description: "Create users"\ncreated_at: "2025-01-22T09:00:00Z"\n',
     );
+    // Untouched, the scaffold holds only comments, and the loader says which files still need their SQL.
+    const untouched = await loadMigrationsFolder(dir);
+    expect(untouched.problems.map((p) => [p.code, p.file, p.message.split(':')[0]])).toEqual([
+      ['INVALID_MIGRATION', '001_create_users/up.sql', '001_create_users/up.sql has no SQL statements, only comments'],
+      ['INVALID_MIGRATION', '001_create_users/down.sql', '001_create_users/down.sql has no SQL statements, only comments'],
+    ]);
+    writeFileSync(join(result.path, 'up.sql'), 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(result.path, 'down.sql'), 'DROP TABLE users;\n');
     const set = await loadMigrationsFolder(dir);
     expect(set.problems).toEqual([]);
     expect(set.migrations[0]).toMatchObject({
@@ -93,6 +101,7 @@ describe('scaffoldMigration', () => {
     const meta = readFileSync(join(result.path, 'meta.yaml'), 'utf8');
     expect(meta).toMatch(/^description: "Says \\"why\\": here"\ndependencies: \["002", "001"\]\ncreated_at: "/);
     writeFileSync(join(result.path, 'up.sql'), 'CREATE TABLE c (id INTEGER PRIMARY KEY);\n');
+    writeFileSync(join(result.path, 'down.sql'), 'DROP TABLE c;\n');
     const checked = checkSet(await loadMigrationsFolder(dir));
     expect(checked.problems).toEqual([]);
     expect(checked.order.at(-1)?.meta).toMatchObject({ dependencies: ['002', '001'], description: 'Says "why": here' });

@@ -1,15 +1,17 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describePlannerContract } from '../../../test/support/contract-planner.js';
+import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
 
-describeDriverContract('better-sqlite3', {
-  open: async (filename) => createBetterSqlite3Driver({ filename }),
-  kysely: kyselyDialect,
-  sharesFileBetweenConnections: true,
-});
+const open = async (filename: string) => createBetterSqlite3Driver({ filename });
 
-describeStatsContract('better-sqlite3', async (filename) => createBetterSqlite3Driver({ filename }), { journalMode: 'wal' });
-
+describeDriverContract('better-sqlite3', { open, kysely: kyselyDialect, sharesFileBetweenConnections: true });
+describeStatsContract('better-sqlite3', open, { journalMode: 'wal' });
 describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
+describeStatementsContract('better-sqlite3', open);
+describePlannerContract('better-sqlite3', open);
+describeRecoveryContract('better-sqlite3', open);

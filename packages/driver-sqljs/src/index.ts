@@ -83,7 +83,8 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
   const SQL = await loadSqlJs(options.sqlJs);
   // The bytes storage holds, or undefined while it holds nothing of ours.
   let stored = await storage?.load();
-  const db = new SQL.Database(stored ?? options.data);
+  // sql.js may write into the array it opens, and `stored` must stay what storage holds: it gets a copy.
+  const db = new SQL.Database(stored === undefined ? options.data : new Uint8Array(stored));
   const configure = () => {
     if (foreignKeys) db.run('PRAGMA foreign_keys = ON');
   };

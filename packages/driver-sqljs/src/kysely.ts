@@ -17,9 +17,10 @@ import { iterateRows, runStatement, scalar } from './sqljs.js';
  * ```
  */
 export function kyselyDialect(driver: SqlJsDriver): Dialect {
-  const { database } = driver;
   const adapter: SqliteDatabase = {
     prepare(sql) {
+      // Read on every query: the file driver replaces its database when it reloads what another process saved.
+      const { database } = driver;
       // kysely never frees what prepare() returns, and sql.js statements hold wasm memory until freed; so this one
       // only answers `reader` and each call below prepares, runs and frees its own.
       const probe = database.prepare(sql);

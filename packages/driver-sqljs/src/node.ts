@@ -1,35 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import type { DriverFactory } from '@strata/core';
-import { errorCodeOf, writeFileAtomically } from '@strata/core/node';
-import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions, type SqlJsStorage } from './index.js';
+import { createSqlJsFileDriver, type SqlJsFileDriver, type SqlJsFileOptions } from './file-driver.js';
 import type { SqlJsDatabase } from './sqljs.js';
 
-/**
- * Stores a sql.js database in a file. A save writes a temporary file in the same folder, flushes it to disk and
- * renames it over the target, so a crash leaves either the old file or the new one, never a mix. The folder must
- * exist; a file missing on load means a new database.
- *
- * @example
- * ```ts
- * const driver = await createSqlJsDriver({ storage: fileStorage('data/app.db') });
- * ```
- */
-export function fileStorage(path: string): SqlJsStorage {
-  return {
-    async load() {
-      try {
-        return await readFile(path);
-      } catch (error) {
-        if (errorCodeOf(error) === 'ENOENT') return undefined;
-        throw error;
-      }
-    },
-    save: (bytes) => writeFileAtomically(path, bytes),
-  };
-}
+export type { SqlJsFileDriver, SqlJsFileOptions } from './file-driver.js';
+export { fileStorage } from './file-storage.js';
 
 /**
- * Opens a sql.js database kept in a file: {@link createSqlJsDriver} with {@link fileStorage}.
+ * Opens a sql.js database kept in a file, which several processes may migrate at once.
+ *
+ * The database lives in memory and a save replaces the file whole, atomically. Every migrate, rollback and
+ * `persist()` holds the lock `<path>.lock` (a folder beside the file), first reloads the file if another process
+ * saved it since, and saves before letting go, so processes take turns and none overwrites another's save. A process
+ * waits up to `busyTimeoutMs` (30 s) for the lock, then fails with `LOCK_TIMEOUT`; a lock left by a process that died
+ * is taken over once it is `lockStaleMs` (10 s) old. A reload replaces `driver.database`, so read it from the driver
+ * each time. Reads outside those operations see this process's copy, as of its last load, save or run.
  *
  * @example
  * ```ts
@@ -40,22 +24,26 @@ export function fileStorage(path: string): SqlJsStorage {
  */
 export function openSqlJsFile<D extends SqlJsDatabase = SqlJsDatabase>(
   path: string,
-  options: Omit<SqlJsDriverOptions<D>, 'storage'> = {},
-): Promise<SqlJsDriver<D>> {
-  return createSqlJsDriver({ ...options, storage: fileStorage(path) });
+  options: SqlJsFileOptions<D> = {},
+): Promise<SqlJsFileDriver<D>> {
+  return createSqlJsFileDriver(path, options);
 }
 
 /**
  * Opens sql.js drivers on files, for `DatabaseManager`, the CLI and backup checks. Of the connection settings only
- * `foreignKeys` applies: the database lives in memory, so it has no journal, lock or sync level of its own.
+ * `foreignKeys` and `busyTimeoutMs` apply: the database lives in memory, so it has no journal or sync level of its
+ * own, and `busyTimeoutMs` is how long a run waits for the file's lock, which another process holds for a whole run.
  *
  * @example
  * ```ts
  * const db = await DatabaseManager.open({ appName: 'case-crafter', driver: sqlJsFiles, migrations: 'migrations' });
  * ```
  */
-export const sqlJsFiles: DriverFactory<SqlJsDriver> = {
+export const sqlJsFiles: DriverFactory<SqlJsFileDriver> = {
   name: 'sqljs',
   open: (file, options = {}) =>
-    openSqlJsFile(file, options.foreignKeys === undefined ? {} : { foreignKeys: options.foreignKeys }),
+    openSqlJsFile(file, {
+      ...(options.foreignKeys === undefined ? {} : { foreignKeys: options.foreignKeys }),
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    }),
 };

@@ -1,17 +1,19 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describePlannerContract } from '../../../test/support/contract-planner.js';
+import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
 
-describeDriverContract('sql.js', {
-  open: (path) => openSqlJsFile(path),
-  kysely: kyselyDialect,
-  // Each sql.js driver holds its own in-memory copy of the file.
-  sharesFileBetweenConnections: false,
-});
+const open = (path: string) => openSqlJsFile(path);
 
+// Each sql.js driver holds its own in-memory copy of the file.
+describeDriverContract('sql.js', { open, kysely: kyselyDialect, sharesFileBetweenConnections: false });
 // sql.js keeps the database in memory, but on SQLite's default rollback journal.
-describeStatsContract('sql.js', (path) => openSqlJsFile(path), { journalMode: 'delete' });
-
+describeStatsContract('sql.js', open, { journalMode: 'delete' });
 describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);
+describeStatementsContract('sql.js', open);
+describePlannerContract('sql.js', open);
+describeRecoveryContract('sql.js', open);

@@ -1,8 +1,10 @@
 import { backupCommand } from './backup.js';
+import { baselineCommand } from './baseline.js';
 import { bundleCommand } from './bundle.js';
 import type { Command } from './command.js';
 import { migrateCommand } from './migrate.js';
 import { newCommand } from './new.js';
+import { repairCommand } from './repair.js';
 import { restoreCommand } from './restore.js';
 import { rollbackCommand } from './rollback.js';
 import { statsCommand } from './stats.js';
@@ -15,6 +17,8 @@ export const commands: readonly Command[] = [
   statusCommand,
   rollbackCommand,
   validateCommand,
+  repairCommand,
+  baselineCommand,
   newCommand,
   statsCommand,
   backupCommand,

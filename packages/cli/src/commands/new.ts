@@ -13,8 +13,8 @@ export const newCommand: Command = {
     'version there plus one, zero-padded to the width the folder already uses (at least three digits). The name is',
     'written in lower snake_case; words, dashes and camelCase are converted ("add user tags" → add_user_tags), and',
     'anything else, or a name another migration has, is refused. The folder holds up.sql and down.sql, each with only',
-    'a comment, and meta.yaml with the description, dependencies and created_at. A comment-only up.sql passes',
-    'validate and migrate would apply it as a no-op, so write the SQL in up.sql and down.sql before running migrate.',
+    'a comment, and meta.yaml with the description, dependencies and created_at. validate reports a comment-only',
+    'up.sql or down.sql (INVALID_MIGRATION) and migrate refuses to start until the SQL is written in both.',
     'Nothing existing is ever overwritten. Does not open the database.',
   ].join('\n'),
   options: {

@@ -10,7 +10,9 @@ export const statusCommand: Command = {
     'Lists the applied migrations with the time each was applied (UTC), the pending ones in the order they would',
     'run, and problems: invalid migration folders, applied migrations whose up.sql was edited (CHECKSUM_MISMATCH),',
     'applied migrations whose folder is gone (APPLIED_MISSING). Changes nothing; a database file that does not',
-    'exist yet is not created, and shows every migration as pending.',
+    'exist yet is not created, and shows every migration as pending. A file that is not SQLite, or damage that',
+    'SQLite meets reading the schema or the history, is a DATABASE_ERROR naming the file; damage in the pages of',
+    'other tables is not read here, so only stats (quick_check) finds it.',
   ].join('\n'),
   options: {},
   args: [],
@@ -27,7 +29,11 @@ export const statusCommand: Command = {
         view.out(statusLines(report, view.color).join('\n'));
         // stdout may be going to a file or a pager; stderr still says why the exit code is 1.
         if (problems.length > 0) {
-          const codes = problems.map((p) => (p.version === undefined ? p.code : `${p.code} (${p.version})`));
+          // The version, or for a folder that has none (a bad name) its file, so stderr alone says where to look.
+          const codes = problems.map((p) => {
+            const where = p.version ?? p.file;
+            return where === undefined ? p.code : `${p.code} (${where})`;
+          });
           view.err(
             `${view.errColor.red('status')}: ${problems.length} problem${problems.length === 1 ? '' : 's'} found: ${codes.join(', ')}`,
           );

@@ -31,7 +31,7 @@ export class LiveRun {
       if (this.stderr.isTTY === true && this.now() - this.startedAt > PROGRESS_AFTER_MS) {
         this.draw(`[${event.index + 1}/${event.total}] ${event.migration.folder} …`);
       }
-    } else {
+    } else if (event.type === 'finish') {
       this.clear();
       this.view.out(stepLine(event.step, this.view.color));
     }

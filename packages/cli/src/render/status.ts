@@ -4,7 +4,7 @@ import type { Palette } from '../color.js';
 /**
  * The text of `status`, in the format of DESIGN.md: the applied migrations with the time each ran (UTC, as SQLite
  * records it), the pending ones in the order they would run, and, only when there are any, the problems.
- * An empty section says `(none)` so the two headings always appear.
+ * An empty section says `(none)` so the two headings always appear. Each problem names its file.
  */
 export function statusLines(report: StatusReport, c: Palette): string[] {
   const lines = ['Migration Status:', '================', '', 'Applied migrations:'];
@@ -15,7 +15,11 @@ export function statusLines(report: StatusReport, c: Palette): string[] {
   if (report.pending.length === 0) lines.push(`  ${c.dim('(none)')}`);
   if (report.problems.length > 0) {
     lines.push('', 'Problems:');
-    for (const p of report.problems) lines.push(`  ${c.red('✗')} ${p.code}: ${p.message}`);
+    for (const p of report.problems) {
+      // Most messages name their file; for the others (a missing dependency names only the folder) it is added.
+      const where = p.file === undefined || p.message.includes(p.file) ? '' : ` (${p.file})`;
+      lines.push(`  ${c.red('✗')} ${p.code}: ${p.message}${where}`);
+    }
   }
   return lines;
 }

@@ -1,26 +1,40 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import fg from 'fast-glob';
-import { StrataError } from '../errors.js';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
 
+/** A folder as read from disk: the files that could be read, and why the others could not. */
+interface FolderRead {
+  readonly files: MigrationFiles;
+  readonly problems: readonly StrataError[];
+}
+
+// ignoreBOM keeps a leading byte-order mark in the text, as the checksum and a bundle expect to see it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Reads a migrations folder into the map that {@link parseMigrationFiles} takes: every file one level below a
- * migration folder, keyed `<folder>/<file>`, in sorted order. Hidden files are skipped.
+ * migration folder, keyed `<folder>/<file>`, in sorted order. Hidden entries are skipped. Throws a
+ * {@link ValidationError} when a file is not UTF-8 or a symbolic link leads out of the folder, since the map would
+ * then not be what is on disk.
+ *
+ * @example
+ * ```ts
+ * const files = await readMigrationsFolder('./migrations'); // { '001_init/up.sql': 'CREATE TABLE …', … }
+ * ```
  */
 export async function readMigrationsFolder(dir: string): Promise<MigrationFiles> {
-  const info = await stat(dir).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) {
-    throw new StrataError('INVALID_OPTION', `migrations folder ${dir} does not exist or is not a folder`, { file: dir });
-  }
-  const paths = (await fg('*/*', { cwd: dir, onlyFiles: true, dot: false, followSymbolicLinks: false })).sort();
-  const texts = await Promise.all(paths.map((path) => readFile(join(dir, path), 'utf8')));
-  return Object.fromEntries(paths.map((path, i) => [path, texts[i] ?? '']));
+  const { files, problems } = await readFolder(dir);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return files;
 }
 
 /**
- * Loads a migrations folder from disk. Gives exactly what {@link parseMigrationFiles} gives for the same files.
+ * Loads a migrations folder from disk. Gives exactly what {@link parseMigrationFiles} gives for the same files, plus
+ * an `INVALID_MIGRATION` problem for each file that is not UTF-8 (naming the byte offset) and each symbolic link that
+ * leads out of the migrations folder or nowhere; a folder with such a file is left out as a whole.
  *
  * @example
  * ```ts
@@ -29,5 +43,141 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
  * ```
  */
 export async function loadMigrationsFolder(dir: string): Promise<MigrationSet> {
-  return parseMigrationFiles(await readMigrationsFolder(dir));
+  const { files, problems } = await readFolder(dir);
+  const set = parseMigrationFiles(files);
+  return problems.length === 0 ? set : { migrations: set.migrations, problems: [...problems, ...set.problems] };
+}
+
+async function readFolder(dir: string): Promise<FolderRead> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    throw new StrataError('INVALID_OPTION', `migrations folder ${dir} does not exist or is not a folder`, { file: dir });
+  }
+  const root = await realpath(dir);
+  const files: Record<string, string> = {};
+  const problems: StrataError[] = [];
+  for (const entry of await visibleEntries(dir)) {
+    const folder = entry.name;
+    const found = await follow(root, join(dir, folder), entry);
+    // A link beside the folders to a file is never read, so where it leads does not matter.
+    if (found.kind === 'missing' || (found.kind === 'directory' && found.outside !== undefined)) {
+      problems.push(linkProblem(folder, found));
+    }
+    if (found.kind !== 'directory' || found.outside !== undefined) continue;
+    // A folder with an unreadable file is left out whole, as the parser leaves out a folder with any problem.
+    const read: Record<string, string> = {};
+    const before = problems.length;
+    for (const fileEntry of await visibleEntries(join(dir, folder))) {
+      const path = `${folder}/${fileEntry.name}`;
+      const file = await follow(root, join(dir, folder, fileEntry.name), fileEntry);
+      if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(path, file));
+      else if (file.kind === 'file') {
+        const text = decode(await readFile(join(dir, folder, fileEntry.name)), path);
+        if (typeof text === 'string') read[path] = text;
+        else problems.push(text);
+      }
+    }
+    if (problems.length === before) Object.assign(files, read);
+  }
+  return {
+    files: Object.fromEntries(
+      Object.keys(files)
+        .sort()
+        .map((path) => [path, files[path] ?? '']),
+    ),
+    problems,
+  };
+}
+
+/** The entries of `dir` that are not hidden, by name. */
+async function visibleEntries(dir: string): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((entry) => !entry.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** What an entry is; for a symbolic link, what it leads to, and where when that is outside `root` (a real path). */
+type Found = { readonly kind: 'missing' } | { readonly kind: 'file' | 'directory' | 'other'; readonly outside?: string };
+
+async function follow(root: string, path: string, entry: Dirent): Promise<Found> {
+  if (!entry.isSymbolicLink()) return { kind: entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : 'other' };
+  const target = await realpath(path).catch(() => undefined);
+  if (target === undefined) return { kind: 'missing' };
+  const info = await stat(target);
+  const kind = info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
+  const inside = relative(root, target);
+  const outside = inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  return outside ? { kind, outside: target } : { kind };
+}
+
+/**
+ * Links are followed only while they stay inside the migrations folder: a link out of it would make the migrations
+ * depend on files that are not reviewed, versioned or bundled with them.
+ */
+function linkProblem(shown: string, found: Found): StrataError {
+  const why =
+    found.kind === 'missing'
+      ? 'to something that does not exist'
+      : `to ${found.outside}, outside the migrations folder; links out of it are not followed: copy the files in instead`;
+  return new StrataError('INVALID_MIGRATION', `${shown} is a symbolic link ${why}`, { version: versionIn(shown), file: shown });
+}
+
+/** The version a path names through its folder, when the folder looks like a migration's. */
+function versionIn(path: string): string | undefined {
+  return /^(\d{3,})_/.exec(path)?.[1];
+}
+
+/** The text of a file, or a problem naming the first byte that is not UTF-8. */
+function decode(bytes: Uint8Array, file: string): string | StrataError {
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    const offset = firstInvalidByte(bytes);
+    const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
+    return new StrataError(
+      'INVALID_MIGRATION',
+      `${file} is not UTF-8: the byte at offset ${offset} (0x${byte}) does not start a valid character; save the file as UTF-8`,
+      { version: versionIn(file), file, cause: error },
+    );
+  }
+}
+
+/**
+ * The offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629, which TextDecoder
+ * follows), or the length when every byte does.
+ */
+export function firstInvalidByte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    const shape = sequenceAfter(lead);
+    if (shape === undefined) return i;
+    const [length, low, high] = shape;
+    const second = bytes[i + 1] ?? -1;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) {
+      const next = bytes[i + k] ?? -1;
+      if (next < 0x80 || next > 0xbf) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
+}
+
+/**
+ * The length of the sequence a lead byte starts and the range of its second byte, which is what rules out overlong
+ * forms, surrogates and code points beyond U+10FFFF; later bytes are always 0x80–0xBF.
+ */
+function sequenceAfter(lead: number): readonly [length: number, low: number, high: number] | undefined {
+  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
+  if (lead === 0xe0) return [3, 0xa0, 0xbf];
+  if (lead === 0xed) return [3, 0x80, 0x9f];
+  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
+  if (lead === 0xf0) return [4, 0x90, 0xbf];
+  if (lead === 0xf4) return [4, 0x80, 0x8f];
+  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
+  return undefined;
 }

@@ -36,8 +36,8 @@ const versionOf = (folder: string) => folder.slice(0, folder.indexOf('_'));
  * there (at least three digits). `name` may be words, kebab-case or camelCase (`"add user tags"`, `addUserTags` →
  * `add_user_tags`); a name still not lower snake_case, or one another migration has, is refused (`INVALID_MIGRATION`).
  * Each dependency must be a version in `dir` (`MISSING_DEPENDENCY`). `dir` is created when missing; nothing that
- * exists is overwritten. up.sql and down.sql hold only a comment, which parses and validates: `migrate` would apply
- * it as a no-op and record its checksum, so write the SQL first.
+ * exists is overwritten. up.sql and down.sql hold only comments, which `validate` reports (and `migrate` refuses)
+ * until the SQL is written, so an untouched scaffold is never recorded as applied.
  *
  * @example
  * ```ts
@@ -65,8 +65,10 @@ export async function scaffoldMigration(dir: string, name: string, options: Scaf
     dependencies: [...new Set(dependencies)],
     createdAt: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
-  // The scaffold must be a folder the parser accepts; a description YAML could not hold would show up here.
-  const { problems: unparsable } = parseMigrationFiles(texts);
+  // meta.yaml must already be one the parser accepts (a description YAML could not hold would show up here); the
+  // SQL files are placeholders for the user to fill in, so their problems are expected.
+  const metaFile = `${folder}/meta.yaml`;
+  const unparsable = parseMigrationFiles(texts).problems.filter((p) => p.file === metaFile);
   if (unparsable.length > 0) throw new ValidationError(unparsable);
   await mkdir(root, { recursive: true }).catch(fail('INVALID_OPTION', `migrations folder ${root} cannot be created`, root));
   return { version, name: snake, folder, path: join(root, folder), files: await writeFolder(root, folder, texts) };

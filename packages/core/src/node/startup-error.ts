@@ -4,7 +4,8 @@ import { RunError, type RunReport } from '../run/report.js';
 /**
  * A failure of the migrations `DatabaseManager.open` ran after it had backed the database up. It keeps the failure's
  * `code`, `version`, `file` and `cause` (and `report`, when the failure was a run's), and adds where the state before
- * the run is: the message ends with `; the database as it was before this run is in <backupFile>`.
+ * the run is: the message ends with `; the database as it was before this run is in <backupFile>`, or with that
+ * sentence on a line of its own when the failure's message quotes the failing statement under it.
  *
  * @example
  * ```ts
@@ -23,9 +24,13 @@ export class StartupError extends StrataError {
   readonly report: RunReport | undefined;
 
   constructor(failure: StrataError, backupFile: string) {
-    super(failure.code, `${failure.message}; the database as it was before this run is in ${backupFile}`, {
+    // After a quoted statement, "; …" would read as part of the SQL.
+    const joint = failure.message.includes('\n') ? '\n' : '; ';
+    super(failure.code, `${failure.message}${joint}the database as it was before this run is in ${backupFile}`, {
       version: failure.version,
       file: failure.file,
+      line: failure.line,
+      column: failure.column,
       cause: failure.cause ?? failure,
     });
     this.backupFile = backupFile;

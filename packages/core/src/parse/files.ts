@@ -1,6 +1,7 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import type { Migration, MigrationSet } from '../migration.js';
+import { splitStatements } from '../sql/split.js';
 import { checkMeta, type MetaInput, parseMeta } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
@@ -128,17 +129,21 @@ function buildMigration(
   down: string | undefined,
 ): { migration?: Migration; problems: StrataError[] } {
   const file = `${folder}/up.sql`;
-  if (up === undefined) {
-    return { problems: [new StrataError('INVALID_MIGRATION', `${folder} has no up.sql`, { version, file })] };
+  const downFile = `${folder}/down.sql`;
+  const problems: StrataError[] = [];
+  const problem = (message: string, at = file) =>
+    problems.push(new StrataError('INVALID_MIGRATION', message, { version, file: at }));
+  if (up === undefined) problem(`${folder} has no up.sql`);
+  else if (isBlank(up)) problem(`${file} is empty`);
+  // A file of comments would run as a no-op and be recorded as applied (or, for down.sql, as rolled back): almost
+  // always a scaffold nobody filled in.
+  else if (splitStatements(up).length === 0)
+    problem(`${file} has no SQL statements, only comments: write the SQL this migration runs`);
+  if (down !== undefined && (isBlank(down) || splitStatements(down).length === 0)) {
+    const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
+    problem(`${downFile} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`, downFile);
   }
-  if (isBlank(up)) {
-    return { problems: [new StrataError('INVALID_MIGRATION', `${file} is empty`, { version, file })] };
-  }
-  if (down !== undefined && isBlank(down)) {
-    const downFile = `${folder}/down.sql`;
-    const message = `${downFile} is empty: delete it to make the migration irreversible, or write the SQL that undoes up.sql`;
-    return { problems: [new StrataError('INVALID_MIGRATION', message, { version, file: downFile })] };
-  }
+  if (problems.length > 0 || up === undefined) return { problems };
   return {
     migration: {
       version,

@@ -7,10 +7,12 @@ export interface MetaInput {
   readonly description?: string;
   readonly dependencies?: readonly (string | number)[];
   readonly transaction?: boolean;
+  /** `off` (or `false`) to rebuild tables that others reference; `on` (or `true`) is the default. */
+  readonly foreign_keys?: 'off' | 'on' | boolean;
   readonly created_at?: string;
 }
 
-const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'created_at']);
+const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'foreign_keys', 'created_at']);
 const VERSION = /^\d+$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -59,9 +61,18 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
   for (const key of Object.keys(record)) {
     if (!KNOWN_KEYS.has(key)) problem(`unknown key "${key}" (allowed: ${[...KNOWN_KEYS].join(', ')})`);
   }
-  const { description, dependencies = [], transaction = true, created_at: createdAt } = record;
+  const { description, dependencies = [], transaction = true, foreign_keys: foreignKeys = 'on', created_at: createdAt } = record;
   if (description !== undefined && typeof description !== 'string') problem('"description" must be a string');
   if (typeof transaction !== 'boolean') problem('"transaction" must be true or false');
+  // YAML's core schema reads `off` as a string, so both spellings a user might reach for are accepted, and no other.
+  const keysOff = foreignKeys === 'off' || foreignKeys === false;
+  if (!keysOff && foreignKeys !== 'on' && foreignKeys !== true) {
+    problem('"foreign_keys" must be off (to rebuild a table that others reference) or on, the default');
+  } else if (keysOff && transaction === false) {
+    problem(
+      '"foreign_keys: off" runs the migration in a transaction with foreign keys off, so it cannot be combined with "transaction: false"; a migration outside a transaction can run PRAGMA foreign_keys itself',
+    );
+  }
   if (createdAt !== undefined && (typeof createdAt !== 'string' || !isIsoDate(createdAt))) {
     problem('"created_at" must be an ISO 8601 date or date-time, such as 2025-01-15T10:30:00Z');
   }
@@ -80,6 +91,7 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     meta: {
       dependencies: versions,
       transaction: transaction as boolean,
+      ...(keysOff ? { foreignKeys: false as const } : {}),
       ...(description === undefined ? {} : { description: description as string }),
       ...(createdAt === undefined ? {} : { createdAt: createdAt as string }),
     },

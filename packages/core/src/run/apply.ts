@@ -1,7 +1,10 @@
 import type { Driver } from '../driver.js';
-import { type ErrorCode, messageOf, StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
+import { splitStatements } from '../sql/split.js';
+import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
+import { checkForeignKeys, withForeignKeysOff } from './foreign-keys.js';
 import type { HistoryTable } from './history.js';
+import type { RunEvent } from './report.js';
 import { inWriteTransaction } from './transaction.js';
 
 /** What became of one step: done, or found already done by another process and skipped. */
@@ -16,10 +19,16 @@ const now = (): number => clock?.now() ?? Date.now();
 
 /**
  * Applies one migration: its up.sql and its history row in one write transaction, so a failure leaves the database
- * exactly as before it. A migration another process applied meanwhile is skipped.
+ * exactly as before it. A migration another process applied meanwhile is skipped. `onEvent` hears a `statement`
+ * event before each statement.
  */
-export function applyMigration(driver: Driver, history: HistoryTable, migration: Migration): Promise<StepResult> {
-  return runStep(driver, migration, {
+export function applyMigration(
+  driver: Driver,
+  history: HistoryTable,
+  migration: Migration,
+  onEvent?: (event: RunEvent) => void,
+): Promise<StepResult> {
+  return runStep(driver, migration, onEvent, {
     sql: migration.up,
     file: 'up.sql',
     failure: 'MIGRATION_FAILED',
@@ -34,8 +43,13 @@ export function applyMigration(driver: Driver, history: HistoryTable, migration:
  * has checked that it has a down.sql and that nothing applied depends on it; a migration another process rolled back
  * meanwhile is skipped.
  */
-export function revertMigration(driver: Driver, history: HistoryTable, migration: Migration): Promise<StepResult> {
-  return runStep(driver, migration, {
+export function revertMigration(
+  driver: Driver,
+  history: HistoryTable,
+  migration: Migration,
+  onEvent?: (event: RunEvent) => void,
+): Promise<StepResult> {
+  return runStep(driver, migration, onEvent, {
     sql: migration.down ?? '',
     file: 'down.sql',
     failure: 'ROLLBACK_FAILED',
@@ -45,41 +59,51 @@ export function revertMigration(driver: Driver, history: HistoryTable, migration
   });
 }
 
-interface Step {
+interface Step extends FailingStep {
   readonly sql: string;
-  readonly file: string;
-  readonly failure: ErrorCode;
-  readonly label: string;
   /** Read inside the write lock: false when another process got there first. */
   readonly pending: () => Promise<boolean>;
   readonly record: (durationMs: number) => Promise<void>;
 }
 
 /**
- * Runs a script and its history change. Transactional steps hold the write lock from the check to the record, so
- * what they read is what they write against. A `transaction: false` migration runs its script outside any
- * transaction and records afterwards; it cannot be atomic, which is why it is the documented exception.
+ * Runs a script, one statement at a time so a failure can name its statement, and its history change. Transactional
+ * steps hold the write lock from the check to the record, so what they read is what they write against; with
+ * `foreign_keys: off`, enforcement is off around that transaction and the foreign keys are checked before it commits.
+ * A `transaction: false` migration runs its script outside any transaction and records afterwards; it cannot be
+ * atomic, which is why it is the documented exception.
  */
-async function runStep(driver: Driver, migration: Migration, step: Step): Promise<StepResult> {
+async function runStep(
+  driver: Driver,
+  migration: Migration,
+  onEvent: ((event: RunEvent) => void) | undefined,
+  step: Step,
+): Promise<StepResult> {
+  const statements = splitStatements(step.sql);
+  const total = statements.length;
   const started = now();
-  const body = async (): Promise<StepResult> => {
+  let failed: FailedStatement | undefined;
+  const body = async (checkKeys: boolean): Promise<StepResult> => {
     if (!(await step.pending())) return { outcome: 'skipped', durationMs: 0 };
-    await driver.exec(step.sql);
+    for (const [index, statement] of statements.entries()) {
+      onEvent?.({ type: 'statement', migration, index, total });
+      failed = { statement, index };
+      await driver.exec(statement.text);
+    }
+    failed = undefined;
+    if (checkKeys) await checkForeignKeys(driver);
     const durationMs = now() - started;
     if (migration.meta.transaction) await step.record(durationMs);
     else await inWriteTransaction(driver, () => step.record(durationMs));
     return { outcome: 'done', durationMs };
   };
   try {
-    return migration.meta.transaction ? await inWriteTransaction(driver, body) : await body();
+    if (!migration.meta.transaction) return await body(false);
+    if (migration.meta.foreignKeys === false) {
+      return await withForeignKeysOff(driver, (wasOn) => inWriteTransaction(driver, () => body(wasOn)));
+    }
+    return await inWriteTransaction(driver, () => body(false));
   } catch (error) {
-    const what = migration.meta.transaction
-      ? 'failed, and the database was left as before it'
-      : 'failed outside a transaction (transaction: false), so statements before the failing one may have taken effect';
-    throw new StrataError(step.failure, `${step.label} ${what}: ${messageOf(error)}`, {
-      version: migration.version,
-      file: `${migration.folder}/${step.file}`,
-      cause: error,
-    });
+    throw failureOf(migration, step, error, failed);
   }
 }

@@ -75,15 +75,15 @@ export class HistoryTable {
     );
   }
 
-  /** Records `migration` as applied. */
-  async record(migration: Migration, durationMs: number): Promise<void> {
+  /** Records `migration` as applied; without `durationMs` (a baseline, where nothing ran) the duration stays empty. */
+  async record(migration: Pick<Migration, 'version' | 'name' | 'checksum'>, durationMs?: number): Promise<void> {
     await this.ensure();
     if (await this.recordsDuration()) {
       await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum, duration_ms) VALUES (?, ?, ?, ?)`, [
         migration.version,
         migration.name,
         migration.checksum,
-        Math.round(durationMs),
+        durationMs === undefined ? null : Math.round(durationMs),
       ]);
     } else {
       await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum) VALUES (?, ?, ?)`, [
@@ -92,6 +92,19 @@ export class HistoryTable {
         migration.checksum,
       ]);
     }
+  }
+
+  /**
+   * Replaces the checksum recorded for `version`, only while it is still `from`: returns false when another process
+   * changed or removed the row meanwhile.
+   */
+  async restamp(version: string, from: string, to: string): Promise<boolean> {
+    const { changes } = await this.driver.run(`UPDATE ${this.quoted} SET checksum = ? WHERE version = ? AND checksum = ?`, [
+      to,
+      version,
+      from,
+    ]);
+    return changes === 1;
   }
 
   /** Removes the record of `version`. */

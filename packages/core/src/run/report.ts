@@ -35,6 +35,16 @@ export type RunEvent =
       readonly index: number;
       readonly total: number;
     }
+  | {
+      /**
+       * Sent before each statement of a migration's up.sql (or down.sql) runs: `index` is the statement's, from 0, of
+       * `total` in the file. Statements run synchronously underneath, so a display can only redraw between them.
+       */
+      readonly type: 'statement';
+      readonly migration: Migration;
+      readonly index: number;
+      readonly total: number;
+    }
   | { readonly type: 'finish'; readonly step: StepReport; readonly index: number; readonly total: number };
 
 /** A run that stopped at a failed migration. `report` says what was applied before it and what did not run. */
@@ -43,7 +53,8 @@ export class RunError extends StrataError {
   readonly report: RunReport;
 
   constructor(failure: StrataError, report: RunReport) {
-    super(failure.code, failure.message, { version: failure.version, file: failure.file, cause: failure.cause });
+    const { version, file, line, column, cause } = failure;
+    super(failure.code, failure.message, { version, file, line, column, cause });
     this.report = report;
   }
 

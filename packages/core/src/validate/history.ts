@@ -1,3 +1,5 @@
+import { md5 } from '@noble/hashes/legacy.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 
@@ -36,14 +38,33 @@ export function checkHistory(
       }
     } else if (migration.checksum !== row.checksum) {
       const file = `${migration.folder}/up.sql`;
+      const advice = legacyChecksums(migration.up).includes(row.checksum)
+        ? 'the recorded one is of the same text with other line endings or a byte-order mark, as older tools hashed it; repair re-records it'
+        : 'applied migrations must not be edited, write a new migration instead (or, if the database already has the edit, repair re-records the checksum)';
       problems.push(
         new StrataError(
           'CHECKSUM_MISMATCH',
-          `migration ${row.version} (${file}) was applied with checksum ${row.checksum} but the file now has ${migration.checksum}; applied migrations must not be edited, write a new migration instead`,
+          `migration ${row.version} (${file}) was applied with checksum ${row.checksum} but the file now has ${migration.checksum}; ${advice}`,
           { version: row.version, file },
         ),
       );
     }
   }
   return problems;
+}
+
+/**
+ * The checksums other tools may have recorded for this up.sql: MD5 of its text with and without a byte-order mark,
+ * with its line endings as they are, folded to LF, or written as CRLF.
+ *
+ * @example
+ * ```ts
+ * const candidates = legacyChecksums('SELECT 1;\n'); // also the MD5 of 'SELECT 1;\r\n' and of '\ufeffSELECT 1;\n'
+ * ```
+ */
+export function legacyChecksums(up: string): string[] {
+  const body = up.charCodeAt(0) === 0xfeff ? up.slice(1) : up;
+  const folded = body.replace(/\r\n/g, '\n');
+  const texts = [body, folded, folded.replace(/\n/g, '\r\n')].flatMap((text) => [text, `\ufeff${text}`]);
+  return [...new Set(texts.map((text) => bytesToHex(md5(utf8ToBytes(text)))))];
 }

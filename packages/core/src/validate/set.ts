@@ -1,6 +1,7 @@
 import { StrataError } from '../errors.js';
 import { type Migration, type MigrationSet, versionNumber } from '../migration.js';
 import { orderMigrations } from './order.js';
+import { checkStatements } from './statements.js';
 
 /** A validated migrations set: the usable migrations in run order, and every problem found. */
 export interface CheckedSet {
@@ -12,11 +13,12 @@ export interface CheckedSet {
 }
 
 /**
- * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, and cycles;
- * then orders it. Dependencies are rewritten to the spelling of the version they name, so `1` and `001` agree.
+ * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, cycles, and
+ * statements that cannot run in a migration's transaction ({@link checkStatements}); then orders it. Dependencies
+ * are rewritten to the spelling of the version they name, so `1` and `001` agree.
  */
 export function checkSet(set: MigrationSet): CheckedSet {
-  const problems: StrataError[] = [...set.problems];
+  const problems: StrataError[] = [...set.problems, ...set.migrations.flatMap(checkStatements)];
   const byNumber = new Map<bigint, Migration[]>();
   for (const m of set.migrations) {
     const n = versionNumber(m.version);

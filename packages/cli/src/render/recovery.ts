@@ -1,0 +1,58 @@
+import type { BaselineReport, RepairReport } from '@strata/core';
+import type { Palette } from '../color.js';
+import { plural } from './steps.js';
+
+const AGAIN = 'Run again with --yes to apply.';
+
+/**
+ * The text of `repair`: a line per checksum re-recorded (or, in a dry run, to be), a line per edited migration left
+ * alone, then a summary that says whether anything was written.
+ */
+export function repairLines(report: RepairReport, version: string | undefined, c: Palette): string[] {
+  const mark = report.dryRun ? c.yellow('○') : c.green('✓');
+  const lines = report.changes.map(
+    (change) =>
+      `  ${mark} ${change.version} ${change.name}  checksum ${change.oldChecksum} → ${change.newChecksum}  ${c.dim(`(${reasonOf(change.difference)})`)}`,
+  );
+  for (const edited of report.skipped) {
+    lines.push(
+      `  ${c.dim('·')} ${edited.version} ${edited.name}  ${c.dim(`left alone: up.sql was edited (recorded ${edited.oldChecksum}, now ${edited.newChecksum}); if that was intended, run "migrate repair ${edited.version}"`)}`,
+    );
+  }
+  const count = plural(report.changes.length, 'checksum');
+  if (report.changes.length === 0) {
+    lines.push(
+      version === undefined
+        ? `Nothing to repair: no recorded checksum differs only in line endings.`
+        : `Nothing to repair: the recorded checksum of ${version} matches its up.sql.`,
+    );
+  } else if (report.dryRun) {
+    lines.push(`Dry run: ${count} would be re-recorded; nothing was changed. ${AGAIN}`);
+  } else {
+    lines.push(`Re-recorded ${count}.`);
+  }
+  return lines;
+}
+
+/** The text of `baseline`: a line per migration marked applied (or to be), and per one already applied, then a summary. */
+export function baselineLines(report: BaselineReport, c: Palette): string[] {
+  const lines = report.marked.map((m) =>
+    report.dryRun
+      ? `  ${c.yellow('○')} ${m.version} ${m.name}  ${c.dim('would be marked applied')}`
+      : `  ${c.green('✓')} ${m.version} ${m.name}  ${c.dim('marked applied')}`,
+  );
+  for (const m of report.alreadyApplied) lines.push(`  ${c.dim('-')} ${m.version} ${m.name}  ${c.dim('already applied')}`);
+  const count = plural(report.marked.length, 'migration');
+  if (report.marked.length === 0) {
+    lines.push(`Nothing to baseline: ${report.version} and what it depends on are already applied.`);
+  } else if (report.dryRun) {
+    lines.push(`Dry run: ${count} would be marked applied without running; nothing was changed. ${AGAIN}`);
+  } else {
+    lines.push(`Marked ${count} applied without running ${report.marked.length === 1 ? 'it' : 'them'}.`);
+  }
+  return lines;
+}
+
+function reasonOf(difference: RepairReport['changes'][number]['difference']): string {
+  return difference === 'line-endings' ? 'line endings or byte-order mark only' : 'up.sql edited';
+}

@@ -1,0 +1,53 @@
+import type { Driver } from '../driver.js';
+import { messageOf, StrataError } from '../errors.js';
+import type { BaselineEntry } from '../plan/baseline.js';
+import type { ChecksumChange } from '../plan/repair.js';
+import type { HistoryTable } from '../run/history.js';
+import { inWriteTransaction } from '../run/transaction.js';
+
+/**
+ * Re-records checksums, all in one write transaction: either every row changes or none does. A row another process
+ * changed since the plan was made stops the whole repair.
+ */
+export async function restampChecksums(driver: Driver, history: HistoryTable, changes: readonly ChecksumChange[]): Promise<void> {
+  await writeHistory(driver, 'repair', async () => {
+    for (const change of changes) {
+      if (!(await history.restamp(change.version, change.oldChecksum, change.newChecksum))) {
+        throw changedMeanwhile(change.version, 'repair');
+      }
+    }
+  });
+}
+
+/**
+ * Records migrations as applied without running them, creating the history table if needed, all in one write
+ * transaction. A migration another process recorded since the plan was made stops the whole baseline.
+ */
+export async function markApplied(driver: Driver, history: HistoryTable, migrations: readonly BaselineEntry[]): Promise<void> {
+  await writeHistory(driver, 'baseline', async () => {
+    for (const migration of migrations) {
+      if (await history.has(migration.version)) throw changedMeanwhile(migration.version, 'baseline');
+      await history.record(migration);
+    }
+  });
+}
+
+/** Runs `work` in one write transaction; a failure of the database itself becomes a `DATABASE_ERROR`. */
+async function writeHistory(driver: Driver, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await inWriteTransaction(driver, work);
+  } catch (error) {
+    if (error instanceof StrataError) throw error;
+    throw new StrataError('DATABASE_ERROR', `${what} could not write the history, and changed nothing: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function changedMeanwhile(version: string, what: string): StrataError {
+  return new StrataError(
+    'DATABASE_ERROR',
+    `the history row of ${version} changed while ${what} was running (another process?); nothing was changed, run it again`,
+    { version },
+  );
+}

@@ -1,0 +1,107 @@
+import { StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
+import { type Statement, splitStatements } from '../sql/split.js';
+import { spelling, tokenize } from '../sql/tokens.js';
+
+const NO_TRANSACTION = 'mark the migration "transaction: false" in meta.yaml';
+
+/**
+ * Finds the statements of a transactional migration that cannot do their job inside the transaction Strata runs it
+ * in, so they are reported before anything runs instead of failing half-way or, worse, being silently ignored:
+ *
+ * - `PRAGMA foreign_keys = …`, which SQLite ignores inside a transaction: a table rebuild meant to run with foreign
+ *   keys off would cascade-delete the rows that reference the dropped table. `foreign_keys: off` in meta.yaml is the
+ *   way to do it.
+ * - `PRAGMA journal_mode = …`, `PRAGMA synchronous = …`, `VACUUM`, `ATTACH` and `DETACH`, which SQLite refuses in a
+ *   transaction.
+ * - `BEGIN`, `COMMIT`, `END` and `ROLLBACK`, which would fail or end the migration's transaction early.
+ *   `SAVEPOINT`, `RELEASE` and `ROLLBACK TO` nest inside it and are fine.
+ *
+ * A `transaction: false` migration may run any of them. Each problem is an `UNSAFE_STATEMENT` naming the file, line
+ * and column of the statement and what to do instead.
+ *
+ * @example
+ * ```ts
+ * checkStatements(migration)[0]?.message;
+ * // '004_rebuild_users/up.sql:1:1: PRAGMA foreign_keys has no effect inside a transaction, …'
+ * ```
+ */
+export function checkStatements(migration: Migration): StrataError[] {
+  if (!migration.meta.transaction) return [];
+  const problems: StrataError[] = [];
+  const scripts: [string, string | undefined][] = [
+    ['up.sql', migration.up],
+    ['down.sql', migration.down],
+  ];
+  for (const [name, sql] of scripts) {
+    if (sql === undefined) continue;
+    const file = `${migration.folder}/${name}`;
+    for (const statement of splitStatements(sql)) {
+      const advice = adviceFor(leadingWords(statement));
+      if (advice === undefined) continue;
+      const { line, column } = statement;
+      problems.push(
+        new StrataError('UNSAFE_STATEMENT', `${file}:${line}:${column}: ${advice}`, {
+          version: migration.version,
+          file,
+          line,
+          column,
+        }),
+      );
+    }
+  }
+  return problems;
+}
+
+/** What is wrong with a statement that starts with `words`, and what to do instead; undefined when nothing is. */
+function adviceFor(words: readonly string[]): string | undefined {
+  const [first, second, third] = words;
+  switch (first) {
+    case 'pragma':
+      return pragmaAdvice(words.slice(1));
+    case 'vacuum':
+    case 'attach':
+    case 'detach':
+      return `${first.toUpperCase()} cannot run inside a transaction, and this migration runs in one; ${NO_TRANSACTION}`;
+    case 'begin':
+      return 'BEGIN fails inside the transaction this migration already runs in, together with its history row; remove it, or use SAVEPOINT for a nested step';
+    case 'commit':
+    case 'end':
+      return `${first.toUpperCase()} would end the transaction this migration runs in, so a later failure could no longer be undone; remove it, or use RELEASE to end a SAVEPOINT`;
+    case 'rollback':
+      if (second === 'to' || (second === 'transaction' && third === 'to')) return undefined;
+      return 'ROLLBACK would end the transaction this migration runs in; remove it, or use ROLLBACK TO a SAVEPOINT';
+    default:
+      return undefined;
+  }
+}
+
+/** Only a pragma that sets a value matters: reading `PRAGMA foreign_keys` works anywhere. */
+function pragmaAdvice(words: readonly string[]): string | undefined {
+  const [name, ...rest] = words[1] === '.' ? words.slice(2) : words;
+  if (rest[0] !== '=' && rest[0] !== '(') return undefined;
+  switch (name) {
+    case 'foreign_keys':
+      return 'PRAGMA foreign_keys has no effect inside a transaction, and this migration runs in one, so foreign keys stay enforced and dropping a table that others reference deletes or blocks their rows (ON DELETE CASCADE, RESTRICT); remove it and set "foreign_keys: off" in meta.yaml, which turns them off around the transaction and runs PRAGMA foreign_key_check before committing';
+    case 'journal_mode':
+    case 'synchronous':
+      return `PRAGMA ${name} cannot be changed inside a transaction, and this migration runs in one; set it when opening the database, or ${NO_TRANSACTION}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The first few words and symbols of a statement, comments left out, identifiers unquoted, in lower case. */
+function leadingWords(statement: Statement, count = 6): string[] {
+  const words: string[] = [];
+  for (const token of tokenize(statement.text)) {
+    if (token.kind === 'space' || token.kind === 'comment') continue;
+    words.push(
+      token.kind === 'word' || token.kind === 'quoted'
+        ? spelling(statement.text, token)
+        : statement.text.slice(token.start, token.end),
+    );
+    if (words.length === count) break;
+  }
+  return words;
+}

@@ -1,0 +1,186 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Row, type SqlValue, StrataError } from '@strata/core';
+import { acquireFileLock, type FileLock } from './file-lock.js';
+import { fileStorage } from './file-storage.js';
+import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
+import type { SqlJsDatabase, SqlJsStatic } from './sqljs.js';
+
+/**
+ * Options of `openSqlJsFile`: those of {@link createSqlJsDriver} but `storage`, which is the file, and the lock that
+ * keeps processes sharing the file apart.
+ *
+ * @example
+ * ```ts
+ * const options: SqlJsFileOptions = { busyTimeoutMs: 60_000, lockStaleMs: 20_000 };
+ * ```
+ */
+export interface SqlJsFileOptions<D extends SqlJsDatabase = SqlJsDatabase> extends Omit<SqlJsDriverOptions<D>, 'storage'> {
+  /**
+   * How long a migrate, rollback or save waits for another process holding the file's lock, before failing with
+   * `LOCK_TIMEOUT`. Default 30 000: the lock is held for another process's whole run, not one transaction.
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * How long a lock may go without its holder refreshing it before it counts as left by a dead process and is taken
+   * over. Default 10 000, at least 2000. A run that keeps sql.js computing for longer than this without a pause may
+   * lose its lock, and then fails without saving; raise it for migrations that long.
+   */
+  readonly lockStaleMs?: number;
+}
+
+/**
+ * A sql.js driver on a file shared with other processes; see `openSqlJsFile`.
+ *
+ * @example
+ * ```ts
+ * const driver: SqlJsFileDriver = await openSqlJsFile('data/app.db');
+ * ```
+ */
+export interface SqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase> extends SqlJsDriver<D> {
+  /** The database file. */
+  readonly file: string;
+  /**
+   * Runs `work` holding the file's lock (`<file>.lock`), after reloading the database if another process saved the
+   * file since this driver loaded or saved it. `persist()` inside `work` saves under the same lock.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+}
+
+// The defaults of SqlJsFileOptions.
+const FILE_LOCK_DEFAULTS = { busyTimeoutMs: 30_000, lockStaleMs: 10_000 } as const;
+
+/**
+ * Opens a sql.js database kept in `path`, which several processes may migrate and save at once.
+ *
+ * Each process holds its own copy in memory, so two of them saving in turn would each overwrite what the other
+ * saved. Every migrate, rollback and `persist()` therefore holds the file's lock, starts from what the file holds now
+ * (reloading it when another process saved it), and saves before releasing the lock. Reloading replaces
+ * `driver.database`: read it from the driver, not once. A reload that would throw away changes this process made
+ * and has not saved fails with `DATABASE_ERROR` instead.
+ */
+export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase>(
+  path: string,
+  options: SqlJsFileOptions<D> = {},
+): Promise<SqlJsFileDriver<D>> {
+  const { sqlJs, data, foreignKeys } = options;
+  const lockOptions = {
+    timeoutMs: options.busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs,
+    staleMs: options.lockStaleMs ?? FILE_LOCK_DEFAULTS.lockStaleMs,
+  };
+  const SQL = await loadSqlJs(sqlJs);
+  const storage = fileStorage(path);
+  // The exclusive() call the running code is inside, so that a nested call does not wait for itself. A callback
+  // scheduled inside one keeps it as its context after it ended, hence the flag.
+  const holding = new AsyncLocalStorage<{ active: boolean }>();
+  let held: FileLock | undefined;
+  // The file's bytes as this driver last loaded or saved them (undefined: there was no file), and the database as it
+  // was loaded when there was none: what the database holds when it has nothing unsaved.
+  let known: Uint8Array | undefined;
+  let pristine: Uint8Array | undefined;
+  let closed = false;
+
+  const load = async (bytes: Uint8Array | undefined): Promise<SqlJsDriver<D>> => {
+    const driver = await createSqlJsDriver<D>({
+      sqlJs: SQL,
+      ...(data === undefined ? {} : { data }),
+      ...(foreignKeys === undefined ? {} : { foreignKeys }),
+      storage: {
+        // sql.js takes the array it opens as the file's memory and writes into it; `known` must stay as loaded.
+        load: async () => (bytes === undefined ? undefined : new Uint8Array(bytes)),
+        save: async (next) => {
+          // Every save runs inside exclusive(); a lock lost meanwhile must not let this copy overwrite another's.
+          if (held === undefined) throw new StrataError('DATABASE_ERROR', `${path} was about to be saved without its lock`);
+          await held.verify();
+          await storage.save(next);
+          known = next;
+        },
+      },
+    });
+    known = bytes;
+    pristine = bytes === undefined ? await exportOf(driver) : undefined;
+    return driver;
+  };
+  let current = await load(await storage.load());
+
+  // Brings the database up to what the file holds. Runs under the lock, so the file cannot change meanwhile.
+  const refresh = async (): Promise<void> => {
+    const stored = await storage.load();
+    if (sameBytes(stored, known)) return;
+    const baseline = known ?? pristine;
+    if (baseline === undefined || !sameBytes(await exportOf(current), baseline)) {
+      throw new StrataError(
+        'DATABASE_ERROR',
+        `${path} was saved by another process since this one loaded it, and this process has changed the database ` +
+          'without saving; saving now would overwrite the other process, and reloading would lose these changes. ' +
+          'Close the driver and open the file again',
+      );
+    }
+    const next = await load(stored);
+    await current.close();
+    current = next;
+  };
+
+  const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (holding.getStore()?.active === true) return work();
+    if (closed) throw new StrataError('DATABASE_ERROR', `the sql.js database ${path} is closed`);
+    const lock = await acquireFileLock(path, lockOptions);
+    held = lock;
+    const call = { active: true };
+    try {
+      await refresh().catch((error: unknown) => Promise.reject(reloadError(path, error)));
+      const result = await holding.run(call, work);
+      // Also fails a run that saved nothing but lost its lock, since what it read may have been changed meanwhile.
+      await lock.verify();
+      return result;
+    } finally {
+      call.active = false;
+      held = undefined;
+      await lock.release();
+    }
+  };
+
+  return {
+    name: 'sqljs',
+    file: path,
+    get database() {
+      return current.database;
+    },
+    exec: (sql) => current.exec(sql),
+    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => current.query<R>(sql, params),
+    run: (sql, params) => current.run(sql, params),
+    inTransaction: () => current.inTransaction(),
+    serialize: () => exportOf(current),
+    exclusive,
+    persist: () => exclusive(() => current.persist()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await current.close();
+    },
+  };
+}
+
+async function loadSqlJs<D extends SqlJsDatabase>(source: SqlJsDriverOptions<D>['sqlJs']): Promise<SqlJsStatic<D>> {
+  if (typeof source === 'function') return source();
+  if (source !== undefined) return source;
+  const { default: initSqlJs } = await import('sql.js');
+  const SQL: SqlJsStatic = await initSqlJs();
+  // D is only chosen by passing a module, so here it is the default SqlJsDatabase.
+  return SQL as SqlJsStatic<D>;
+}
+
+function reloadError(path: string, error: unknown): StrataError {
+  if (error instanceof StrataError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StrataError('DATABASE_ERROR', `could not reload ${path}, which another process saved: ${message}`, { cause: error });
+}
+
+// createSqlJsDriver always has serialize(); the Driver interface declares it optional, for drivers over files.
+function exportOf(driver: SqlJsDriver<SqlJsDatabase>): Promise<Uint8Array> {
+  return (driver as Required<Pick<SqlJsDriver, 'serialize'>>).serialize();
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Buffer.compare(a, b) === 0;
+}
