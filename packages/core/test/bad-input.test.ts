@@ -15,7 +15,7 @@ import {
 import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstInvalidByte } from '../src/node/load-folder.js';
+import { firstInvalidByte } from '../src/node/utf8.js';
 import { migration, tempDir, writeTree } from './helpers.js';
 
 const problemsOf = (set: { problems: readonly StrataError[] }) => set.problems.map((p) => [p.code, p.file, p.version]);

@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
+import { decodeUtf8 } from './utf8.js';
 
 /** A folder as read from disk: the files that could be read, and why the others could not. */
 interface FolderRead {
@@ -11,8 +12,8 @@ interface FolderRead {
   readonly problems: readonly StrataError[];
 }
 
-// ignoreBOM keeps a leading byte-order mark in the text, as the checksum and a bundle expect to see it.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// The folder is walked with readdir rather than a glob library: a glob silently drops a dangling symbolic link and
+// follows one out of the folder, and both must be refused by name.
 
 /**
  * Reads a migrations folder into the map that {@link parseMigrationFiles} takes: every file one level below a
@@ -72,7 +73,7 @@ async function readFolder(dir: string): Promise<FolderRead> {
       const file = await follow(root, join(dir, folder, fileEntry.name), fileEntry);
       if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(path, file));
       else if (file.kind === 'file') {
-        const text = decode(await readFile(join(dir, folder, fileEntry.name)), path);
+        const text = decodeUtf8(await readFile(join(dir, folder, fileEntry.name)), path, versionIn(path));
         if (typeof text === 'string') read[path] = text;
         else problems.push(text);
       }
@@ -124,60 +125,4 @@ function linkProblem(shown: string, found: Found): StrataError {
 /** The version a path names through its folder, when the folder looks like a migration's. */
 function versionIn(path: string): string | undefined {
   return /^(\d{3,})_/.exec(path)?.[1];
-}
-
-/** The text of a file, or a problem naming the first byte that is not UTF-8. */
-function decode(bytes: Uint8Array, file: string): string | StrataError {
-  try {
-    return utf8.decode(bytes);
-  } catch (error) {
-    const offset = firstInvalidByte(bytes);
-    const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
-    return new StrataError(
-      'INVALID_MIGRATION',
-      `${file} is not UTF-8: the byte at offset ${offset} (0x${byte}) does not start a valid character; save the file as UTF-8`,
-      { version: versionIn(file), file, cause: error },
-    );
-  }
-}
-
-/**
- * The offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629, which TextDecoder
- * follows), or the length when every byte does.
- */
-export function firstInvalidByte(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i] ?? 0;
-    if (lead < 0x80) {
-      i += 1;
-      continue;
-    }
-    const shape = sequenceAfter(lead);
-    if (shape === undefined) return i;
-    const [length, low, high] = shape;
-    const second = bytes[i + 1] ?? -1;
-    if (second < low || second > high) return i;
-    for (let k = 2; k < length; k++) {
-      const next = bytes[i + k] ?? -1;
-      if (next < 0x80 || next > 0xbf) return i;
-    }
-    i += length;
-  }
-  return bytes.length;
-}
-
-/**
- * The length of the sequence a lead byte starts and the range of its second byte, which is what rules out overlong
- * forms, surrogates and code points beyond U+10FFFF; later bytes are always 0x80–0xBF.
- */
-function sequenceAfter(lead: number): readonly [length: number, low: number, high: number] | undefined {
-  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
-  if (lead === 0xe0) return [3, 0xa0, 0xbf];
-  if (lead === 0xed) return [3, 0x80, 0x9f];
-  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
-  if (lead === 0xf0) return [4, 0x90, 0xbf];
-  if (lead === 0xf4) return [4, 0x80, 0x8f];
-  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
-  return undefined;
 }
