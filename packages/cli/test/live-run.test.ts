@@ -65,6 +65,21 @@ describe('LiveRun', () => {
     ]);
   });
 
+  it('counts the statements of a long migration on the progress line', () => {
+    const h = harness(true);
+    const m = migration('001', 'big');
+    h.live.onEvent({ type: 'start', direction: 'up', migration: m, index: 0, total: 1 });
+    for (const index of [0, 1, 2]) {
+      h.live.onEvent({ type: 'statement', migration: m, index, total: 3 });
+      h.advance(600);
+    }
+    h.live.onEvent({ type: 'finish', step: step(m, 1800), index: 0, total: 1 });
+    const drawn = h.log.filter((line) => line.startsWith('tty:[')).map((line) => line.slice(4));
+    // The first two statements start within the first second, before progress is worth drawing.
+    expect(drawn).toEqual(['[1/1] 001_big … statement 3/3']);
+    expect(h.log.at(-1)).toBe('out:  ✓ 001 big  (1.8 s)');
+  });
+
   it('never draws progress when stderr is not a terminal', () => {
     const h = harness(false);
     run(h, [1200, 10, 10]);

@@ -12,11 +12,12 @@ const PROGRESS_AFTER_MS = 1000;
  * anything else is printed, so pipes and logs see the step lines alone.
  *
  * The drivers are synchronous underneath, so nothing can be drawn while a statement runs; the line is updated as
- * each migration starts.
+ * each migration and each of its statements starts (`[3/10] 004_x … statement 12/40`).
  */
 export class LiveRun {
   private startedAt: number | undefined;
   private drawn = 0;
+  private step = '';
 
   constructor(
     private readonly view: View,
@@ -28,10 +29,12 @@ export class LiveRun {
   readonly onEvent = (event: RunEvent): void => {
     if (event.type === 'start') {
       this.startedAt ??= this.now();
-      if (this.stderr.isTTY === true && this.now() - this.startedAt > PROGRESS_AFTER_MS) {
-        this.draw(`[${event.index + 1}/${event.total}] ${event.migration.folder} …`);
-      }
-    } else if (event.type === 'finish') {
+      this.step = `[${event.index + 1}/${event.total}] ${event.migration.folder}`;
+      this.progress(`${this.step} …`);
+    } else if (event.type === 'statement') {
+      // Between statements is the only moment a synchronous driver lets anything be drawn.
+      if (event.total > 1) this.progress(`${this.step} … statement ${event.index + 1}/${event.total}`);
+    } else {
       this.clear();
       this.view.out(stepLine(event.step, this.view.color));
     }
@@ -43,6 +46,12 @@ export class LiveRun {
     // Spaces rather than an erase-line escape, so even a dumb terminal ends up clean.
     this.stderr.write(`\r${' '.repeat(this.drawn)}\r`);
     this.drawn = 0;
+  }
+
+  private progress(text: string): void {
+    if (this.stderr.isTTY === true && this.startedAt !== undefined && this.now() - this.startedAt > PROGRESS_AFTER_MS) {
+      this.draw(text);
+    }
   }
 
   private draw(text: string): void {
