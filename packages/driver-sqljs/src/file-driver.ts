@@ -3,7 +3,7 @@ import { type Row, type SqlValue, StrataError } from '@strata/core';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
-import type { SqlJsDatabase, SqlJsStatic } from './sqljs.js';
+import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
 
 /**
  * Options of `openSqlJsFile`: those of {@link createSqlJsDriver} but `storage`, which is the file, and the lock that
@@ -158,15 +158,6 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
       await current.close();
     },
   };
-}
-
-async function loadSqlJs<D extends SqlJsDatabase>(source: SqlJsDriverOptions<D>['sqlJs']): Promise<SqlJsStatic<D>> {
-  if (typeof source === 'function') return source();
-  if (source !== undefined) return source;
-  const { default: initSqlJs } = await import('sql.js');
-  const SQL: SqlJsStatic = await initSqlJs();
-  // D is only chosen by passing a module, so here it is the default SqlJsDatabase.
-  return SQL as SqlJsStatic<D>;
 }
 
 function reloadError(path: string, error: unknown): StrataError {

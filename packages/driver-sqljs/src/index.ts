@@ -1,7 +1,7 @@
 import type { Driver, Row, SqlValue } from '@strata/core';
-import { iterateRows, runStatement, type SqlJsDatabase, type SqlJsStatic } from './sqljs.js';
+import { iterateRows, loadSqlJs, runStatement, type SqlJsDatabase, type SqlJsSource } from './sqljs.js';
 
-export type { SqlJsDatabase, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
+export type { SqlJsDatabase, SqlJsSource, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
 
 /**
  * Where a sql.js database is kept between sessions: a file in Node (`fileStorage` from `@strata/driver-sqljs/node`),
@@ -35,7 +35,7 @@ export interface SqlJsDriverOptions<D extends SqlJsDatabase = SqlJsDatabase> {
    * An initialised sql.js module, or a function that loads one. Default: `import('sql.js')` initialised without
    * configuration, which finds its wasm file in Node; in a browser, pass a module initialised with `locateFile`.
    */
-  readonly sqlJs?: SqlJsStatic<D> | (() => Promise<SqlJsStatic<D>>);
+  readonly sqlJs?: SqlJsSource<D>;
   /** Initial database file; when `storage` is given, used only while the storage holds nothing yet. */
   readonly data?: Uint8Array;
   /** Where the database is loaded from, and where `persist()` saves it. */
@@ -149,15 +149,6 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       db.close();
     },
   };
-}
-
-async function loadSqlJs<D extends SqlJsDatabase>(source: SqlJsDriverOptions<D>['sqlJs']): Promise<SqlJsStatic<D>> {
-  if (typeof source === 'function') return source();
-  if (source !== undefined) return source;
-  const { default: initSqlJs } = await import('sql.js');
-  const SQL: SqlJsStatic = await initSqlJs();
-  // D is only chosen by passing a module, so here it is the default SqlJsDatabase.
-  return SQL as SqlJsStatic<D>;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

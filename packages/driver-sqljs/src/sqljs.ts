@@ -105,3 +105,19 @@ function bindable(value: unknown): SqlJsValue {
   const number = Number(value);
   return Number.isSafeInteger(number) ? number : value.toString();
 }
+
+/** An initialised sql.js module, or a function that loads one. */
+export type SqlJsSource<D extends SqlJsDatabase = SqlJsDatabase> = SqlJsStatic<D> | (() => Promise<SqlJsStatic<D>>);
+
+/**
+ * The sql.js module to open databases with: the one given, the one a loader gives, or `import('sql.js')` initialised
+ * without configuration (which finds its wasm file in Node), loaded only when first needed.
+ */
+export async function loadSqlJs<D extends SqlJsDatabase>(source: SqlJsSource<D> | undefined): Promise<SqlJsStatic<D>> {
+  if (typeof source === 'function') return source();
+  if (source !== undefined) return source;
+  const { default: initSqlJs } = await import('sql.js');
+  const SQL: SqlJsStatic = await initSqlJs();
+  // D is only chosen by passing a module, so here it is the default SqlJsDatabase.
+  return SQL as SqlJsStatic<D>;
+}
