@@ -90,6 +90,7 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
     ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 })
     : options.database;
   const ownsDatabase = opened || options.closeDatabase === true;
+  const prepare = statementCache(db);
   try {
     configure(db, options, opened);
   } catch (error) {
@@ -104,18 +105,38 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
       db.exec(sql);
     },
     async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-      const statement = db.prepare(sql);
+      const statement = prepare(sql);
       if (statement.reader) return statement.all(...params) as R[];
       statement.run(...params);
       return [];
     },
     async run(sql, params = []) {
-      return { changes: db.prepare(sql).run(...params).changes };
+      return { changes: prepare(sql).run(...params).changes };
     },
     inTransaction: () => db.inTransaction,
     async close() {
       if (ownsDatabase && db.open) db.close();
     },
+  };
+}
+
+const CACHED_STATEMENTS = 32;
+
+/**
+ * `db.prepare`, remembering the last few statements: the history table is read and written with the same few
+ * statements once per migration, and preparing one costs more than running it. SQLite re-prepares a cached statement
+ * by itself when the schema changes under it.
+ */
+function statementCache(db: Database.Database): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      if (cache.size >= CACHED_STATEMENTS) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, statement);
+    }
+    return statement;
   };
 }
 

@@ -1,0 +1,40 @@
+// The floor for better-sqlite3: the least a script must do to apply the same migrations. It lists the migration
+// folders, reads each up.sql (down.sql when rolling back), and runs each pending one with its bookkeeping row in one
+// transaction. No validation, no checksums, no dependency graph: whatever Strata costs beyond this is its overhead.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const [action, dir, file] = process.argv.slice(2) as [string, string, string];
+const folders = readdirSync(dir).sort();
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON');
+db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as string[]);
+
+if (action === 'up') {
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const folder of folders) {
+    const sql = readFileSync(join(dir, folder, 'up.sql'), 'utf8');
+    const version = folder.slice(0, folder.indexOf('_'));
+    if (applied.has(version)) continue;
+    db.exec('BEGIN IMMEDIATE');
+    db.exec(sql);
+    record.run(version, folder.slice(version.length + 1), new Date().toISOString());
+    db.exec('COMMIT');
+  }
+} else {
+  const forget = db.prepare('DELETE FROM schema_migrations WHERE version = ?');
+  for (const folder of folders.reverse()) {
+    const sql = readFileSync(join(dir, folder, 'down.sql'), 'utf8');
+    const version = folder.slice(0, folder.indexOf('_'));
+    if (!applied.has(version)) continue;
+    db.exec('BEGIN IMMEDIATE');
+    db.exec(sql);
+    forget.run(version);
+    db.exec('COMMIT');
+  }
+}
+db.close();

@@ -1,0 +1,233 @@
+// `pnpm bench`: generates the corpora, runs every contender in every scenario as whole processes, interleaved, and
+// writes BENCHMARKS.md. `pnpm bench --help` lists the options.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Action, Contender } from './contender.js';
+import { contenders as allContenders } from './contenders.js';
+import { type Corpus, dataCorpus, schemaCorpus } from './corpus.js';
+import { measure, type Sample } from './measure.js';
+import { type InProcessResult, type Measured, renderReport, type Scenario } from './report.js';
+import { median, rotate } from './stats.js';
+import { verify } from './verify.js';
+
+const USAGE = `pnpm bench [options]
+
+Runs every contender in every scenario as whole processes, interleaved, and writes BENCHMARKS.md.
+
+  --sizes LIST        corpus sizes (default 100,1000,10000)
+  --runs N            runs per contender and scenario (default: 7 for N <= 100, 5 for N <= 1000, 3 above)
+  --contenders LIST   only these contender ids (default: all; the floors are always included)
+  --in-process N      processes for the in-process no-op check (default 15)
+  --timeout S         give up on a run after S seconds (default 180)
+  --out FILE          where to write the report (default BENCHMARKS.md at the repository root)
+  --keep              keep the generated corpora and databases
+  -h, --help          show this help`;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100,1000,10000' },
+    runs: { type: 'string' },
+    contenders: { type: 'string' },
+    'in-process': { type: 'string', default: '15' },
+    timeout: { type: 'string', default: '180' },
+    out: { type: 'string', default: fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url)) },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const sizes = values.sizes.split(',').map((size) => Number(size));
+const timeoutMs = Number(values.timeout) * 1000;
+const wanted = values.contenders?.split(',');
+const contenders = allContenders.filter((c) => wanted === undefined || wanted.includes(c.id) || c.id === c.floor);
+const work = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+const started = Date.now();
+
+function log(line: string): void {
+  const seconds = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${seconds} s] ${line}\n`);
+}
+
+function runsFor(size: number): number {
+  if (values.runs !== undefined) return Number(values.runs);
+  return size <= 100 ? 7 : size <= 1000 ? 5 : 3;
+}
+
+/** Writes each distinct layout once per corpus; contenders that share a layout writer share the folder. */
+async function writeLayouts(corpus: Corpus): Promise<Map<Contender, string>> {
+  const byWriter = new Map<Contender['writeLayout'], string>();
+  const dirs = new Map<Contender, string>();
+  for (const contender of contenders) {
+    let dir = byWriter.get(contender.writeLayout);
+    if (dir === undefined) {
+      dir = join(work, corpus.id, `layout-${contender.id}`);
+      mkdirSync(dir, { recursive: true });
+      await contender.writeLayout(corpus.migrations, dir);
+      byWriter.set(contender.writeLayout, dir);
+    }
+    dirs.set(contender, dir);
+  }
+  return dirs;
+}
+
+/** One contender's run: prepare its database, measure the process, check what it left. */
+async function runOnce(
+  contender: Contender,
+  corpus: Corpus,
+  layout: string,
+  scenario: Scenario,
+  template?: string,
+): Promise<Sample> {
+  const dir = join(work, corpus.id, 'runs', contender.id);
+  mkdirSync(dir, { recursive: true });
+  const db = join(dir, 'bench.db');
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${db}${suffix}`, { force: true });
+  if (template !== undefined) copyFileSync(template, db);
+  const action: Action = scenario === 'rollback' ? 'down' : 'up';
+  const sample = await measure(contender.invocation(action, layout, db), join(dir, 'time.txt'), timeoutMs);
+  verify(db, corpus.shape, action === 'up');
+  return sample;
+}
+
+/** A database with the whole corpus applied by `contender` itself, for the no-op and rollback scenarios. */
+async function template(contender: Contender, corpus: Corpus, layout: string): Promise<string> {
+  await runOnce(contender, corpus, layout, 'cold');
+  const file = join(work, corpus.id, `template-${contender.id}.db`);
+  copyFileSync(join(work, corpus.id, 'runs', contender.id, 'bench.db'), file);
+  return file;
+}
+
+async function scenario(
+  corpus: Corpus,
+  name: Scenario,
+  layouts: Map<Contender, string>,
+  templates: Map<Contender, string>,
+  runs: number,
+): Promise<Measured[]> {
+  const taking = contenders.filter((c) => name !== 'rollback' || c.rollsBack);
+  const samples = new Map<Contender, Sample[]>(taking.map((c) => [c, []]));
+  const failures = new Map<Contender, string>();
+  for (let run = 0; run < runs; run++) {
+    for (const contender of rotate(taking, run)) {
+      if (failures.has(contender)) continue;
+      try {
+        const sample = await runOnce(
+          contender,
+          corpus,
+          layouts.get(contender) ?? '',
+          name,
+          name === 'cold' || name === 'data' ? undefined : templates.get(contender),
+        );
+        samples.get(contender)?.push(sample);
+      } catch (error) {
+        failures.set(contender, String(error instanceof Error ? error.message : error).split('\n')[0] ?? '');
+        log(`  ${contender.id} failed: ${failures.get(contender)}`);
+      }
+    }
+  }
+  return contenders.map((contender) => {
+    const list = samples.get(contender) ?? [];
+    const failure = failures.get(contender);
+    if (!taking.includes(contender))
+      return { contender, corpus: corpus.id, scenario: name, size: corpus.migrations.length, status: 'n/a' as const };
+    if (failure !== undefined)
+      return { contender, corpus: corpus.id, scenario: name, size: corpus.migrations.length, status: 'failed' as const, failure };
+    const mibs = list.flatMap((s) => (s.mib === undefined ? [] : [s.mib]));
+    return {
+      contender,
+      corpus: corpus.id,
+      scenario: name,
+      size: corpus.migrations.length,
+      status: 'ok' as const,
+      ms: median(list.map((s) => s.ms)),
+      msList: list.map((s) => s.ms),
+      mib: mibs.length === 0 ? undefined : median(mibs),
+    };
+  });
+}
+
+async function inProcess(
+  size: number,
+  layout: string,
+  templates: Map<Contender, string>,
+  count: number,
+): Promise<InProcessResult[]> {
+  const script = fileURLToPath(new URL('./inprocess-run.js', import.meta.url));
+  const results: InProcessResult[] = [];
+  const cases = [
+    ['better-sqlite3', 'disk', 'strata-better-sqlite3'],
+    ['better-sqlite3', 'memory', 'strata-better-sqlite3'],
+    ['sqljs', 'disk', 'strata-sqljs'],
+    ['sqljs', 'memory', 'strata-sqljs'],
+  ] as const;
+  const samples = new Map<string, number[]>(cases.map(([d, s]) => [`${d}/${s}`, []]));
+  for (let run = 0; run < count; run++) {
+    for (const [driver, source, id] of rotate(cases, run)) {
+      const from = [...templates].find(([c]) => c.id === id)?.[1];
+      if (from === undefined) continue;
+      const db = join(work, `inprocess-${driver}.db`);
+      copyFileSync(from, db);
+      const output = execFileSync(process.execPath, [script, driver, source, layout, db], { encoding: 'utf8' });
+      samples.get(`${driver}/${source}`)?.push((JSON.parse(output) as { ms: number }).ms);
+    }
+  }
+  for (const [driver, source] of cases) {
+    const list = samples.get(`${driver}/${source}`) ?? [];
+    if (list.length > 0) results.push({ driver, source, size, ms: median(list), msList: list });
+  }
+  return results;
+}
+
+const measured: Measured[] = [];
+const inProcessResults: InProcessResult[] = [];
+try {
+  for (const size of sizes) {
+    const corpus = schemaCorpus(size);
+    const runs = runsFor(size);
+    log(`N = ${size}: writing layouts`);
+    const layouts = await writeLayouts(corpus);
+    log(`N = ${size}: preparing applied databases`);
+    const templates = new Map<Contender, string>();
+    for (const contender of contenders) {
+      try {
+        templates.set(contender, await template(contender, corpus, layouts.get(contender) ?? ''));
+      } catch (error) {
+        log(`  ${contender.id} could not apply the corpus: ${String(error).split('\n')[0]}`);
+      }
+    }
+    for (const name of ['cold', 'noop', 'rollback'] as const) {
+      log(`N = ${size}: ${name}, ${runs} runs each`);
+      measured.push(...(await scenario(corpus, name, layouts, templates, runs)));
+    }
+    if (size === 1000 || (sizes.length === 1 && size === sizes[0])) {
+      log(`N = ${size}: in-process no-op check`);
+      const strataLayout = [...layouts].find(([c]) => c.id === 'strata-better-sqlite3')?.[1] ?? '';
+      inProcessResults.push(...(await inProcess(size, strataLayout, templates, Number(values['in-process']))));
+    }
+    rmSync(join(work, corpus.id), { recursive: true, force: true });
+  }
+  const data = dataCorpus();
+  log('data-heavy migration');
+  const dataLayouts = await writeLayouts(data);
+  measured.push(...(await scenario(data, 'data', dataLayouts, new Map(), Math.max(...sizes.map(runsFor)))));
+  const report = renderReport({
+    measured,
+    inProcess: inProcessResults,
+    contenders,
+    sizes,
+    seconds: (Date.now() - started) / 1000,
+  });
+  writeFileSync(resolve(values.out), report);
+  log(`wrote ${resolve(values.out)}`);
+} finally {
+  if (!values.keep) rmSync(work, { recursive: true, force: true });
+  else log(`kept ${work}`);
+}
