@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
 import { errorCodeOf } from '@strata/core/node';
-import { parseDocument } from 'yaml';
 import { DRIVERS, type DriverName } from './args.js';
 
 /** The names a config file may have, in the working folder; at most one of them may exist. */
@@ -50,10 +49,10 @@ export async function readConfig(folder: string): Promise<Config | undefined> {
       file: first.file,
     });
   }
-  return checkConfig(parse(first.file, first.text), first.file);
+  return checkConfig(await parse(first.file, first.text), first.file);
 }
 
-function parse(file: string, text: string): unknown {
+async function parse(file: string, text: string): Promise<unknown> {
   if (file.endsWith('.json')) {
     try {
       return JSON.parse(text);
@@ -61,6 +60,8 @@ function parse(file: string, text: string): unknown {
       throw invalid(file, `is not valid JSON: ${(error as Error).message}`);
     }
   }
+  // Loaded only for a YAML config: most runs have none, and the package costs start-up time.
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { schema: 'core', uniqueKeys: true });
   const [error] = doc.errors;
   if (error !== undefined) throw invalid(file, `is not valid YAML: ${error.message.split('\n')[0]}`);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Row, type SqlValue, StrataError } from '@strata/core';
 import { acquireFileLock, type FileLock } from './file-lock.js';
-import { fileStorage } from './file-storage.js';
+import { type FileIdentity, fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
 
@@ -73,41 +73,42 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
   // scheduled inside one keeps it as its context after it ended, hence the flag.
   const holding = new AsyncLocalStorage<{ active: boolean }>();
   let held: FileLock | undefined;
-  // The file's bytes as this driver last loaded or saved them (undefined: there was no file), and the database as it
-  // was loaded when there was none: what the database holds when it has nothing unsaved.
-  let known: Uint8Array | undefined;
-  let pristine: Uint8Array | undefined;
+  // Which version of the file the database was last loaded from or saved to (undefined: there was no file), and
+  // the database's write counters then. No copy of the bytes is kept: at every start-up that would double the memory
+  // a large database takes, and reading the file again to compare would cost as much as loading it.
+  let known: FileIdentity | undefined;
+  let savedState = '';
   let closed = false;
 
-  const load = async (bytes: Uint8Array | undefined): Promise<SqlJsDriver<D>> => {
+  const load = async (): Promise<SqlJsDriver<D>> => {
+    const read = await storage.read();
     const driver = await createSqlJsDriver<D>({
       sqlJs: SQL,
       ...(data === undefined ? {} : { data }),
       ...(foreignKeys === undefined ? {} : { foreignKeys }),
       storage: {
-        // sql.js takes the array it opens as the file's memory and writes into it; `known` must stay as loaded.
-        load: async () => (bytes === undefined ? undefined : new Uint8Array(bytes)),
+        load: async () => read?.bytes,
+        holds: (bytes) => storage.holds(bytes),
         save: async (next) => {
           // Every save runs inside exclusive(); a lock lost meanwhile must not let this copy overwrite another's.
           if (held === undefined) throw new StrataError('DATABASE_ERROR', `${path} was about to be saved without its lock`);
           await held.verify();
           await storage.save(next);
-          known = next;
+          known = await storage.identity();
+          savedState = await writeState(current);
         },
       },
     });
-    known = bytes;
-    pristine = bytes === undefined ? await exportOf(driver) : undefined;
+    known = read?.identity;
+    savedState = await writeState(driver);
     return driver;
   };
-  let current = await load(await storage.load());
+  let current = await load();
 
   // Brings the database up to what the file holds. Runs under the lock, so the file cannot change meanwhile.
   const refresh = async (): Promise<void> => {
-    const stored = await storage.load();
-    if (sameBytes(stored, known)) return;
-    const baseline = known ?? pristine;
-    if (baseline === undefined || !sameBytes(await exportOf(current), baseline)) {
+    if ((await storage.identity()) === known) return;
+    if ((await writeState(current)) !== savedState) {
       throw new StrataError(
         'DATABASE_ERROR',
         `${path} was saved by another process since this one loaded it, and this process has changed the database ` +
@@ -115,7 +116,7 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
           'Close the driver and open the file again',
       );
     }
-    const next = await load(stored);
+    const next = await load();
     await current.close();
     current = next;
   };
@@ -150,6 +151,7 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     run: (sql, params) => current.run(sql, params),
     inTransaction: () => current.inTransaction(),
     serialize: () => exportOf(current),
+    changes: () => current.changes(),
     exclusive,
     persist: () => exclusive(() => current.persist()),
     async close() {
@@ -171,7 +173,17 @@ function exportOf(driver: SqlJsDriver<SqlJsDatabase>): Promise<Uint8Array> {
   return (driver as Required<Pick<SqlJsDriver, 'serialize'>>).serialize();
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return Buffer.compare(a, b) === 0;
+/**
+ * SQLite's own counters of what this connection wrote: rows ({@link SqlJsDriver.changes}, which counts the rows
+ * triggers change too), the schema cookie (every CREATE, ALTER and DROP), the header's user_version and application_id, and the page
+ * and free-page counts (VACUUM). Equal before and after means nothing was written in between, short of statements
+ * that only rewrite pages in place, such as REINDEX and ANALYZE on an existing statistics table.
+ */
+async function writeState(driver: SqlJsDriver<SqlJsDatabase>): Promise<string> {
+  const [row] = await driver.query(
+    'SELECT s.schema_version, u.user_version, a.application_id, p.page_count, f.freelist_count ' +
+      'FROM pragma_schema_version AS s, pragma_user_version AS u, pragma_application_id AS a, pragma_page_count AS p, ' +
+      'pragma_freelist_count AS f',
+  );
+  return JSON.stringify({ changes: driver.changes(), ...row });
 }

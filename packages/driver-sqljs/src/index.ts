@@ -20,6 +20,11 @@ export interface SqlJsStorage {
   load(): Promise<Uint8Array | undefined>;
   /** Replaces the stored file with `bytes` (which it must not modify), all at once or not at all. */
   save(bytes: Uint8Array): Promise<void>;
+  /**
+   * Whether the storage holds exactly `bytes`. Optional: without it, `persist()` loads the stored bytes to compare;
+   * a storage that can compare piece by piece saves holding a second copy of the database.
+   */
+  holds?(bytes: Uint8Array): Promise<boolean>;
 }
 
 /**
@@ -60,6 +65,11 @@ export interface SqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase> extends Dr
   readonly database: D;
   /** Saves the database to `storage`, unless the storage already holds these exact bytes or there is no storage. */
   persist(): Promise<void>;
+  /**
+   * How many rows the connection has inserted, updated or deleted since the driver was created, triggers included
+   * (SQLite's `total_changes()`, carried across the reconnection each export makes).
+   */
+  changes(): number;
 }
 
 /**
@@ -67,7 +77,7 @@ export interface SqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase> extends Dr
  *
  * The database lives in memory: `persist()` writes it to `storage`, and `close()` does not, because a close after a
  * failed run should not store what that run left behind. Integers come back as numbers, which lose precision beyond
- * 2^53; `persist()` keeps the last saved bytes to compare with, so it holds a second copy of the database.
+ * 2^53. `persist()` exports the database and compares it with what storage holds, writing only when they differ.
  *
  * @example
  * ```ts
@@ -81,10 +91,8 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
 ): Promise<SqlJsDriver<D>> {
   const { storage, foreignKeys = true } = options;
   const SQL = await loadSqlJs(options.sqlJs);
-  // The bytes storage holds, or undefined while it holds nothing of ours.
-  let stored = await storage?.load();
-  // sql.js may write into the array it opens, and `stored` must stay what storage holds: it gets a copy.
-  const db = new SQL.Database(stored === undefined ? options.data : new Uint8Array(stored));
+  // sql.js copies the bytes it opens into its own file system; nothing here keeps them, so they are freed at once.
+  const db = new SQL.Database((await storage?.load()) ?? options.data);
   const configure = () => {
     if (foreignKeys) db.run('PRAGMA foreign_keys = ON');
   };
@@ -92,7 +100,11 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
   let open = true;
   let saving: Promise<void> = Promise.resolve();
 
+  // export() closes and reopens the connection, which starts total_changes() again from zero.
+  let changesBeforeExports = 0;
+  const totalChanges = () => Number(db.exec('SELECT total_changes()')[0]?.values[0]?.[0] ?? 0);
   const exportBytes = () => {
+    changesBeforeExports += totalChanges();
     const bytes = db.export();
     // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
     configure();
@@ -104,9 +116,8 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
   const save = async () => {
     if (storage === undefined) return;
     const bytes = exportBytes();
-    if (stored !== undefined && sameBytes(stored, bytes)) return;
+    if (await holdsAlready(storage, bytes)) return;
     await storage.save(bytes);
-    stored = bytes;
   };
 
   return {
@@ -136,6 +147,7 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       return false;
     },
     serialize: async () => exportBytes(),
+    changes: () => changesBeforeExports + totalChanges(),
     persist() {
       // One save at a time, each exporting when its turn comes, so an older snapshot never lands after a newer one.
       const next = saving.then(save);
@@ -149,6 +161,12 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       db.close();
     },
   };
+}
+
+async function holdsAlready(storage: SqlJsStorage, bytes: Uint8Array): Promise<boolean> {
+  if (storage.holds !== undefined) return storage.holds(bytes);
+  const stored = await storage.load();
+  return stored !== undefined && sameBytes(stored, bytes);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

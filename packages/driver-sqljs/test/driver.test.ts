@@ -17,7 +17,7 @@ afterEach(async () => {
 function memoryStorage(initial?: Uint8Array) {
   const saves: Uint8Array[] = [];
   const storage: SqlJsStorage = {
-    load: async () => initial,
+    load: async () => saves.at(-1)?.slice() ?? initial,
     save: async (bytes) => {
       saves.push(bytes.slice());
     },

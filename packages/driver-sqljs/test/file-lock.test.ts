@@ -140,6 +140,18 @@ describe('the lock of a sql.js file', () => {
     expect(await third.query('SELECT email FROM users')).toEqual([{ email: 'first' }]);
   });
 
+  it('still sees unsaved rows after a backup export, which reconnects sql.js', async () => {
+    const first = await open();
+    await migrate(first);
+    const second = await open();
+    await second.run("INSERT INTO users (email) VALUES ('second')");
+    await second.serialize?.();
+    await first.run("INSERT INTO users (email) VALUES ('first')");
+    await first.persist();
+
+    await expect(second.persist()).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+  });
+
   it('lets calls on one driver take turns, and runs a call made inside another at once', async () => {
     const driver = await open();
     const order: string[] = [];

@@ -51,6 +51,28 @@ describe('fileStorage', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it('tells whether the file holds exactly the given bytes, across its comparison chunks', async () => {
+    const storage = fileStorage(path);
+    expect(await storage.holds(new Uint8Array([1]))).toBe(false);
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => i % 251);
+    await storage.save(bytes);
+    expect(await storage.holds(bytes)).toBe(true);
+    expect(await storage.holds(bytes.subarray(1))).toBe(false);
+    const late = bytes.slice();
+    late[late.length - 1] = 255;
+    expect(await storage.holds(late)).toBe(false);
+  });
+
+  it('gives the file a new identity with every save', async () => {
+    const storage = fileStorage(path);
+    expect(await storage.identity()).toBeUndefined();
+    await storage.save(new Uint8Array([1]));
+    const first = await storage.identity();
+    await storage.save(new Uint8Array([1]));
+    expect(await storage.identity()).not.toBe(first);
+    expect((await storage.read())?.identity).toBe(await storage.identity());
+  });
+
   it('fails to load a path it cannot read as a file', async () => {
     await expect(fileStorage(folder).load()).rejects.toThrow(/EISDIR/);
   });
