@@ -31,7 +31,12 @@ export {
   type ValidationReport,
 } from './manager.js';
 export { compareVersions, type Migration, type MigrationMeta, type MigrationSet } from './migration.js';
-export { type MigrationDefinition, type MigrationFiles, parseMigrationFiles } from './parse/files.js';
+export {
+  type MigrationDefinition,
+  type MigrationFiles,
+  type MigrationFilesOptions,
+  parseMigrationFiles,
+} from './parse/files.js';
 export type { MetaInput } from './parse/meta.js';
 export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
 export { planMigrate } from './plan/migrate.js';
@@ -45,7 +50,7 @@ export {
 export { planRollback } from './plan/rollback.js';
 export { checkHistoryTableName } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
-export { type Statement, splitStatements } from './sql/split.js';
+export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements } from './validate/statements.js';

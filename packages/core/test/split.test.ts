@@ -1,4 +1,4 @@
-import { splitStatements } from '@strata/core';
+import { containsStatement, splitStatements } from '@strata/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -99,8 +99,37 @@ describe('splitStatements', () => {
           expect(texts(statement.text)).toEqual([statement.text]);
           previous = statement.end;
         }
+        expect(containsStatement(sql)).toBe(splitStatements(sql).length > 0);
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('containsStatement', () => {
+  it.each([
+    ['an empty script', ''],
+    ['white space', ' \t\r\n\f'],
+    ['comments only', '-- 001_init: up\n/* write SQL here; */\n-- no newline at the end'],
+    ['empty statements', ';;\n ; -- nothing\n;'],
+    ['a byte-order mark and a comment', '\ufeff-- only this'],
+    ['a block comment never closed', '/* CREATE TABLE a (id);'],
+  ])('finds none in %s', (_, sql) => {
+    expect(containsStatement(sql)).toBe(false);
+    expect(splitStatements(sql)).toEqual([]);
+  });
+
+  it.each([
+    ['a statement after comments', '-- intro\n/* a; */ ;\nCREATE TABLE a (id);'],
+    ['a statement without a semicolon', 'SELECT 1'],
+    ['a blob', "x'3b'"],
+    ['a string', "';'"],
+    ['a quoted identifier', '"-- not a comment"'],
+    ['a byte-order mark and a statement', '\ufeffVACUUM'],
+    ['a lone minus sign', '-'],
+    ['a vertical tab, which SQLite does not count as white space', '\v'],
+  ])('finds one in %s', (_, sql) => {
+    expect(containsStatement(sql)).toBe(true);
+    expect(splitStatements(sql)).not.toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
+import { NODE_PARSE_OPTIONS } from './native-checksum.js';
 import { decodeUtf8 } from './utf8.js';
 
 /** A folder as read from disk: the files that could be read, and why the others could not. */
@@ -47,7 +48,7 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
  */
 export async function loadMigrationsFolder(dir: string): Promise<MigrationSet> {
   const { files, problems } = readFolder(dir);
-  const set = parseMigrationFiles(files);
+  const set = parseMigrationFiles(files, NODE_PARSE_OPTIONS);
   return problems.length === 0 ? set : { migrations: set.migrations, problems: [...problems, ...set.problems] };
 }
 
@@ -59,9 +60,12 @@ function readFolder(dir: string): FolderRead {
   const root = realpathSync(dir);
   const files: Record<string, string> = {};
   const problems: StrataError[] = [];
+  // Paths are joined by hand below: path.join normalises every one, a cost paid 3000 times for 1000 migrations.
+  const base = join(dir, sep);
   for (const entry of visibleEntries(dir)) {
     const folder = entry.name;
-    const found = follow(root, join(dir, folder), entry);
+    const folderPath = `${base}${folder}`;
+    const found = follow(root, folderPath, entry);
     // A link beside the folders to a file is never read, so where it leads does not matter.
     if (found.kind === 'missing' || (found.kind === 'directory' && found.outside !== undefined)) {
       problems.push(linkProblem(folder, found));
@@ -70,12 +74,13 @@ function readFolder(dir: string): FolderRead {
     // A folder with an unreadable file is left out whole, as the parser leaves out a folder with any problem.
     const read: Record<string, string> = {};
     const before = problems.length;
-    for (const fileEntry of visibleEntries(join(dir, folder))) {
+    for (const fileEntry of visibleEntries(folderPath)) {
       const path = `${folder}/${fileEntry.name}`;
-      const file = follow(root, join(dir, folder, fileEntry.name), fileEntry);
+      const filePath = `${folderPath}${sep}${fileEntry.name}`;
+      const file = follow(root, filePath, fileEntry);
       if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(path, file));
       else if (file.kind === 'file') {
-        const text = decodeUtf8(readFileSync(join(dir, folder, fileEntry.name)), path, versionIn(path));
+        const text = decodeUtf8(readFileSync(filePath), path, versionIn(path));
         if (typeof text === 'string') read[path] = text;
         else problems.push(text);
       }

@@ -1,6 +1,7 @@
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
 import { loadMigrationsFolder } from './load-folder.js';
+import { NODE_PARSE_OPTIONS } from './native-checksum.js';
 
 /**
  * Where Node-side tools take migrations from: a folder path, a set already loaded, or a map of path → text (as a
@@ -24,7 +25,7 @@ export type MigrationSource = string | MigrationSet | MigrationFiles;
  */
 export async function loadMigrationSource(source: MigrationSource): Promise<MigrationSet> {
   if (typeof source === 'string') return loadMigrationsFolder(source);
-  return isMigrationSet(source) ? source : parseMigrationFiles(source);
+  return isMigrationSet(source) ? source : parseMigrationFiles(source, NODE_PARSE_OPTIONS);
 }
 
 function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {

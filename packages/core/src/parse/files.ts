@@ -1,11 +1,26 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import type { Migration, MigrationSet } from '../migration.js';
-import { splitStatements } from '../sql/split.js';
-import { checkMeta, type MetaInput, parseMeta } from './meta.js';
+import { containsStatement } from '../sql/split.js';
+import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
 export type MigrationFiles = Readonly<Record<string, string>>;
+
+/** Options of {@link parseMigrationFiles}. */
+export interface MigrationFilesOptions {
+  /**
+   * The `yaml` package (`import * as yaml from 'yaml'`), to read a meta.yaml written in YAML beyond plain
+   * `key: value` lines, one-line lists and `|` text. Without it such a file is an `INVALID_META` problem; the common
+   * form never needs it, which keeps the package out of start-up and out of a browser bundle.
+   */
+  readonly yaml?: YamlParser;
+  /**
+   * Computes the checksum of an up.sql; it must give what {@link checksumOf} gives. Node's loader passes one backed
+   * by `node:crypto`, many times faster than the portable MD5 on the thousands of files read at every start-up.
+   */
+  readonly checksum?: (sql: string) => string;
+}
 
 const FOLDER = /^(\d{3,})_([a-z][a-z0-9]*(?:_[a-z0-9]+)*)$/;
 const KNOWN_FILES = new Set(['up.sql', 'down.sql', 'meta.yaml']);
@@ -24,7 +39,8 @@ export interface MigrationDefinition {
 /**
  * Turns a map of files into migrations. Keys are paths whose last two segments are `<folder>/<file>`, so
  * `001_init/up.sql`, `./migrations/001_init/up.sql` and a Vite key `/migrations/001_init/up.sql` are all the same file;
- * files directly in the migrations folder are ignored. Never throws: every problem is collected.
+ * files directly in the migrations folder are ignored. Never throws: every problem is collected. A meta.yaml beyond the
+ * common form of YAML is read only when `options.yaml` is given (see {@link MigrationFilesOptions}).
  *
  * @example
  * ```ts
@@ -32,7 +48,7 @@ export interface MigrationDefinition {
  * set.migrations[0]?.version; // '001'
  * ```
  */
-export function parseMigrationFiles(files: MigrationFiles): MigrationSet {
+export function parseMigrationFiles(files: MigrationFiles, options: MigrationFilesOptions = {}): MigrationSet {
   const folders = new Map<string, Map<string, string>>();
   for (const path of Object.keys(files).sort()) {
     const segments = path
@@ -50,14 +66,18 @@ export function parseMigrationFiles(files: MigrationFiles): MigrationSet {
   const migrations: Migration[] = [];
   const problems: StrataError[] = [];
   for (const [folder, entries] of folders) {
-    const result = parseFolder(folder, entries);
+    const result = parseFolder(folder, entries, options);
     problems.push(...result.problems);
     if (result.migration !== undefined) migrations.push(result.migration);
   }
   return { migrations, problems };
 }
 
-function parseFolder(folder: string, entries: ReadonlyMap<string, string>): { migration?: Migration; problems: StrataError[] } {
+function parseFolder(
+  folder: string,
+  entries: ReadonlyMap<string, string>,
+  options: MigrationFilesOptions,
+): { migration?: Migration; problems: StrataError[] } {
   const match = FOLDER.exec(folder);
   if (match === null) {
     return {
@@ -89,9 +109,11 @@ function parseFolder(folder: string, entries: ReadonlyMap<string, string>): { mi
   }
   const metaText = entries.get('meta.yaml');
   const metaResult =
-    metaText === undefined ? checkMeta(undefined, '', version) : parseMeta(metaText, `${folder}/meta.yaml`, version);
+    metaText === undefined
+      ? checkMeta(undefined, '', version)
+      : parseMeta(metaText, `${folder}/meta.yaml`, version, options.yaml);
   problems.push(...metaResult.problems);
-  const built = buildMigration(folder, version, name, entries.get('up.sql'), entries.get('down.sql'));
+  const built = buildMigration(folder, version, name, entries.get('up.sql'), entries.get('down.sql'), options.checksum);
   problems.push(...built.problems);
   if (problems.length > 0 || built.migration === undefined) return { problems };
   return { migration: { ...built.migration, meta: metaResult.meta }, problems };
@@ -127,6 +149,7 @@ function buildMigration(
   name: string,
   up: string | undefined,
   down: string | undefined,
+  checksum: (sql: string) => string = checksumOf,
 ): { migration?: Migration; problems: StrataError[] } {
   const file = `${folder}/up.sql`;
   const downFile = `${folder}/down.sql`;
@@ -137,9 +160,8 @@ function buildMigration(
   else if (isBlank(up)) problem(`${file} is empty`);
   // A file of comments would run as a no-op and be recorded as applied (or, for down.sql, as rolled back): almost
   // always a scaffold nobody filled in.
-  else if (splitStatements(up).length === 0)
-    problem(`${file} has no SQL statements, only comments: write the SQL this migration runs`);
-  if (down !== undefined && (isBlank(down) || splitStatements(down).length === 0)) {
+  else if (!containsStatement(up)) problem(`${file} has no SQL statements, only comments: write the SQL this migration runs`);
+  if (down !== undefined && (isBlank(down) || !containsStatement(down))) {
     const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
     problem(`${downFile} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`, downFile);
   }
@@ -152,7 +174,7 @@ function buildMigration(
       up,
       ...(down === undefined ? {} : { down }),
       meta: { dependencies: [], transaction: true },
-      checksum: checksumOf(up),
+      checksum: checksum(up),
     },
     problems: [],
   };

@@ -1,6 +1,13 @@
-import { parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import { StrataError } from '../errors.js';
 import type { MigrationMeta } from '../migration.js';
+import { readSimpleYaml } from './meta-yaml.js';
+
+/**
+ * The part of the `yaml` package that reads a meta.yaml beyond the simple form Strata reads itself: pass the package,
+ * `import * as yaml from 'yaml'`. Only its type is imported here, so the package is loaded only by those who pass it.
+ */
+export type YamlParser = Pick<typeof Yaml, 'parseDocument'>;
 
 /** meta.yaml as written by hand, or passed to `registerMigration`. */
 export interface MetaInput {
@@ -26,10 +33,24 @@ const DEFAULT_META: MigrationMeta = { dependencies: [], transaction: true };
 
 /**
  * Parses the text of a meta.yaml. YAML errors, unknown keys and values of the wrong type are problems naming `file`.
- * Aliases are limited, so a file built to expand exponentially is refused rather than expanded.
+ * The common form (plain keys, one-line values, lists, `|` text; see `readSimpleYaml`) is read without `yaml`; any
+ * other YAML needs the package passed as `yaml`, and without it is a problem saying so. Aliases are limited, so a file
+ * built to expand exponentially is refused rather than expanded.
  */
-export function parseMeta(text: string, file: string, version: string): MetaResult {
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true });
+export function parseMeta(text: string, file: string, version: string, yaml?: YamlParser): MetaResult {
+  const simple = readSimpleYaml(text);
+  if ('value' in simple) return checkMeta(simple.value, file, version);
+  if (yaml !== undefined) return parseFullYaml(text, file, version, yaml);
+  const beyond = `uses YAML beyond what Strata reads without the yaml package (${simple.unsupported})`;
+  const message = `${file} ${beyond}; write it more simply, or pass the package: ${PASS_YAML}`;
+  return failed(new StrataError('INVALID_META', message, { version, file }));
+}
+
+// A string of its own, so that no text before it makes it look like an import statement to a scanner of imports.
+const PASS_YAML = "import * as yaml from 'yaml', then parseMigrationFiles(files, { yaml })";
+
+function parseFullYaml(text: string, file: string, version: string, yaml: YamlParser): MetaResult {
+  const doc = yaml.parseDocument(text, { schema: 'core', uniqueKeys: true });
   const [yamlError] = doc.errors;
   if (yamlError !== undefined) {
     const where = yamlError.linePos?.[0];

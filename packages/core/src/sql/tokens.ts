@@ -24,8 +24,16 @@ export interface Token {
   readonly end: number;
 }
 
-const SPACE = new Set([' ', '\t', '\n', '\f', '\r']);
-const CLOSING: Readonly<Record<string, string>> = { '"': '"', '`': '`', '[': ']', "'": "'" };
+// The characters the rules below look at, as UTF-16 code units: the scanners compare numbers, not one-letter strings.
+export const SEMICOLON = 0x3b;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const NEWLINE = 0x0a;
+const APOSTROPHE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const BACKTICK = 0x60;
+const OPEN_BRACKET = 0x5b;
 
 /**
  * The tokens of `sql` from `from` to its end, following SQLite's lexical rules: quotes and comments never nest, a
@@ -47,25 +55,20 @@ export function* tokenize(sql: string, from = 0): Generator<Token, void> {
 
 /** The token that starts at `start`, which must be inside `sql`. */
 function tokenAt(sql: string, start: number): Token {
-  const c = sql.charAt(start);
-  const next = sql.charAt(start + 1);
+  const code = sql.charCodeAt(start);
   const token = (kind: TokenKind, end: number): Token => ({ kind, start, end });
-  if (c === ';') return token('semicolon', start + 1);
-  if (SPACE.has(c)) {
+  if (isSpace(code)) {
     let end = start + 1;
-    while (end < sql.length && SPACE.has(sql.charAt(end))) end++;
+    while (end < sql.length && isSpace(sql.charCodeAt(end))) end++;
     return token('space', end);
   }
-  if (c === '-' && next === '-') return token('comment', endOf(sql, '\n', start + 2, 0));
-  if (c === '/' && next === '*') return token('comment', endOf(sql, '*/', start + 2, 2));
-  const closing = CLOSING[c];
-  if (closing !== undefined) return token(c === "'" ? 'string' : 'quoted', endOfQuoted(sql, c, closing, start));
-  if (isIdChar(sql.charCodeAt(start))) {
-    let end = start + 1;
-    while (end < sql.length && isIdChar(sql.charCodeAt(end))) end++;
-    return token('word', end);
-  }
-  return token('other', start + 1);
+  const comment = endOfComment(sql, start);
+  if (comment > start) return token('comment', comment);
+  if (code === SEMICOLON) return token('semicolon', start + 1);
+  const end = endOfToken(sql, start);
+  if (code === APOSTROPHE) return token('string', end);
+  if (isQuote(code)) return token('quoted', end);
+  return token(isIdChar(code) ? 'word' : 'other', end);
 }
 
 /**
@@ -81,14 +84,85 @@ export function spelling(sql: string, token: Token): string {
   const text = sql.slice(token.start, token.end);
   if (token.kind !== 'quoted') return text.toLowerCase();
   const quote = text.charAt(0);
-  const inner = text.slice(1, text.endsWith(CLOSING[quote] ?? '') && text.length > 1 ? -1 : undefined);
+  const close = quote === '[' ? ']' : quote;
+  const inner = text.slice(1, text.endsWith(close) && text.length > 1 ? -1 : undefined);
   return (quote === '[' ? inner : inner.split(quote + quote).join(quote)).toLowerCase();
 }
 
+// ---- the lexical rules, shared with the statement splitter, which scans without making tokens ---------------------
+
+/** Where the white space and comments that start at `at` end: `at` itself when none does. */
+export function skipBlank(sql: string, at: number): number {
+  while (at < sql.length) {
+    if (isSpace(sql.charCodeAt(at))) {
+      at++;
+      continue;
+    }
+    const end = endOfComment(sql, at);
+    if (end === at) return at;
+    at = end;
+  }
+  return at;
+}
+
+/**
+ * Where the last of the tokens from `at` up to the next semicolon ends, white space and comments before that semicolon
+ * left out; `at` when a semicolon or the end of the text comes first. Only strings, quoted identifiers and comments
+ * can hide a semicolon, so the rest is read a character at a time with no need to find where words end.
+ */
+export function endBeforeSemicolon(sql: string, at: number): number {
+  let end = at;
+  while (at < sql.length) {
+    const code = sql.charCodeAt(at);
+    // Letters, digits, `:`, `{|}~` and all of non-ASCII, most of a script, need no closer look. Written out, not
+    // called: the scans at start-up run before the optimizing compiler has inlined anything.
+    if (code > BACKTICK || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x3a)) {
+      end = ++at;
+      continue;
+    }
+    if (code === SEMICOLON) break;
+    if (isSpace(code)) {
+      at++;
+      continue;
+    }
+    const comment = endOfComment(sql, at);
+    if (comment !== at) {
+      at = comment;
+      continue;
+    }
+    at = code === APOSTROPHE || isQuote(code) ? endOfQuoted(sql, code, at) : at + 1;
+    end = at;
+  }
+  return end;
+}
+
+/** Where a `--` or `/* *\/` comment that starts at `at` ends (a line comment leaves its newline out); `at` if none does. */
+function endOfComment(sql: string, at: number): number {
+  const code = sql.charCodeAt(at);
+  if (code === DASH && sql.charCodeAt(at + 1) === DASH) return endOf(sql, '\n', at + 2, 0);
+  if (code === SLASH && sql.charCodeAt(at + 1) === STAR) return endOf(sql, '*/', at + 2, 2);
+  return at;
+}
+
+/**
+ * Where the token that starts at `start` ends, for any token but white space and comments: a quoted token or string
+ * runs to its closing quote, a word to its last identifier character, anything else is one character long.
+ */
+export function endOfToken(sql: string, start: number): number {
+  const code = sql.charCodeAt(start);
+  if (code === APOSTROPHE || isQuote(code)) return endOfQuoted(sql, code, start);
+  if (!isIdChar(code)) return start + 1;
+  let end = start + 1;
+  while (end < sql.length && isIdChar(sql.charCodeAt(end))) end++;
+  return end;
+}
+
 /** Where a quoted token ends: a doubled quote inside it (`'it''s'`) is part of it; brackets have no such escape. */
-function endOfQuoted(sql: string, open: string, close: string, start: number): number {
+function endOfQuoted(sql: string, open: number, start: number): number {
+  if (open === OPEN_BRACKET) return endOf(sql, ']', start + 1, 1);
+  const close = String.fromCharCode(open);
   let end = endOf(sql, close, start + 1, 1);
-  while (open !== '[' && end < sql.length && sql.charAt(end) === close) end = endOf(sql, close, end + 1, 1);
+  while (end < sql.length && sql.charCodeAt(end) === open) end = endOf(sql, close, end + 1, 1);
   return end;
 }
 
@@ -98,8 +172,18 @@ function endOf(sql: string, close: string, from: number, keep: number): number {
   return at < 0 ? sql.length : at + keep;
 }
 
+/** The characters that open a quoted identifier. */
+function isQuote(code: number): boolean {
+  return code === DOUBLE_QUOTE || code === BACKTICK || code === OPEN_BRACKET;
+}
+
+/** SQLite's white space: space, tab, newline, form feed and carriage return, but not a vertical tab. */
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === NEWLINE || code === 0x0c || code === 0x0d;
+}
+
 /** SQLite's identifier characters: ASCII letters and digits, `_`, `$`, and every byte of a non-ASCII character. */
-function isIdChar(code: number): boolean {
+export function isIdChar(code: number): boolean {
   return (
     (code >= 0x61 && code <= 0x7a) ||
     (code >= 0x41 && code <= 0x5a) ||

@@ -6,6 +6,15 @@ import { spelling, tokenize } from '../sql/tokens.js';
 const NO_TRANSACTION = 'mark the migration "transaction: false" in meta.yaml';
 
 /**
+ * The first words {@link adviceFor} finds a problem with, as whole words in any case. Most scripts contain none of
+ * them, and are then not split at all. It can only say yes too often, never no: such a word at the start of a
+ * statement is a run of identifier characters, or the whole inside of a quoted identifier, so it always stands
+ * between non-word characters; lower-casing it could not have made it out of other letters, as no character beyond
+ * ASCII lower-cases to one of its letters. Keep it in step with `adviceFor`.
+ */
+const WATCHED_WORDS = /\b(?:pragma|vacuum|attach|detach|begin|commit|end|rollback)\b/i;
+
+/**
  * Finds the statements of a transactional migration that cannot do their job inside the transaction Strata runs it
  * in, so they are reported before anything runs instead of failing half-way or, worse, being silently ignored:
  *
@@ -34,7 +43,7 @@ export function checkStatements(migration: Migration): StrataError[] {
     ['down.sql', migration.down],
   ];
   for (const [name, sql] of scripts) {
-    if (sql === undefined) continue;
+    if (sql === undefined || !WATCHED_WORDS.test(sql)) continue;
     const file = `${migration.folder}/${name}`;
     for (const statement of splitStatements(sql)) {
       const advice = adviceFor(leadingWords(statement));
