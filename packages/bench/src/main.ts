@@ -21,6 +21,8 @@ Runs every contender in every scenario as whole processes, interleaved, and writ
   --sizes LIST        corpus sizes (default 100,1000,10000)
   --runs N            runs per contender and scenario (default: 7 for N <= 100, 5 for N <= 1000, 3 above)
   --contenders LIST   only these contender ids (default: all; the floors are always included)
+  --all-sizes         run the other tools at every size too (default: above 1000 only the floors and Strata,
+                      which keeps a full run under 10 minutes)
   --in-process N      processes for the in-process no-op check (default 15)
   --timeout S         give up on a run after S seconds (default 180)
   --out FILE          where to write the report (default BENCHMARKS.md at the repository root)
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '180' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url)) },
     keep: { type: 'boolean', default: false },
+    'all-sizes': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -105,6 +108,11 @@ async function template(contender: Contender, corpus: Corpus, layout: string): P
   return file;
 }
 
+/** Whether `contender` runs on a corpus of `size` migrations. */
+function runsAt(contender: Contender, size: number): boolean {
+  return size <= 1000 || values['all-sizes'] || contender.id === contender.floor || contender.id.startsWith('strata-');
+}
+
 async function scenario(
   corpus: Corpus,
   name: Scenario,
@@ -112,7 +120,8 @@ async function scenario(
   templates: Map<Contender, string>,
   runs: number,
 ): Promise<Measured[]> {
-  const taking = contenders.filter((c) => name !== 'rollback' || c.rollsBack);
+  const size = corpus.migrations.length;
+  const taking = contenders.filter((c) => (name !== 'rollback' || c.rollsBack) && runsAt(c, size));
   const samples = new Map<Contender, Sample[]>(taking.map((c) => [c, []]));
   const failures = new Map<Contender, string>();
   for (let run = 0; run < runs; run++) {
@@ -136,8 +145,8 @@ async function scenario(
   return contenders.map((contender) => {
     const list = samples.get(contender) ?? [];
     const failure = failures.get(contender);
-    if (!taking.includes(contender))
-      return { contender, corpus: corpus.id, scenario: name, size: corpus.migrations.length, status: 'n/a' as const };
+    if (!runsAt(contender, size)) return { contender, corpus: corpus.id, scenario: name, size, status: 'skipped' as const };
+    if (!taking.includes(contender)) return { contender, corpus: corpus.id, scenario: name, size, status: 'n/a' as const };
     if (failure !== undefined)
       return { contender, corpus: corpus.id, scenario: name, size: corpus.migrations.length, status: 'failed' as const, failure };
     const mibs = list.flatMap((s) => (s.mib === undefined ? [] : [s.mib]));
@@ -196,7 +205,7 @@ try {
     const layouts = await writeLayouts(corpus);
     log(`N = ${size}: preparing applied databases`);
     const templates = new Map<Contender, string>();
-    for (const contender of contenders) {
+    for (const contender of contenders.filter((c) => runsAt(c, size))) {
       try {
         templates.set(contender, await template(contender, corpus, layouts.get(contender) ?? ''));
       } catch (error) {
