@@ -120,6 +120,26 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
   };
 }
 
+/**
+ * Runs `work` again while it fails with SQLITE_BUSY, for up to `timeoutMs`. Switching a new file to WAL needs an
+ * exclusive lock, and SQLite answers BUSY at once, without its busy handler, when another process opening the same
+ * new file holds a lock: several processes starting together on a fresh database would otherwise fail at random.
+ */
+function whileBusy<T>(work: () => T, timeoutMs: number): T {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // A synchronous pause: opening a connection is synchronous in better-sqlite3.
+      Atomics.wait(pause, 0, 0, 5 + Math.floor(Math.random() * 10));
+    }
+  }
+}
+
 const CACHED_STATEMENTS = 32;
 
 /**
@@ -144,7 +164,7 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
   if (!opened && options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   // Switching to WAL writes the file header, which a read-only connection cannot do.
   const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? 'wal' : undefined);
-  if (journalMode !== undefined) db.pragma(`journal_mode = ${journalMode}`);
+  if (journalMode !== undefined) whileBusy(() => db.pragma(`journal_mode = ${journalMode}`), options.busyTimeoutMs ?? 5000);
   // NORMAL is safe in WAL (a power loss may drop the last commits but cannot corrupt) and much faster than FULL.
   const synchronous = options.synchronous ?? (opened && journalMode === 'wal' ? 'normal' : undefined);
   if (synchronous !== undefined) db.pragma(`synchronous = ${synchronous}`);
