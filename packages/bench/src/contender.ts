@@ -1,3 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CorpusMigration } from './corpus.js';
 
 /** What a measured process is asked to do: apply every pending migration, or roll every applied one back. */
@@ -29,4 +32,22 @@ export interface Contender {
   invocation(action: Action, layoutDir: string, db: string): Invocation;
   /** Versions of the tool and its SQLite library, for the report. */
   versions(): Record<string, string>;
+}
+
+/** The invocation of a script beside the contenders, run by Node: `<name>-run.js <action> <layoutDir> <db>`. */
+export function nodeScript(name: string): Contender['invocation'] {
+  const script = fileURLToPath(new URL(`./contenders/${name}-run.js`, import.meta.url));
+  return (action, layoutDir, db) => ({ file: process.execPath, args: [script, action, layoutDir, db] });
+}
+
+/** Writes, into `dir`, the files `filesOf` gives for each migration (file name → text). */
+export async function writeEachMigration(
+  migrations: readonly CorpusMigration[],
+  dir: string,
+  filesOf: (migration: CorpusMigration) => Record<string, string>,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const migration of migrations) {
+    for (const [name, text] of Object.entries(filesOf(migration))) await writeFile(join(dir, name), text);
+  }
 }

@@ -177,6 +177,10 @@ function inProcessTable(input: ReportInput): string[] {
   ];
 }
 
+function timeOf(m: Measured | undefined): number | undefined {
+  return m?.status === 'ok' ? m.ms : undefined;
+}
+
 interface Target {
   readonly what: string;
   readonly measured: string;
@@ -198,27 +202,18 @@ function targets(input: ReportInput): string[] {
   add(`better-sqlite3, N = ${size}, no-op ≤ 1.15× floor`, ratio('strata-better-sqlite3', 'noop', size), 1.15);
   add(`better-sqlite3, N = ${size}, rollback all ≤ 1.10× floor`, ratio('strata-better-sqlite3', 'rollback', size), 1.1);
   for (const scenario of ['cold', 'noop', 'rollback', 'data'] as const) {
-    const strata = input.measured.find(
-      (m) => m.contender.id === 'strata-better-sqlite3' && m.scenario === scenario && (scenario === 'data' || m.size === size),
-    );
-    const tools = input.measured.filter(
-      (m) =>
-        m.scenario === scenario &&
-        (scenario === 'data' || m.size === size) &&
-        m.status === 'ok' &&
-        !NATIVE.has(m.contender.id) &&
-        !m.contender.id.startsWith('strata') &&
-        !m.contender.id.startsWith('floor'),
-    );
-    if (strata?.status !== 'ok' || tools.length === 0) continue;
-    const fastest = tools.reduce((a, b) =>
-      (a.status === 'ok' ? a.ms : Infinity) <= (b.status === 'ok' ? b.ms : Infinity) ? a : b,
-    );
-    const lead = fastest.status === 'ok' ? strata.ms / fastest.ms : undefined;
+    const here = input.measured.filter((m) => m.scenario === scenario && (scenario === 'data' || m.size === size));
+    const strata = timeOf(here.find((m) => m.contender.id === 'strata-better-sqlite3'));
+    const [fastest] = here
+      .filter((m) => !NATIVE.has(m.contender.id) && !m.contender.id.startsWith('strata') && m.contender.id !== m.contender.floor)
+      .flatMap((m) => (m.status === 'ok' ? [{ id: m.contender.id, ms: m.ms }] : []))
+      .sort((a, b) => a.ms - b.ms);
+    if (strata === undefined || fastest === undefined) continue;
+    const lead = strata / fastest.ms;
     list.push({
       what: `better-sqlite3, ${SCENARIO_NAMES[scenario]}${scenario === 'data' ? '' : `, N = ${size}`}: ahead of every Node tool`,
-      measured: `${times(lead)} the fastest (${fastest.contender.id})`,
-      met: lead === undefined ? undefined : lead < 1,
+      measured: `${times(lead)} the fastest (${fastest.id})`,
+      met: lead < 1,
     });
   }
   for (const s of input.sizes) {

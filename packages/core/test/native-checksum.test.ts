@@ -1,7 +1,7 @@
 import { checksumOf } from '@strata/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nativeChecksum } from '../src/node/native-checksum.js';
+import { nativeChecksum } from '../src/node/parse-options.js';
 
 describe('nativeChecksum', () => {
   it('gives what the portable checksum gives, BOM and CRLF folding included', () => {

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Action, Contender, Invocation } from '../contender.js';
+import { type Action, type Contender, type Invocation, nodeScript } from '../contender.js';
 import type { CorpusMigration } from '../corpus.js';
 import { packageVersion } from '../versions.js';
 
@@ -14,6 +13,8 @@ const FIRST_WHEN = Date.UTC(2026, 0, 1);
  * drizzle-orm's better-sqlite3 migrator on a drizzle-kit layout: `meta/_journal.json` plus `NNNN_tag.sql`, statements
  * separated by `--> statement-breakpoint`. drizzle has no down migrations.
  */
+const run = nodeScript('drizzle');
+
 export const contender: Contender = {
   id: 'drizzle',
   label: `drizzle-orm ${toolVersion} (better-sqlite3)`,
@@ -38,10 +39,7 @@ export const contender: Contender = {
   },
   invocation(action: Action, layoutDir: string, db: string): Invocation {
     if (action === 'down') throw new Error('drizzle has no rollback');
-    return {
-      file: process.execPath,
-      args: [fileURLToPath(new URL('./drizzle-run.js', import.meta.url)), action, layoutDir, db],
-    };
+    return run(action, layoutDir, db);
   },
   versions(): Record<string, string> {
     return { 'drizzle-orm': toolVersion, 'better-sqlite3': packageVersion('better-sqlite3') };

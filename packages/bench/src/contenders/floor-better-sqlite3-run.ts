@@ -14,27 +14,19 @@ db.pragma('foreign_keys = ON');
 db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
 const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as string[]);
 
-if (action === 'up') {
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const folder of folders) {
-    const sql = readFileSync(join(dir, folder, 'up.sql'), 'utf8');
-    const version = folder.slice(0, folder.indexOf('_'));
-    if (applied.has(version)) continue;
-    db.exec('BEGIN IMMEDIATE');
-    db.exec(sql);
-    record.run(version, folder.slice(version.length + 1), new Date().toISOString());
-    db.exec('COMMIT');
-  }
-} else {
-  const forget = db.prepare('DELETE FROM schema_migrations WHERE version = ?');
-  for (const folder of folders.reverse()) {
-    const sql = readFileSync(join(dir, folder, 'down.sql'), 'utf8');
-    const version = folder.slice(0, folder.indexOf('_'));
-    if (!applied.has(version)) continue;
-    db.exec('BEGIN IMMEDIATE');
-    db.exec(sql);
-    forget.run(version);
-    db.exec('COMMIT');
-  }
+// Applying walks the folders in order, rolling back in reverse; each step runs its script and its bookkeeping row.
+const up = action === 'up';
+const record = up
+  ? db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  : db.prepare('DELETE FROM schema_migrations WHERE version = ?');
+for (const folder of up ? folders : folders.reverse()) {
+  const sql = readFileSync(join(dir, folder, up ? 'up.sql' : 'down.sql'), 'utf8');
+  const version = folder.slice(0, folder.indexOf('_'));
+  if (applied.has(version) === up) continue;
+  db.exec('BEGIN IMMEDIATE');
+  db.exec(sql);
+  if (up) record.run(version, folder.slice(version.length + 1), new Date().toISOString());
+  else record.run(version);
+  db.exec('COMMIT');
 }
 db.close();

@@ -15,33 +15,22 @@ db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, 
 const applied = new Set((db.exec('SELECT version FROM schema_migrations')[0]?.values ?? []).map((row) => String(row[0])));
 let changed = false;
 
-if (action === 'up') {
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const folder of folders) {
-    const sql = readFileSync(join(dir, folder, 'up.sql'), 'utf8');
-    const version = folder.slice(0, folder.indexOf('_'));
-    if (applied.has(version)) continue;
-    db.run('BEGIN IMMEDIATE');
-    db.run(sql);
-    record.run([version, folder.slice(version.length + 1), new Date().toISOString()]);
-    db.run('COMMIT');
-    changed = true;
-  }
-  record.free();
-} else {
-  const forget = db.prepare('DELETE FROM schema_migrations WHERE version = ?');
-  for (const folder of folders.reverse()) {
-    const sql = readFileSync(join(dir, folder, 'down.sql'), 'utf8');
-    const version = folder.slice(0, folder.indexOf('_'));
-    if (!applied.has(version)) continue;
-    db.run('BEGIN IMMEDIATE');
-    db.run(sql);
-    forget.run([version]);
-    db.run('COMMIT');
-    changed = true;
-  }
-  forget.free();
+// Applying walks the folders in order, rolling back in reverse; each step runs its script and its bookkeeping row.
+const up = action === 'up';
+const record = up
+  ? db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  : db.prepare('DELETE FROM schema_migrations WHERE version = ?');
+for (const folder of up ? folders : folders.reverse()) {
+  const sql = readFileSync(join(dir, folder, up ? 'up.sql' : 'down.sql'), 'utf8');
+  const version = folder.slice(0, folder.indexOf('_'));
+  if (applied.has(version) === up) continue;
+  db.run('BEGIN IMMEDIATE');
+  db.run(sql);
+  record.run(up ? [version, folder.slice(version.length + 1), new Date().toISOString()] : [version]);
+  db.run('COMMIT');
+  changed = true;
 }
+record.free();
 
 if (changed || !existsSync(file)) {
   const bytes = db.export();

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import type { Contender } from '../contender.js';
+import { type Contender, nodeScript } from '../contender.js';
 import { writeStrataLayout } from '../corpus.js';
 import { packageVersion } from '../versions.js';
 
@@ -8,7 +7,6 @@ const _require = createRequire(import.meta.url);
 
 function floor(library: 'better-sqlite3' | 'sql.js'): Contender {
   const id = library === 'sql.js' ? 'floor-sqljs' : 'floor-better-sqlite3';
-  const script = fileURLToPath(new URL(`./${id}-run.js`, import.meta.url));
   return {
     id,
     label: `floor (bare ${library} script)`,
@@ -16,7 +14,7 @@ function floor(library: 'better-sqlite3' | 'sql.js'): Contender {
     rollsBack: true,
     // The floor reads the same folders as Strata (it only ever opens up.sql or down.sql).
     writeLayout: writeStrataLayout,
-    invocation: (action, layoutDir, db) => ({ file: process.execPath, args: [script, action, layoutDir, db] }),
+    invocation: nodeScript(id),
     versions: () => ({ [library]: packageVersion(library) }),
   };
 }

@@ -1,7 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Action, Contender, Invocation } from '../contender.js';
+import { type Contender, nodeScript, writeEachMigration } from '../contender.js';
 import type { CorpusMigration } from '../corpus.js';
 import { packageVersion } from '../versions.js';
 
@@ -34,19 +31,11 @@ export const contender: Contender = {
   label: `kysely ${toolVersion} (better-sqlite3)`,
   floor: 'floor-better-sqlite3',
   rollsBack: true,
-  async writeLayout(migrations: readonly CorpusMigration[], dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
+  writeLayout(migrations, dir) {
     const kyselyUrl = import.meta.resolve('kysely');
-    for (const migration of migrations) {
-      await writeFile(join(dir, `${migration.version}_${migration.name}.mjs`), migrationModule(migration, kyselyUrl));
-    }
+    return writeEachMigration(migrations, dir, (m) => ({ [`${m.version}_${m.name}.mjs`]: migrationModule(m, kyselyUrl) }));
   },
-  invocation(action: Action, layoutDir: string, db: string): Invocation {
-    return {
-      file: process.execPath,
-      args: [fileURLToPath(new URL('./kysely-run.js', import.meta.url)), action, layoutDir, db],
-    };
-  },
+  invocation: nodeScript('kysely'),
   versions(): Record<string, string> {
     return { kysely: toolVersion, 'better-sqlite3': packageVersion('better-sqlite3') };
   },

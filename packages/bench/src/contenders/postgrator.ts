@@ -1,8 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Action, Contender, Invocation } from '../contender.js';
-import type { CorpusMigration } from '../corpus.js';
+import { type Contender, nodeScript, writeEachMigration } from '../contender.js';
 import { packageVersion } from '../versions.js';
 
 const toolVersion = packageVersion('postgrator');
@@ -16,19 +12,12 @@ export const contender: Contender = {
   label: `postgrator ${toolVersion} (better-sqlite3)`,
   floor: 'floor-better-sqlite3',
   rollsBack: true,
-  async writeLayout(migrations: readonly CorpusMigration[], dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    for (const migration of migrations) {
-      await writeFile(join(dir, `${migration.version}.do.${migration.name}.sql`), `BEGIN;\n\n${migration.up}\nCOMMIT;\n`);
-      await writeFile(join(dir, `${migration.version}.undo.${migration.name}.sql`), `BEGIN;\n\n${migration.down}\nCOMMIT;\n`);
-    }
-  },
-  invocation(action: Action, layoutDir: string, db: string): Invocation {
-    return {
-      file: process.execPath,
-      args: [fileURLToPath(new URL('./postgrator-run.js', import.meta.url)), action, layoutDir, db],
-    };
-  },
+  writeLayout: (migrations, dir) =>
+    writeEachMigration(migrations, dir, (m) => ({
+      [`${m.version}.do.${m.name}.sql`]: `BEGIN;\n\n${m.up}\nCOMMIT;\n`,
+      [`${m.version}.undo.${m.name}.sql`]: `BEGIN;\n\n${m.down}\nCOMMIT;\n`,
+    })),
+  invocation: nodeScript('postgrator'),
   versions(): Record<string, string> {
     return { postgrator: toolVersion, 'better-sqlite3': packageVersion('better-sqlite3') };
   },

@@ -1,7 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Action, Contender, Invocation } from '../contender.js';
+import { type Contender, nodeScript, writeEachMigration } from '../contender.js';
 import type { CorpusMigration } from '../corpus.js';
 import { packageVersion } from '../versions.js';
 
@@ -31,18 +28,9 @@ export const contender: Contender = {
   label: `umzug ${toolVersion} (better-sqlite3)`,
   floor: 'floor-better-sqlite3',
   rollsBack: true,
-  async writeLayout(migrations: readonly CorpusMigration[], dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    for (const migration of migrations) {
-      await writeFile(join(dir, `${migration.version}_${migration.name}.mjs`), migrationModule(migration));
-    }
-  },
-  invocation(action: Action, layoutDir: string, db: string): Invocation {
-    return {
-      file: process.execPath,
-      args: [fileURLToPath(new URL('./umzug-run.js', import.meta.url)), action, layoutDir, db],
-    };
-  },
+  writeLayout: (migrations, dir) =>
+    writeEachMigration(migrations, dir, (m) => ({ [`${m.version}_${m.name}.mjs`]: migrationModule(m) })),
+  invocation: nodeScript('umzug'),
   versions(): Record<string, string> {
     return { umzug: toolVersion, 'better-sqlite3': packageVersion('better-sqlite3') };
   },

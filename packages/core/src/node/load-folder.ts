@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
-import { NODE_PARSE_OPTIONS } from './native-checksum.js';
+import { NODE_PARSE_OPTIONS } from './parse-options.js';
 import { decodeUtf8 } from './utf8.js';
 
 /** A folder as read from disk: the files that could be read, and why the others could not. */

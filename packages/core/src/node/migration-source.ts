@@ -1,7 +1,7 @@
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
 import { loadMigrationsFolder } from './load-folder.js';
-import { NODE_PARSE_OPTIONS } from './native-checksum.js';
+import { NODE_PARSE_OPTIONS } from './parse-options.js';
 
 /**
  * Where Node-side tools take migrations from: a folder path, a set already loaded, or a map of path → text (as a
