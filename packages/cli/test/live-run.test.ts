@@ -23,13 +23,18 @@ const step = (m: Migration, durationMs: number): StepReport => ({
 
 function harness(isTTY: boolean) {
   const log: string[] = [];
-  const view: View = { out: (t) => log.push(`out:${t}`), err: (t) => log.push(`err:${t}`), color: noColor, errColor: noColor };
+  const writes: string[] = [];
+  const out = (t: string) => {
+    writes.push(t);
+    log.push(...t.split('\n').map((line) => `out:${line}`));
+  };
+  const view: View = { out, err: (t) => log.push(`err:${t}`), color: noColor, errColor: noColor };
   let time = 0;
   const live = new LiveRun(view, { write: (t: string) => log.push(`tty:${t}`), isTTY }, () => time);
   const advance = (ms: number) => {
     time += ms;
   };
-  return { log, live, advance };
+  return { log, writes, live, advance };
 }
 
 function run(h: ReturnType<typeof harness>, durations: readonly number[]) {
@@ -78,6 +83,16 @@ describe('LiveRun', () => {
     // The first two statements start within the first second, before progress is worth drawing.
     expect(drawn).toEqual(['[1/1] 001_big … statement 3/3']);
     expect(h.log.at(-1)).toBe('out:  ✓ 001 big  (1.8 s)');
+  });
+
+  it('writes the lines of quick migrations together, at least every tenth of a second', () => {
+    const h = harness(false);
+    run(h, [30, 30, 30, 30, 30]);
+    // The first four finish within 120 ms; the fourth passes the tenth of a second and writes them, clear() the last.
+    expect(h.writes).toEqual([
+      ['  ✓ 001 step_1  (30 ms)', '  ✓ 002 step_2  (30 ms)', '  ✓ 003 step_3  (30 ms)', '  ✓ 004 step_4  (30 ms)'].join('\n'),
+      '  ✓ 005 step_5  (30 ms)',
+    ]);
   });
 
   it('never draws progress when stderr is not a terminal', () => {

@@ -7,7 +7,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
  */
 export function normalizeSql(text: string): string {
   const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return withoutBom.replace(/\r\n/g, '\n');
+  return withoutBom.includes('\r') ? withoutBom.replace(/\r\n/g, '\n') : withoutBom;
 }
 
 /**

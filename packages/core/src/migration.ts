@@ -47,10 +47,42 @@ export function versionNumber(version: string): bigint {
   return BigInt(version);
 }
 
+/**
+ * A version's digits without leading zeros (`0` for zero): equal for `1`, `01` and `001`, so it can key a map where a
+ * `bigint` would be made, and hashed, for every lookup. Only for versions of digits, as every parsed one is.
+ */
+export function versionKey(version: string): string {
+  const first = significantFrom(version);
+  return first === 0 ? version : first === version.length ? '0' : version.slice(first);
+}
+
 /** Compares two versions by number, then by spelling so the order is total. */
 export function compareVersions(a: string, b: string): number {
-  const na = versionNumber(a);
-  const nb = versionNumber(b);
-  if (na !== nb) return na < nb ? -1 : 1;
+  if (DIGITS.test(a) && DIGITS.test(b)) {
+    // Compared as text without making numbers: ordering a thousand migrations compares versions many thousands of
+    // times. Of two numbers without leading zeros, the longer is larger; of equal length, the order is the text's.
+    const fromA = significantFrom(a);
+    const fromB = significantFrom(b);
+    const lengthA = a.length - fromA;
+    const lengthB = b.length - fromB;
+    if (lengthA !== lengthB) return lengthA < lengthB ? -1 : 1;
+    for (let i = 0; i < lengthA; i++) {
+      const d = a.charCodeAt(fromA + i) - b.charCodeAt(fromB + i);
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+  } else {
+    const na = versionNumber(a);
+    const nb = versionNumber(b);
+    if (na !== nb) return na < nb ? -1 : 1;
+  }
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const DIGITS = /^\d+$/;
+
+/** The index of the first digit that is not a leading zero; the length when every digit is a zero. */
+function significantFrom(version: string): number {
+  let i = 0;
+  while (i < version.length && version.charCodeAt(i) === 0x30) i++;
+  return i;
 }

@@ -5,6 +5,11 @@ import { stepLine } from './steps.js';
 
 /** How long a run goes before the progress line appears; shorter runs would only flicker. */
 const PROGRESS_AFTER_MS = 1000;
+/**
+ * How long finished lines may wait to be written together. A run of a thousand quick migrations would otherwise make a
+ * thousand writes to the terminal or pipe, which cost more than the bookkeeping of the migrations themselves.
+ */
+const FLUSH_EVERY_MS = 100;
 
 /**
  * Prints each migration's line as it finishes and, once a run has taken more than a second, a `[3/10] 004_x …`
@@ -12,12 +17,15 @@ const PROGRESS_AFTER_MS = 1000;
  * anything else is printed, so pipes and logs see the step lines alone.
  *
  * The drivers are synchronous underneath, so nothing can be drawn while a statement runs; the line is updated as
- * each migration and each of its statements starts (`[3/10] 004_x … statement 12/40`).
+ * each migration and each of its statements starts (`[3/10] 004_x … statement 12/40`). Finished lines are written
+ * in batches, at least every tenth of a second and before anything else is drawn or printed.
  */
 export class LiveRun {
   private startedAt: number | undefined;
   private drawn = 0;
   private step = '';
+  private readonly finished: string[] = [];
+  private flushedAt = 0;
 
   constructor(
     private readonly view: View,
@@ -35,13 +43,26 @@ export class LiveRun {
       // Between statements is the only moment a synchronous driver lets anything be drawn.
       if (event.total > 1) this.progress(`${this.step} … statement ${event.index + 1}/${event.total}`);
     } else {
-      this.clear();
-      this.view.out(stepLine(event.step, this.view.color));
+      this.wipe();
+      this.finished.push(stepLine(event.step, this.view.color));
+      if (this.now() - this.flushedAt >= FLUSH_EVERY_MS) this.flush();
     }
   };
 
-  /** Wipes the progress line, if one is showing; call before printing a summary or an error. */
+  /** Writes the finished lines not written yet and wipes the progress line; call before printing a summary or an error. */
   clear(): void {
+    this.wipe();
+    this.flush();
+  }
+
+  private flush(): void {
+    this.flushedAt = this.now();
+    if (this.finished.length === 0) return;
+    this.view.out(this.finished.join('\n'));
+    this.finished.length = 0;
+  }
+
+  private wipe(): void {
     if (this.drawn === 0) return;
     // Spaces rather than an erase-line escape, so even a dumb terminal ends up clean.
     this.stderr.write(`\r${' '.repeat(this.drawn)}\r`);

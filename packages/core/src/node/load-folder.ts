@@ -1,15 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
-import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
+import { type MigrationFiles, parseMigrationFolders } from '../parse/files.js';
 import { NODE_PARSE_OPTIONS } from './parse-options.js';
 import { decodeUtf8 } from './utf8.js';
 
-/** A folder as read from disk: the files that could be read, and why the others could not. */
+/** A folder as read from disk: each migration folder's files that could be read, and why the others could not. */
 interface FolderRead {
-  readonly files: MigrationFiles;
+  /** Folder name → file name → text, both in sorted order. */
+  readonly folders: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly problems: readonly StrataError[];
 }
 
@@ -30,8 +32,10 @@ interface FolderRead {
  * ```
  */
 export async function readMigrationsFolder(dir: string): Promise<MigrationFiles> {
-  const { files, problems } = readFolder(dir);
+  const { folders, problems } = readFolder(dir);
   if (problems.length > 0) throw new ValidationError(problems);
+  const files: Record<string, string> = {};
+  for (const [folder, entries] of folders) for (const [file, text] of entries) files[`${folder}/${file}`] = text;
   return files;
 }
 
@@ -47,8 +51,8 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
  * ```
  */
 export async function loadMigrationsFolder(dir: string): Promise<MigrationSet> {
-  const { files, problems } = readFolder(dir);
-  const set = parseMigrationFiles(files, NODE_PARSE_OPTIONS);
+  const { folders, problems } = readFolder(dir);
+  const set = parseMigrationFolders(folders, NODE_PARSE_OPTIONS);
   return problems.length === 0 ? set : { migrations: set.migrations, problems: [...problems, ...set.problems] };
 }
 
@@ -58,11 +62,12 @@ function readFolder(dir: string): FolderRead {
     throw new StrataError('INVALID_OPTION', `migrations folder ${dir} does not exist or is not a folder`, { file: dir });
   }
   const root = realpathSync(dir);
-  const files: Record<string, string> = {};
+  const folders = new Map<string, Map<string, string>>();
   const problems: StrataError[] = [];
   // Paths are joined by hand below: path.join normalises every one, a cost paid 3000 times for 1000 migrations.
   const base = join(dir, sep);
-  for (const entry of visibleEntries(dir)) {
+  // Folders are taken in the order of their paths (`<folder>/<file>`), the order parseMigrationFiles sorts a map in.
+  for (const entry of visibleEntries(dir, '/')) {
     const folder = entry.name;
     const folderPath = `${base}${folder}`;
     const found = follow(root, folderPath, entry);
@@ -72,35 +77,36 @@ function readFolder(dir: string): FolderRead {
     }
     if (found.kind !== 'directory' || found.outside !== undefined) continue;
     // A folder with an unreadable file is left out whole, as the parser leaves out a folder with any problem.
-    const read: Record<string, string> = {};
+    const read = new Map<string, string>();
     const before = problems.length;
     for (const fileEntry of visibleEntries(folderPath)) {
-      const path = `${folder}/${fileEntry.name}`;
       const filePath = `${folderPath}${sep}${fileEntry.name}`;
       const file = follow(root, filePath, fileEntry);
-      if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(path, file));
+      if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(`${folder}/${fileEntry.name}`, file));
       else if (file.kind === 'file') {
-        const text = decodeUtf8(readFileSync(filePath), path, versionIn(path));
-        if (typeof text === 'string') read[path] = text;
+        const text = textOf(readFileSync(filePath), `${folder}/${fileEntry.name}`);
+        if (typeof text === 'string') read.set(fileEntry.name, text);
         else problems.push(text);
       }
     }
-    if (problems.length === before) Object.assign(files, read);
+    if (problems.length === before && read.size > 0) folders.set(folder, read);
   }
-  return {
-    files: Object.fromEntries(
-      Object.keys(files)
-        .sort()
-        .map((path) => [path, files[path] ?? '']),
-    ),
-    problems,
-  };
+  return { folders, problems };
 }
 
-/** The entries of `dir` that are not hidden, by name. */
-function visibleEntries(dir: string): Dirent[] {
-  const entries = readdirSync(dir, { withFileTypes: true });
-  return entries.filter((entry) => !entry.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/**
+ * The text of a file, or the problem with its bytes. Valid UTF-8, nearly always, is checked and decoded by Node's
+ * native routines, several times faster than a fatal TextDecoder; a leading byte-order mark is kept.
+ */
+function textOf(bytes: Buffer, path: string): string | StrataError {
+  return isUtf8(bytes) ? bytes.toString('utf8') : decodeUtf8(bytes, path, versionIn(path));
+}
+
+/** The entries of `dir` that are not hidden, sorted by name followed by `suffix`. */
+function visibleEntries(dir: string, suffix = ''): Dirent[] {
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.'));
+  const key = (entry: Dirent) => entry.name + suffix;
+  return entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** What an entry is; for a symbolic link, what it leads to, and where when that is outside `root` (a real path). */

@@ -1,6 +1,6 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError } from '../errors.js';
-import type { Migration, MigrationSet } from '../migration.js';
+import type { Migration, MigrationMeta, MigrationSet } from '../migration.js';
 import { containsStatement } from '../sql/split.js';
 import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
@@ -62,12 +62,23 @@ export function parseMigrationFiles(files: MigrationFiles, options: MigrationFil
     entries.set(file, files[path] ?? '');
     folders.set(folder, entries);
   }
+  return parseMigrationFolders(folders, options);
+}
 
+/**
+ * Turns folders already grouped (folder name → file name → text, in sorted order) into migrations, as
+ * {@link parseMigrationFiles} does after grouping the paths of its map. A folder loader that reads folder by folder
+ * calls it directly.
+ */
+export function parseMigrationFolders(
+  folders: Iterable<readonly [folder: string, files: ReadonlyMap<string, string>]>,
+  options: MigrationFilesOptions = {},
+): MigrationSet {
   const migrations: Migration[] = [];
   const problems: StrataError[] = [];
   for (const [folder, entries] of folders) {
     const result = parseFolder(folder, entries, options);
-    problems.push(...result.problems);
+    if (result.problems.length > 0) problems.push(...result.problems);
     if (result.migration !== undefined) migrations.push(result.migration);
   }
   return { migrations, problems };
@@ -113,10 +124,18 @@ function parseFolder(
       ? checkMeta(undefined, '', version)
       : parseMeta(metaText, `${folder}/meta.yaml`, version, options.yaml);
   problems.push(...metaResult.problems);
-  const built = buildMigration(folder, version, name, entries.get('up.sql'), entries.get('down.sql'), options.checksum);
+  const built = buildMigration(
+    folder,
+    version,
+    name,
+    entries.get('up.sql'),
+    entries.get('down.sql'),
+    metaResult.meta,
+    options.checksum,
+  );
   problems.push(...built.problems);
   if (problems.length > 0 || built.migration === undefined) return { problems };
-  return { migration: { ...built.migration, meta: metaResult.meta }, problems };
+  return { migration: built.migration, problems };
 }
 
 /**
@@ -137,10 +156,10 @@ export function parseMigrationDefinition(definition: MigrationDefinition): { mig
     };
   }
   const metaResult = checkMeta(definition.meta, `${folder} (meta)`, definition.version);
-  const built = buildMigration(folder, definition.version, definition.name, definition.up, definition.down);
+  const built = buildMigration(folder, definition.version, definition.name, definition.up, definition.down, metaResult.meta);
   const problems = [...metaResult.problems, ...built.problems];
   if (problems.length > 0 || built.migration === undefined) return { problems };
-  return { migration: { ...built.migration, meta: metaResult.meta }, problems };
+  return { migration: built.migration, problems };
 }
 
 function buildMigration(
@@ -149,6 +168,7 @@ function buildMigration(
   name: string,
   up: string | undefined,
   down: string | undefined,
+  meta: MigrationMeta,
   checksum: (sql: string) => string = checksumOf,
 ): { migration?: Migration; problems: StrataError[] } {
   const file = `${folder}/up.sql`;
@@ -156,12 +176,13 @@ function buildMigration(
   const problems: StrataError[] = [];
   const problem = (message: string, at = file) =>
     problems.push(new StrataError('INVALID_MIGRATION', message, { version, file: at }));
-  if (up === undefined) problem(`${folder} has no up.sql`);
-  else if (isBlank(up)) problem(`${file} is empty`);
   // A file of comments would run as a no-op and be recorded as applied (or, for down.sql, as rolled back): almost
-  // always a scaffold nobody filled in.
-  else if (!containsStatement(up)) problem(`${file} has no SQL statements, only comments: write the SQL this migration runs`);
-  if (down !== undefined && (isBlank(down) || !containsStatement(down))) {
+  // always a scaffold nobody filled in. Blank text has no statement either; it is told apart only for the message.
+  if (up === undefined) problem(`${folder} has no up.sql`);
+  else if (!containsStatement(up)) {
+    problem(isBlank(up) ? `${file} is empty` : `${file} has no SQL statements, only comments: write the SQL this migration runs`);
+  }
+  if (down !== undefined && !containsStatement(down)) {
     const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
     problem(`${downFile} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`, downFile);
   }
@@ -173,7 +194,7 @@ function buildMigration(
       folder,
       up,
       ...(down === undefined ? {} : { down }),
-      meta: { dependencies: [], transaction: true },
+      meta,
       checksum: checksum(up),
     },
     problems: [],

@@ -27,6 +27,12 @@ export class HistoryTable {
   readonly name: string;
   private readonly quoted: string;
   private hasDuration: boolean | undefined;
+  /**
+   * Whether the table was seen to exist by the last look. Every operation starts with {@link list}, which looks
+   * again; within the operation, `has` and `record` trust a sighting instead of asking SQLite once per migration.
+   * Only a sighting counts, never a creation, which the migration's transaction may still roll back.
+   */
+  private seen = false;
 
   constructor(
     private readonly driver: Driver,
@@ -57,13 +63,14 @@ export class HistoryTable {
 
   /** Whether `version` is recorded; used inside the write lock, where another process may just have applied it. */
   async has(version: string): Promise<boolean> {
-    if (!(await this.exists())) return false;
+    if (!this.seen && !(await this.exists())) return false;
     const rows = await this.driver.query(`SELECT 1 AS found FROM ${this.quoted} WHERE version = ?`, [version]);
     return rows.length > 0;
   }
 
   /** Creates the table when missing. Call inside the transaction that records the first migration. */
   async ensure(): Promise<void> {
+    if (this.seen) return;
     await this.driver.exec(
       `CREATE TABLE IF NOT EXISTS ${this.quoted} (
   version TEXT PRIMARY KEY,
@@ -117,7 +124,8 @@ export class HistoryTable {
     // pragma_table_info looks the name up in SQLite's in-memory schema; a query on sqlite_master would scan it, once
     // per migration, which makes a run quadratic in the number of tables.
     const rows = await this.driver.query("SELECT 1 AS found FROM pragma_table_info(?, 'main') LIMIT 1", [this.name]);
-    return rows.length > 0;
+    this.seen = rows.length > 0;
+    return this.seen;
   }
 
   /** Tables created by another tool may lack `duration_ms`; then durations are simply not recorded. */

@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import { type Migration, type MigrationSet, versionNumber } from '../migration.js';
+import { type Migration, type MigrationSet, versionKey } from '../migration.js';
 import { orderMigrations } from './order.js';
 import { checkStatements } from './statements.js';
 
@@ -18,11 +18,15 @@ export interface CheckedSet {
  * are rewritten to the spelling of the version they name, so `1` and `001` agree.
  */
 export function checkSet(set: MigrationSet): CheckedSet {
-  const problems: StrataError[] = [...set.problems, ...set.migrations.flatMap(checkStatements)];
-  const byNumber = new Map<bigint, Migration[]>();
+  const problems: StrataError[] = [...set.problems];
+  const byNumber = new Map<string, Migration[]>();
   for (const m of set.migrations) {
-    const n = versionNumber(m.version);
-    byNumber.set(n, [...(byNumber.get(n) ?? []), m]);
+    const unsafe = checkStatements(m);
+    if (unsafe.length > 0) problems.push(...unsafe);
+    const key = versionKey(m.version);
+    const group = byNumber.get(key);
+    if (group === undefined) byNumber.set(key, [m]);
+    else group.push(m);
   }
 
   const unique: Migration[] = [];
@@ -44,9 +48,11 @@ export function checkSet(set: MigrationSet): CheckedSet {
   }
 
   const resolved = unique.map((m) => {
-    const dependencies: string[] = [];
-    for (const dependency of m.meta.dependencies) {
-      const target = byNumber.get(versionNumber(dependency));
+    // A migration whose dependencies all name versions as spelled, as nearly all do, is kept as it is.
+    let dependencies: string[] | undefined;
+    m.meta.dependencies.forEach((dependency, index) => {
+      const target = byNumber.get(versionKey(dependency));
+      const spelled = target?.length === 1 ? target[0]?.version : undefined;
       if (target === undefined) {
         problems.push(
           new StrataError('MISSING_DEPENDENCY', `${m.folder} depends on ${dependency}, but no migration has that version`, {
@@ -54,11 +60,12 @@ export function checkSet(set: MigrationSet): CheckedSet {
             file: `${m.folder}/meta.yaml`,
           }),
         );
-      } else if (target.length === 1 && target[0] !== undefined) {
-        dependencies.push(target[0].version);
       }
-    }
-    return { ...m, meta: { ...m.meta, dependencies } };
+      if (spelled !== dependency) dependencies ??= m.meta.dependencies.slice(0, index);
+      else if (dependencies === undefined) return;
+      if (spelled !== undefined) dependencies.push(spelled);
+    });
+    return dependencies === undefined ? m : { ...m, meta: { ...m.meta, dependencies } };
   });
 
   const { order, cycles } = orderMigrations(resolved);
