@@ -255,8 +255,8 @@ function readScalar(text: string, start: number, flow: boolean, index: number): 
 function readDoubleQuoted(text: string, start: number, index: number): [string, number] {
   // Most values hold no escape: they are cut out whole rather than built a character at a time.
   const close = text.indexOf('"', start + 1);
-  const escape = text.indexOf('\\', start + 1);
-  if (close >= 0 && (escape < 0 || escape > close)) return [text.slice(start + 1, close), close + 1];
+  const backslash = text.indexOf('\\', start + 1);
+  if (close >= 0 && (backslash < 0 || backslash > close)) return [text.slice(start + 1, close), close + 1];
   let value = '';
   for (let i = start + 1; i < text.length; i++) {
     const ch = text[i] ?? '';
