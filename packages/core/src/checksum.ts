@@ -1,5 +1,4 @@
-import { md5 } from '@noble/hashes/legacy.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { md5Hex } from './md5.js';
 
 /**
  * Folds a SQL file to the form that is checksummed: a leading UTF-8 byte-order mark dropped and CRLF line endings
@@ -19,5 +18,5 @@ export function normalizeSql(text: string): string {
  * ```
  */
 export function checksumOf(sql: string): string {
-  return bytesToHex(md5(utf8ToBytes(normalizeSql(sql))));
+  return md5Hex(normalizeSql(sql));
 }

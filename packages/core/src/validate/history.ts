@@ -1,6 +1,5 @@
-import { md5 } from '@noble/hashes/legacy.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { StrataError } from '../errors.js';
+import { md5Hex } from '../md5.js';
 import type { Migration } from '../migration.js';
 
 /** One row of the history table. */
@@ -66,5 +65,5 @@ export function legacyChecksums(up: string): string[] {
   const body = up.charCodeAt(0) === 0xfeff ? up.slice(1) : up;
   const folded = body.replace(/\r\n/g, '\n');
   const texts = [body, folded, folded.replace(/\n/g, '\r\n')].flatMap((text) => [text, `\ufeff${text}`]);
-  return [...new Set(texts.map((text) => bytesToHex(md5(utf8ToBytes(text)))))];
+  return [...new Set(texts.map(md5Hex))];
 }

@@ -46,7 +46,7 @@ export function checkStatements(migration: Migration): StrataError[] {
     if (sql === undefined || !WATCHED_WORDS.test(sql)) continue;
     const file = `${migration.folder}/${name}`;
     for (const statement of splitStatements(sql)) {
-      const advice = adviceFor(leadingWords(statement));
+      const advice = adviceFor(leadingWords(statement, FIRST_WORDS));
       if (advice === undefined) continue;
       const { line, column } = statement;
       problems.push(
@@ -100,8 +100,14 @@ function pragmaAdvice(words: readonly string[]): string | undefined {
   }
 }
 
-/** The first few words and symbols of a statement, comments left out, identifiers unquoted, in lower case. */
-function leadingWords(statement: Statement, count = 6): string[] {
+/** The first words {@link adviceFor} looks further at; after any other, it says nothing. */
+const FIRST_WORDS = new Set(['pragma', 'vacuum', 'attach', 'detach', 'begin', 'commit', 'end', 'rollback']);
+
+/**
+ * The first few words and symbols of a statement, comments left out, identifiers unquoted, in lower case; only the
+ * first when it is not in `worthMore`.
+ */
+function leadingWords(statement: Statement, worthMore: ReadonlySet<string>, count = 6): string[] {
   const words: string[] = [];
   for (const token of tokenize(statement.text)) {
     if (token.kind === 'space' || token.kind === 'comment') continue;
@@ -110,7 +116,7 @@ function leadingWords(statement: Statement, count = 6): string[] {
         ? spelling(statement.text, token)
         : statement.text.slice(token.start, token.end),
     );
-    if (words.length === count) break;
+    if (words.length === count || (words.length === 1 && !worthMore.has(words[0] ?? ''))) break;
   }
   return words;
 }
