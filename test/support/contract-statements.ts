@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { type Driver, MigrationManager, RunError, type RunEvent, type StrataError } from '@strata/core';
+import {
+  checksumOf,
+  type Driver,
+  MigrationManager,
+  RunError,
+  type RunEvent,
+  type StrataError,
+  type ValidationError,
+} from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyOf, makeTempDir, schemaOf } from './fixtures.js';
 
@@ -214,6 +222,32 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         // Why: inside a transaction the PRAGMA does nothing, so dropping users cascades into posts.
         await driver.exec(`BEGIN IMMEDIATE;\n${unsafe}COMMIT;`);
         expect(await count('posts')).toBe(0);
+      });
+
+      it('checks the statements of the migrations a run runs, not those of applied ones', async () => {
+        // 002 was recorded as applied by an older tool, which ran it as it was; its statements never run again.
+        const unsafe = 'PRAGMA foreign_keys = OFF;\nCREATE TABLE legacy (id INTEGER PRIMARY KEY);\n';
+        const tags = 'CREATE TABLE tags (id INTEGER PRIMARY KEY);\n';
+        await seeded({});
+        await driver.exec('CREATE TABLE legacy (id INTEGER PRIMARY KEY)');
+        await driver.exec(
+          `INSERT INTO schema_migrations (version, name, checksum) VALUES ('002', 'legacy', '${checksumOf(unsafe)}')`,
+        );
+        const manager = manage({ '002_legacy/up.sql': unsafe, '003_tags/up.sql': tags });
+        expect((await manager.validate()).problems.map((p) => [p.code, p.file, p.line])).toEqual([
+          ['UNSAFE_STATEMENT', '002_legacy/up.sql', 1],
+        ]);
+        expect((await manager.migrate()).steps.map((s) => [s.version, s.status])).toEqual([['003', 'applied']]);
+        expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
+
+        // A pending one is refused before anything runs, with every problem of the set.
+        const pending = manage({ '002_legacy/up.sql': unsafe, '003_tags/up.sql': tags, '004_compact/up.sql': 'VACUUM;\n' });
+        const error = await failureOf(pending.migrate());
+        expect(error).toMatchObject({ code: 'UNSAFE_STATEMENT', file: '004_compact/up.sql' });
+        expect((error as ValidationError).problems.map((p) => [p.code, p.file])).toEqual([
+          ['UNSAFE_STATEMENT', '004_compact/up.sql'],
+        ]);
+        expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
       });
 
       it('rolls back a rebuild that leaves orphans, naming the rows, and restores enforcement', async () => {

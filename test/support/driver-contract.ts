@@ -174,8 +174,14 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           ['003', 'planned', SMALL['003_add_tags/up.sql']],
         ]);
         expect(await schemaOf(open[0] as Driver)).toEqual([]);
+        expect(await manager.applied()).toEqual([]);
         expect((await manager.migrate({ to: '002' })).steps.map((s) => s.version)).toEqual(['001', '002']);
         expect((await manager.status()).pending).toEqual([{ version: '003', name: 'add_tags' }]);
+        expect((await manager.applied()).map((row) => [row.version, row.name])).toEqual([
+          ['001', 'create_users'],
+          ['002', 'create_posts'],
+        ]);
+        expect(await manage(SMALL).then((fresh) => fresh.applied())).toHaveLength(2);
       });
 
       it('leaves the schema and history exactly as before a failing migration, keeping earlier ones', async () => {

@@ -1,7 +1,7 @@
 // `pnpm bench`: generates the corpora, runs every contender in every scenario as whole processes, interleaved, and
 // writes BENCHMARKS.md. `pnpm bench --help` lists the options.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,8 @@ Runs every contender in every scenario as whole processes, interleaved, and writ
   --in-process N      processes for the in-process no-op check (default 15)
   --timeout S         give up on a run after S seconds (default 180)
   --out FILE          where to write the report (default BENCHMARKS.md at the repository root)
+  --json FILE         also write every measurement, raw, to FILE
+  --from FILE         write the report from a file that --json wrote, running nothing
   --keep              keep the generated corpora and databases
   -h, --help          show this help`;
 
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     'in-process': { type: 'string', default: '15' },
     timeout: { type: 'string', default: '180' },
     out: { type: 'string', default: fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url)) },
+    json: { type: 'string' },
+    from: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'all-sizes': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -44,6 +48,28 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+/** What --json writes: the report's input, with contenders named by id. */
+interface RawResults {
+  readonly measured: readonly (Omit<Measured, 'contender'> & { readonly contender: string })[];
+  readonly inProcess: readonly InProcessResult[];
+  readonly contenders: readonly string[];
+  readonly sizes: readonly number[];
+  readonly seconds: number;
+}
+
+if (values.from !== undefined) {
+  const raw = JSON.parse(readFileSync(values.from, 'utf8')) as RawResults;
+  const byId = (id: string): Contender => {
+    const found = allContenders.find((c) => c.id === id);
+    if (found === undefined) throw new Error(`${values.from} names a contender this bench does not have: ${id}`);
+    return found;
+  };
+  const measured = raw.measured.map((m) => ({ ...m, contender: byId(m.contender) }) as Measured);
+  writeFileSync(resolve(values.out), renderReport({ ...raw, measured, contenders: raw.contenders.map(byId) }));
+  process.stderr.write(`wrote ${resolve(values.out)} from ${values.from}\n`);
   process.exit(0);
 }
 
@@ -227,15 +253,18 @@ try {
   log('data-heavy migration');
   const dataLayouts = await writeLayouts(data);
   measured.push(...(await scenario(data, 'data', dataLayouts, new Map(), Math.max(...sizes.map(runsFor)))));
-  const report = renderReport({
-    measured,
-    inProcess: inProcessResults,
-    contenders,
-    sizes,
-    seconds: (Date.now() - started) / 1000,
-  });
-  writeFileSync(resolve(values.out), report);
+  const input = { measured, inProcess: inProcessResults, contenders, sizes, seconds: (Date.now() - started) / 1000 };
+  writeFileSync(resolve(values.out), renderReport(input));
   log(`wrote ${resolve(values.out)}`);
+  if (values.json !== undefined) {
+    const raw: RawResults = {
+      ...input,
+      measured: measured.map((m) => ({ ...m, contender: m.contender.id })),
+      contenders: contenders.map((c) => c.id),
+    };
+    writeFileSync(resolve(values.json), `${JSON.stringify(raw, null, 1)}\n`);
+    log(`wrote ${resolve(values.json)}`);
+  }
 } finally {
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   else log(`kept ${work}`);

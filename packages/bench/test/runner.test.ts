@@ -43,6 +43,8 @@ describe('pnpm bench', () => {
         'strata-better-sqlite3,strata-sqljs',
         '--out',
         out,
+        '--json',
+        join(root, 'raw.json'),
       ],
       {
         maxBuffer: 16 * 1024 * 1024,
@@ -61,5 +63,10 @@ describe('pnpm bench', () => {
       expect(report).toMatch(new RegExp(`\\| ${label.replace(/[().]/g, '\\$&')} \\| \\d`));
     }
     expect(report).toMatch(/\| better-sqlite3 \| 12 \| memory \| \d+\.\d\d ms \|/);
+
+    // The raw results give back the same report, without running anything.
+    const again = join(root, 'again.md');
+    await run(process.execPath, [MAIN, '--from', join(root, 'raw.json'), '--out', again]);
+    expect(await readFile(again, 'utf8')).toBe(report);
   }, 120_000);
 });

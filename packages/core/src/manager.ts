@@ -14,6 +14,7 @@ import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
+import { checkStatements } from './validate/statements.js';
 
 /** Options of a {@link MigrationManager}. */
 export interface MigrationManagerOptions {
@@ -78,7 +79,6 @@ export class MigrationManager {
   private readonly history: HistoryTable;
   private readonly onEvent: ((event: RunEvent) => void) | undefined;
   private loaded: MigrationSet;
-  private checked: CheckedSet | undefined;
 
   constructor(options: MigrationManagerOptions) {
     this.driver = options.driver;
@@ -107,7 +107,6 @@ export class MigrationManager {
       migrations: migration === undefined ? this.loaded.migrations : [...this.loaded.migrations, migration],
       problems: [...this.loaded.problems, ...problems],
     };
-    this.checked = undefined;
     return this;
   }
 
@@ -118,13 +117,26 @@ export class MigrationManager {
 
   /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
   async validate(): Promise<ValidationReport> {
-    const { order, problems } = await this.inspect(false);
+    const { order, problems } = await this.inspect(false, true);
     return { order: order.map((m) => ({ version: m.version, name: m.name })), problems };
+  }
+
+  /**
+   * The rows of the history table, oldest first; empty before the first migration. Changes nothing, and checks
+   * nothing: {@link status} also compares them with the migrations.
+   *
+   * @example
+   * ```ts
+   * const latest = (await manager.applied()).at(-1)?.version;
+   * ```
+   */
+  async applied(): Promise<readonly AppliedMigration[]> {
+    return this.history.list();
   }
 
   /** Applied and pending migrations, and problems. Changes nothing. */
   async status(): Promise<StatusReport> {
-    const { order, applied, problems } = await this.inspect(false);
+    const { order, applied, problems } = await this.inspect(false, true);
     return buildStatus(order, applied, problems);
   }
 
@@ -138,7 +150,7 @@ export class MigrationManager {
    * ```
    */
   async stats(): Promise<DatabaseStats> {
-    const { order, applied, problems } = await this.inspect(false);
+    const { order, applied, problems } = await this.inspect(false, true);
     return collectStats(this.driver, this.history.name, buildStatus(order, applied, problems));
   }
 
@@ -160,7 +172,7 @@ export class MigrationManager {
     const run = async (): Promise<RunReport> => {
       const { order, applied } = await this.ready(options.ignoreMissing === true);
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-      return this.execute('up', plan, options.dryRun === true);
+      return this.execute('up', refuseUnsafe(plan), options.dryRun === true);
     };
     return options.dryRun === true ? run() : this.exclusively(run);
   }
@@ -172,7 +184,7 @@ export class MigrationManager {
     const run = async (): Promise<RunReport> => {
       const { order, applied } = await this.ready(false);
       const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
-      return this.execute('down', plan, options.dryRun === true);
+      return this.execute('down', refuseUnsafe(plan), options.dryRun === true);
     };
     return options.dryRun === true ? run() : this.exclusively(run);
   }
@@ -193,7 +205,7 @@ export class MigrationManager {
   async repair(version?: string, options: RepairOptions = {}): Promise<RepairReport> {
     const apply = options.apply === true;
     const run = async (): Promise<RepairReport> => {
-      const plan = planRepair(this.check(), await this.history.list(), version);
+      const plan = planRepair(this.check(true), await this.history.list(), version);
       if (apply && plan.changes.length > 0) {
         await restampChecksums(this.driver, this.history, plan.changes);
         await this.driver.persist?.();
@@ -218,7 +230,7 @@ export class MigrationManager {
   async baseline(version: string, options: BaselineOptions = {}): Promise<BaselineReport> {
     const apply = options.apply === true;
     const run = async (): Promise<BaselineReport> => {
-      const plan = planBaseline(this.check(), await this.history.list(), version);
+      const plan = planBaseline(this.check(true), await this.history.list(), version);
       if (apply && plan.marked.length > 0) {
         await markApplied(this.driver, this.history, plan.marked);
         await this.driver.persist?.();
@@ -237,24 +249,32 @@ export class MigrationManager {
     return driver.exclusive === undefined ? work() : driver.exclusive(work);
   }
 
-  private check(): CheckedSet {
-    this.checked ??= checkSet(this.loaded);
-    return this.checked;
+  /**
+   * The set, checked; with `statements`, the statements of every migration too. `migrate` and `rollbackMigration`
+   * check only those of the migrations they run ({@link refuseUnsafe}): an applied migration's never run again, and
+   * checking them at every start-up would cost more than anything else a run with nothing to do.
+   */
+  private check(statements = false): CheckedSet {
+    return checkSet(this.loaded, { statements });
   }
 
-  private async inspect(ignoreMissing: boolean): Promise<{
+  private async inspect(
+    ignoreMissing: boolean,
+    statements: boolean,
+  ): Promise<{
     order: readonly Migration[];
     applied: readonly AppliedMigration[];
     problems: readonly StrataError[];
   }> {
-    const { order, byVersion, problems } = this.check();
+    const { order, byVersion, problems } = this.check(statements);
     const applied = await this.history.list();
     return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing)] };
   }
 
   private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {
-    const state = await this.inspect(ignoreMissing);
-    if (state.problems.length > 0) throw new ValidationError(state.problems);
+    const state = await this.inspect(ignoreMissing, false);
+    // Refused anyway: every problem is reported at once, those of every migration's statements included.
+    if (state.problems.length > 0) throw new ValidationError((await this.inspect(ignoreMissing, true)).problems);
     return state;
   }
 
@@ -293,6 +313,13 @@ export class MigrationManager {
     }
     return { direction, dryRun, steps };
   }
+}
+
+/** Refuses a plan, before anything runs, when a migration in it has a statement that cannot run in its transaction. */
+function refuseUnsafe(plan: readonly Migration[]): readonly Migration[] {
+  const problems = plan.flatMap(checkStatements);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return plan;
 }
 
 function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {

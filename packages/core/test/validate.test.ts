@@ -131,3 +131,22 @@ describe('plans', () => {
     expect(() => planRollback(order, new Set(['001']), '002')).toThrow(expect.objectContaining({ code: 'NOT_APPLIED' }));
   });
 });
+
+describe('checkSet', () => {
+  const set = parseMigrationFiles({
+    '001_a/up.sql': 'VACUUM;\n',
+    '002_b/up.sql': 'CREATE TABLE b (id);\n',
+    '002_b/meta.yaml': 'dependencies: ["9"]\n',
+    'bad name/up.sql': 'SELECT 1;\n',
+  });
+
+  it('reports the loader, the statements, then the set as a whole, and leaves the statements out on request', () => {
+    expect(checkSet(set).problems.map((p) => p.code)).toEqual(['INVALID_MIGRATION', 'UNSAFE_STATEMENT', 'MISSING_DEPENDENCY']);
+    expect(checkSet(set, { statements: false }).problems.map((p) => p.code)).toEqual(['INVALID_MIGRATION', 'MISSING_DEPENDENCY']);
+  });
+
+  it('checks a set object once', () => {
+    expect(checkSet(set, { statements: false })).toBe(checkSet(set, { statements: false }));
+    expect(checkSet(set).order).toBe(checkSet(set, { statements: false }).order);
+  });
+});

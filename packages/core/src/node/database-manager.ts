@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Driver, ReaderPool } from '../driver.js';
@@ -72,10 +73,15 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
   ): Promise<DatabaseManager<DB, D>> {
     const resolved = resolveOptions(options);
     const set = await loadMigrationSource(options.migrations);
-    // A broken migrations set is refused before the database file is even created.
-    const { problems } = resolved.migrateOnOpen ? checkSet(set) : { problems: [] };
-    if (problems.length > 0) throw new ValidationError(problems);
+    // A broken migrations set is refused before the database file is even created. The statements are checked by
+    // the run, of the migrations it runs; where there is no database yet, that is all of them, so here.
+    const refuse = () => {
+      const { problems } = checkSet(set);
+      if (problems.length > 0) throw new ValidationError(problems);
+    };
+    if (resolved.migrateOnOpen && checkSet(set, { statements: false }).problems.length > 0) refuse();
     const file = await prepareDatabaseFile(options);
+    if (resolved.migrateOnOpen && !existsSync(file)) refuse();
     const { connection, prepared } = await openConnection<DB, D, StartupReport>(
       options,
       resolved,

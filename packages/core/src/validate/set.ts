@@ -12,17 +12,50 @@ export interface CheckedSet {
   readonly problems: readonly StrataError[];
 }
 
+/** Options of {@link checkSet}. */
+export interface CheckSetOptions {
+  /**
+   * `false` leaves out {@link checkStatements}, for a caller that checks the statements of only the migrations it is
+   * about to run: an applied migration's statements never run again. Default true.
+   */
+  readonly statements?: boolean;
+}
+
+// A set is checked once: loaders and managers hand the same set object around (an app's start-up checks it before
+// opening the database, then migrates with it), and a set is never changed after it is made.
+const structures = new WeakMap<MigrationSet, CheckedSet>();
+const statementProblems = new WeakMap<MigrationSet, readonly StrataError[]>();
+
 /**
  * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, cycles, and
  * statements that cannot run in a migration's transaction ({@link checkStatements}); then orders it. Dependencies
- * are rewritten to the spelling of the version they name, so `1` and `001` agree.
+ * are rewritten to the spelling of the version they name, so `1` and `001` agree. The result is kept for the set
+ * object, which must not be changed afterwards (its type is read-only).
  */
-export function checkSet(set: MigrationSet): CheckedSet {
+export function checkSet(set: MigrationSet, options: CheckSetOptions = {}): CheckedSet {
+  let structure = structures.get(set);
+  if (structure === undefined) {
+    structure = checkStructure(set);
+    structures.set(set, structure);
+  }
+  if (options.statements === false) return structure;
+  let unsafe = statementProblems.get(set);
+  if (unsafe === undefined) {
+    unsafe = set.migrations.flatMap(checkStatements);
+    statementProblems.set(set, unsafe);
+  }
+  if (unsafe.length === 0) return structure;
+  // In the order they were always reported: the loader's, then the statements, then those of the set as a whole.
+  const loaded = set.problems.length;
+  const problems = [...structure.problems.slice(0, loaded), ...unsafe, ...structure.problems.slice(loaded)];
+  return { ...structure, problems };
+}
+
+/** Everything {@link checkSet} checks but the statements. */
+function checkStructure(set: MigrationSet): CheckedSet {
   const problems: StrataError[] = [...set.problems];
   const byNumber = new Map<string, Migration[]>();
   for (const m of set.migrations) {
-    const unsafe = checkStatements(m);
-    if (unsafe.length > 0) problems.push(...unsafe);
     const key = versionKey(m.version);
     const group = byNumber.get(key);
     if (group === undefined) byNumber.set(key, [m]);

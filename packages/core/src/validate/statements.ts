@@ -36,6 +36,18 @@ const WATCHED_WORDS = /\b(?:pragma|vacuum|attach|detach|begin|commit|end|rollbac
  * ```
  */
 export function checkStatements(migration: Migration): StrataError[] {
+  let problems = checked.get(migration);
+  if (problems === undefined) {
+    problems = statementProblems(migration);
+    checked.set(migration, problems);
+  }
+  return [...problems];
+}
+
+// A migration object is never changed once parsed, and the same one is checked by validation and again by the run.
+const checked = new WeakMap<Migration, readonly StrataError[]>();
+
+function statementProblems(migration: Migration): StrataError[] {
   if (!migration.meta.transaction) return [];
   const problems: StrataError[] = [];
   const scripts: [string, string | undefined][] = [
