@@ -127,6 +127,23 @@ describe('loadMigrationsFolder', () => {
     expect(await loadMigrationsFolder(dir)).toEqual(parseMigrationFiles(files));
   });
 
+  it('reads files of every size whole, each on its own, the one before a large one included', async () => {
+    // The loader reads into one buffer of 64 KiB that grows for a larger file and is let go above 1 MiB.
+    const ofBytes = (bytes: number, index: number) => {
+      const head = `INSERT INTO t VALUES (${index}, 'é');\n-- `;
+      return `${head}${'x'.repeat(bytes - Buffer.byteLength(head))}`;
+    };
+    const sizes = [100, 65_535, 65_536, 65_537, 131_072, 300_000, 1_500_000, 40];
+    const files: Record<string, string> = {};
+    sizes.forEach((size, index) => {
+      files[`${String(index + 1).padStart(3, '0')}_m/up.sql`] = ofBytes(size, index);
+    });
+    const set = await loadMigrationsFolder(writeTree(files));
+    expect(set.problems).toEqual([]);
+    expect(set.migrations.map((m) => Buffer.byteLength(m.up))).toEqual(sizes);
+    expect(set.migrations.map((m) => m.up)).toEqual(Object.values(files));
+  });
+
   it('names a folder that does not exist', async () => {
     await expect(loadMigrationsFolder('/no/such/folder')).rejects.toMatchObject({
       code: 'INVALID_OPTION',
