@@ -1,5 +1,5 @@
 import type { Driver, Row, SqlValue } from '@strata/core';
-import { iterateRows, loadSqlJs, runStatement, type SqlJsDatabase, type SqlJsSource } from './sqljs.js';
+import { loadSqlJs, queryRows, runStatement, type SqlJsDatabase, type SqlJsSource, totalChanges } from './sqljs.js';
 
 export type { SqlJsDatabase, SqlJsSource, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
 
@@ -102,9 +102,8 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
 
   // export() closes and reopens the connection, which starts total_changes() again from zero.
   let changesBeforeExports = 0;
-  const totalChanges = () => Number(db.exec('SELECT total_changes()')[0]?.values[0]?.[0] ?? 0);
   const exportBytes = () => {
-    changesBeforeExports += totalChanges();
+    changesBeforeExports += totalChanges(db);
     const bytes = db.export();
     // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
     configure();
@@ -127,7 +126,7 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       db.run(sql);
     },
     async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-      return [...iterateRows(db, sql, params)] as R[];
+      return queryRows(db, sql, params) as R[];
     },
     async run(sql, params = []) {
       return runStatement(db, sql, params);
@@ -147,7 +146,7 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       return false;
     },
     serialize: async () => exportBytes(),
-    changes: () => changesBeforeExports + totalChanges(),
+    changes: () => changesBeforeExports + totalChanges(db),
     persist() {
       // One save at a time, each exporting when its turn comes, so an older snapshot never lands after a newer one.
       const next = saving.then(save);

@@ -1,6 +1,6 @@
 import { type Dialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import type { SqlJsDriver } from './index.js';
-import { iterateRows, runStatement, scalar } from './sqljs.js';
+import { iterateRows, queryRows, runStatement, scalar } from './sqljs.js';
 
 /**
  * A kysely dialect over the driver's sql.js database, so typed queries see exactly the schema Strata migrated.
@@ -32,7 +32,7 @@ export function kyselyDialect(driver: SqlJsDriver): Dialect {
       }
       return {
         reader,
-        all: (params) => [...iterateRows(database, sql, params)],
+        all: (params) => queryRows(database, sql, params),
         iterate: (params) => iterateRows(database, sql, params),
         run: (params) => ({
           changes: runStatement(database, sql, params).changes,

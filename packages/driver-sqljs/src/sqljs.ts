@@ -25,6 +25,7 @@ export interface SqlJsStatement {
   step(): boolean;
   get(): SqlJsValue[];
   getColumnNames(): string[];
+  reset(): unknown;
   free(): boolean;
 }
 
@@ -64,37 +65,108 @@ export function* iterateRows(db: SqlJsDatabase, sql: string, params: readonly un
   try {
     statement.bind(params.map(bindable));
     const names = statement.getColumnNames();
-    while (statement.step()) {
-      const values = statement.get();
-      // fromEntries defines own properties, so a column named __proto__ stays data.
-      yield Object.fromEntries(names.map((name, i) => [name, values[i] ?? null]));
-    }
+    while (statement.step()) yield rowOf(names, statement.get());
   } finally {
     // Also runs when a consumer stops early, since for..of calls return() on the generator.
     statement.free();
   }
 }
 
+/**
+ * Runs one statement and returns its rows, as {@link iterateRows} yields them, through a prepared statement kept for
+ * the next call with the same SQL: preparing costs more in sql.js than running most of the statements a migration
+ * run makes (its history lookups and inserts), and a run makes thousands.
+ */
+export function queryRows(db: SqlJsDatabase, sql: string, params: readonly unknown[]): Row[] {
+  return withStatement(db, sql, params, (statement) => {
+    const names = statement.getColumnNames();
+    const rows: Row[] = [];
+    while (statement.step()) rows.push(rowOf(names, statement.get()));
+    return rows;
+  });
+}
+
 /** Runs one statement to completion and returns the rows it changed, counted as better-sqlite3 counts them. */
 export function runStatement(db: SqlJsDatabase, sql: string, params: readonly unknown[]): { changes: number } {
-  const before = scalar(db, 'SELECT total_changes()');
-  const statement = db.prepare(sql);
-  try {
-    statement.bind(params.map(bindable));
+  const before = totalChanges(db);
+  withStatement(db, sql, params, (statement) => {
     while (statement.step()) {
       // Rows of a RETURNING clause are not wanted here; stepping to the end finishes the statement.
     }
-  } finally {
-    statement.free();
-  }
+  });
   // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so after DDL it would report a stale number;
   // an unchanged total says this statement changed nothing.
-  return { changes: scalar(db, 'SELECT total_changes()') === before ? 0 : db.getRowsModified() };
+  return { changes: totalChanges(db) === before ? 0 : db.getRowsModified() };
+}
+
+/** SQLite's `total_changes()`: rows inserted, updated or deleted on this connection since it was opened. */
+export function totalChanges(db: SqlJsDatabase): number {
+  return Number(withStatement(db, 'SELECT total_changes()', [], (statement) => (statement.step() ? statement.get()[0] : 0)));
 }
 
 /** Runs a query of one row and one column. */
 export function scalar(db: SqlJsDatabase, sql: string): SqlJsValue {
   return db.exec(sql)[0]?.values[0]?.[0] ?? null;
+}
+
+function rowOf(names: readonly string[], values: readonly SqlJsValue[]): Row {
+  const row: Record<string, SqlJsValue> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    // Assigning __proto__ would set the prototype; defining it keeps a column of that name as data.
+    if (name === '__proto__')
+      Object.defineProperty(row, name, { value: values[i] ?? null, enumerable: true, writable: true, configurable: true });
+    else row[name] = values[i] ?? null;
+  }
+  return row;
+}
+
+/** How many prepared statements a database keeps; the least recently used is freed beyond that. */
+const CACHED_STATEMENTS = 32;
+const statementCaches = new WeakMap<SqlJsDatabase, Map<string, SqlJsStatement>>();
+
+/**
+ * Binds `params` to the kept statement for `sql` (preparing it the first time), runs `work` on it, and resets it so
+ * that it holds no lock between calls. sql.js frees every statement when the database is closed; a statement found
+ * freed is prepared again.
+ */
+function withStatement<T>(db: SqlJsDatabase, sql: string, params: readonly unknown[], work: (statement: SqlJsStatement) => T): T {
+  let cache = statementCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement !== undefined) {
+    // Most recently used last, so the first entry is the one to free.
+    cache.delete(sql);
+    cache.set(sql, statement);
+  }
+  try {
+    statement ??= remember(cache, sql, db.prepare(sql));
+    statement.bind(params.map(bindable));
+  } catch (error) {
+    if (error !== 'Statement closed') throw error;
+    statement = remember(cache, sql, db.prepare(sql));
+    statement.bind(params.map(bindable));
+  }
+  try {
+    return work(statement);
+  } finally {
+    statement.reset();
+  }
+}
+
+function remember(cache: Map<string, SqlJsStatement>, sql: string, statement: SqlJsStatement): SqlJsStatement {
+  cache.set(sql, statement);
+  if (cache.size > CACHED_STATEMENTS) {
+    const [oldest] = cache;
+    if (oldest !== undefined) {
+      cache.delete(oldest[0]);
+      oldest[1].free();
+    }
+  }
+  return statement;
 }
 
 // sql.js would bind a bigint as its decimal text, so `? = 5` with 5n would compare text to integer and be false.

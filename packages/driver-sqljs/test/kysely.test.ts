@@ -37,7 +37,8 @@ describe('kyselyDialect', () => {
       break;
     }
     expect(live.prepared).toBeGreaterThan(0);
-    expect(live.open).toBe(0);
+    // The stream's own statement is freed; the others are kept, reset, for the next query with the same SQL.
+    expect(live.open).toBeLessThan(live.prepared);
     // A statement left mid-step would hold the table.
     await driver.exec('DROP TABLE t');
   });
