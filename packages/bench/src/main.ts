@@ -19,7 +19,8 @@ const USAGE = `pnpm bench [options]
 Runs every contender in every scenario as whole processes, interleaved, and writes BENCHMARKS.md.
 
   --sizes LIST        corpus sizes (default 100,1000,10000)
-  --runs N            runs per contender and scenario (default: 7 for N <= 100, 5 for N <= 1000, 3 above)
+  --runs N            runs per contender and scenario (default: 7 for N <= 100, 5 for N <= 1000; above, one
+                      cold and one rollback run, which take tens of seconds each, and 3 no-op runs)
   --contenders LIST   only these contender ids (default: all; the floors are always included)
   --all-sizes         run the other tools at every size too (default: above 1000 only the floors and Strata,
                       which keeps a full run under 10 minutes)
@@ -85,9 +86,11 @@ function log(line: string): void {
   process.stderr.write(`[${seconds} s] ${line}\n`);
 }
 
-function runsFor(size: number): number {
+function runsFor(size: number, name: Scenario): number {
   if (values.runs !== undefined) return Number(values.runs);
-  return size <= 100 ? 7 : size <= 1000 ? 5 : 3;
+  if (size <= 100) return 7;
+  if (size <= 1000) return 5;
+  return name === 'noop' ? 3 : 1;
 }
 
 /** Writes each distinct layout once per corpus; contenders that share a layout writer share the folder. */
@@ -126,12 +129,15 @@ async function runOnce(
   return sample;
 }
 
-/** A database with the whole corpus applied by `contender` itself, for the no-op and rollback scenarios. */
-async function template(contender: Contender, corpus: Corpus, layout: string): Promise<string> {
-  await runOnce(contender, corpus, layout, 'cold');
+/**
+ * A database with the whole corpus applied by `contender` itself, for the no-op and rollback scenarios; the run that
+ * made it is a cold run like any other, and counts as the first one.
+ */
+async function template(contender: Contender, corpus: Corpus, layout: string): Promise<{ file: string; cold: Sample }> {
+  const cold = await runOnce(contender, corpus, layout, 'cold');
   const file = join(work, corpus.id, `template-${contender.id}.db`);
   copyFileSync(join(work, corpus.id, 'runs', contender.id, 'bench.db'), file);
-  return file;
+  return { file, cold };
 }
 
 /** Whether `contender` runs on a corpus of `size` migrations. */
@@ -145,12 +151,14 @@ async function scenario(
   layouts: Map<Contender, string>,
   templates: Map<Contender, string>,
   runs: number,
+  firstRuns: ReadonlyMap<Contender, Sample> = new Map(),
 ): Promise<Measured[]> {
   const size = corpus.migrations.length;
   const taking = contenders.filter((c) => (name !== 'rollback' || c.rollsBack) && runsAt(c, size));
   const samples = new Map<Contender, Sample[]>(taking.map((c) => [c, []]));
+  for (const [contender, sample] of firstRuns) samples.get(contender)?.push(sample);
   const failures = new Map<Contender, string>();
-  for (let run = 0; run < runs; run++) {
+  for (let run = firstRuns.size > 0 ? 1 : 0; run < runs; run++) {
     for (const contender of rotate(taking, run)) {
       if (failures.has(contender)) continue;
       try {
@@ -198,6 +206,7 @@ async function inProcess(
   const script = fileURLToPath(new URL('./inprocess-run.js', import.meta.url));
   const results: InProcessResult[] = [];
   const cases = [
+    ['better-sqlite3', 'read', 'strata-better-sqlite3'],
     ['better-sqlite3', 'disk', 'strata-better-sqlite3'],
     ['better-sqlite3', 'memory', 'strata-better-sqlite3'],
     ['sqljs', 'disk', 'strata-sqljs'],
@@ -226,21 +235,24 @@ const inProcessResults: InProcessResult[] = [];
 try {
   for (const size of sizes) {
     const corpus = schemaCorpus(size);
-    const runs = runsFor(size);
     log(`N = ${size}: writing layouts`);
     const layouts = await writeLayouts(corpus);
     log(`N = ${size}: preparing applied databases`);
     const templates = new Map<Contender, string>();
+    const firstColdRuns = new Map<Contender, Sample>();
     for (const contender of contenders.filter((c) => runsAt(c, size))) {
       try {
-        templates.set(contender, await template(contender, corpus, layouts.get(contender) ?? ''));
+        const made = await template(contender, corpus, layouts.get(contender) ?? '');
+        templates.set(contender, made.file);
+        firstColdRuns.set(contender, made.cold);
       } catch (error) {
         log(`  ${contender.id} could not apply the corpus: ${String(error).split('\n')[0]}`);
       }
     }
     for (const name of ['cold', 'noop', 'rollback'] as const) {
+      const runs = runsFor(size, name);
       log(`N = ${size}: ${name}, ${runs} runs each`);
-      measured.push(...(await scenario(corpus, name, layouts, templates, runs)));
+      measured.push(...(await scenario(corpus, name, layouts, templates, runs, name === 'cold' ? firstColdRuns : undefined)));
     }
     if (size === 1000 || (sizes.length === 1 && size === sizes[0])) {
       log(`N = ${size}: in-process no-op check`);
@@ -252,7 +264,9 @@ try {
   const data = dataCorpus();
   log('data-heavy migration');
   const dataLayouts = await writeLayouts(data);
-  measured.push(...(await scenario(data, 'data', dataLayouts, new Map(), Math.max(...sizes.map(runsFor)))));
+  measured.push(
+    ...(await scenario(data, 'data', dataLayouts, new Map(), Math.max(...sizes.map((size) => runsFor(size, 'data'))))),
+  );
   const input = { measured, inProcess: inProcessResults, contenders, sizes, seconds: (Date.now() - started) / 1000 };
   writeFileSync(resolve(values.out), renderReport(input));
   log(`wrote ${resolve(values.out)}`);
