@@ -233,7 +233,13 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         await driver.exec(
           `INSERT INTO schema_migrations (version, name, checksum) VALUES ('002', 'legacy', '${checksumOf(unsafe)}')`,
         );
-        const manager = manage({ '002_legacy/up.sql': unsafe, '003_tags/up.sql': tags });
+        const files = {
+          '002_legacy/up.sql': unsafe,
+          '002_legacy/down.sql': 'DROP TABLE legacy;\n',
+          '003_tags/up.sql': tags,
+          '003_tags/down.sql': 'DROP TABLE tags;\n',
+        };
+        const manager = manage(files);
         expect((await manager.validate()).problems.map((p) => [p.code, p.file, p.line])).toEqual([
           ['UNSAFE_STATEMENT', '002_legacy/up.sql', 1],
         ]);
@@ -241,13 +247,18 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
 
         // A pending one is refused before anything runs, with every problem of the set.
-        const pending = manage({ '002_legacy/up.sql': unsafe, '003_tags/up.sql': tags, '004_compact/up.sql': 'VACUUM;\n' });
+        const pending = manage({ ...files, '004_compact/up.sql': 'VACUUM;\n' });
         const error = await failureOf(pending.migrate());
         expect(error).toMatchObject({ code: 'UNSAFE_STATEMENT', file: '004_compact/up.sql' });
         expect((error as ValidationError).problems.map((p) => [p.code, p.file])).toEqual([
           ['UNSAFE_STATEMENT', '004_compact/up.sql'],
         ]);
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
+
+        // Rolling 002 back runs its down.sql, which is safe; its up.sql does not run again.
+        const rolled = await manager.rollbackMigration('002');
+        expect(rolled.steps.map((s) => [s.version, s.status])).toEqual([['002', 'rolled-back']]);
+        expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '003']);
       });
 
       it('rolls back a rebuild that leaves orphans, naming the rows, and restores enforcement', async () => {

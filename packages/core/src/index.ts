@@ -53,4 +53,4 @@ export { RunError, type RunEvent, type RunReport, type StepReport, type StepStat
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
-export { checkStatements } from './validate/statements.js';
+export { checkStatements, type StatementScripts } from './validate/statements.js';

@@ -14,7 +14,7 @@ import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
-import { checkStatements } from './validate/statements.js';
+import { checkStatements, type StatementScripts } from './validate/statements.js';
 
 /** Options of a {@link MigrationManager}. */
 export interface MigrationManagerOptions {
@@ -172,7 +172,7 @@ export class MigrationManager {
     const run = async (): Promise<RunReport> => {
       const { order, applied } = await this.ready(options.ignoreMissing === true);
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-      return this.execute('up', refuseUnsafe(plan), options.dryRun === true);
+      return this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true);
     };
     return options.dryRun === true ? run() : this.exclusively(run);
   }
@@ -184,7 +184,7 @@ export class MigrationManager {
     const run = async (): Promise<RunReport> => {
       const { order, applied } = await this.ready(false);
       const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
-      return this.execute('down', refuseUnsafe(plan), options.dryRun === true);
+      return this.execute('down', refuseUnsafe(plan, 'down'), options.dryRun === true);
     };
     return options.dryRun === true ? run() : this.exclusively(run);
   }
@@ -315,9 +315,13 @@ export class MigrationManager {
   }
 }
 
-/** Refuses a plan, before anything runs, when a migration in it has a statement that cannot run in its transaction. */
-function refuseUnsafe(plan: readonly Migration[]): readonly Migration[] {
-  const problems = plan.flatMap(checkStatements);
+/**
+ * Refuses a plan, before anything runs, when a migration in it has a statement that cannot run in its transaction:
+ * in either script of a migration about to be applied (its down.sql is for later, but it is new and is checked
+ * whole), in down.sql of one about to be rolled back (its up.sql already ran).
+ */
+function refuseUnsafe(plan: readonly Migration[], scripts: StatementScripts): readonly Migration[] {
+  const problems = plan.flatMap((m) => checkStatements(m, scripts));
   if (problems.length > 0) throw new ValidationError(problems);
   return plan;
 }

@@ -70,6 +70,11 @@ describe('checkStatements', () => {
   it('checks down.sql too, and nothing in a transaction: false migration', () => {
     const down = checkStatements(migrationOf({ 'up.sql': 'SELECT 1;', 'down.sql': 'SELECT 1;\nVACUUM;' }));
     expect(down.map((p) => [p.file, p.line])).toEqual([['001_a/down.sql', 2]]);
+    // Or only the script a run in one direction runs.
+    const both = migrationOf({ 'up.sql': 'BEGIN;', 'down.sql': 'COMMIT;' });
+    expect(checkStatements(both, 'up').map((p) => p.file)).toEqual(['001_a/up.sql']);
+    expect(checkStatements(both, 'down').map((p) => p.file)).toEqual(['001_a/down.sql']);
+    expect(checkStatements(both).map((p) => p.file)).toEqual(['001_a/up.sql', '001_a/down.sql']);
     const outside = migrationOf({ 'up.sql': 'PRAGMA foreign_keys = OFF; VACUUM; COMMIT;', 'meta.yaml': 'transaction: false\n' });
     expect(checkStatements(outside)).toEqual([]);
   });

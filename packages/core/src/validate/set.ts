@@ -41,7 +41,7 @@ export function checkSet(set: MigrationSet, options: CheckSetOptions = {}): Chec
   if (options.statements === false) return structure;
   let unsafe = statementProblems.get(set);
   if (unsafe === undefined) {
-    unsafe = set.migrations.flatMap(checkStatements);
+    unsafe = set.migrations.flatMap((m) => checkStatements(m));
     statementProblems.set(set, unsafe);
   }
   if (unsafe.length === 0) return structure;

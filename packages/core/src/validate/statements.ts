@@ -34,42 +34,44 @@ const WATCHED_WORDS = /\b(?:pragma|vacuum|attach|detach|begin|commit|end|rollbac
  * checkStatements(migration)[0]?.message;
  * // '004_rebuild_users/up.sql:1:1: PRAGMA foreign_keys has no effect inside a transaction, …'
  * ```
+ *
+ * `scripts` narrows the check to the script a run in one direction runs: `up` for up.sql, `down` for down.sql.
  */
-export function checkStatements(migration: Migration): StrataError[] {
-  let problems = checked.get(migration);
-  if (problems === undefined) {
-    problems = statementProblems(migration);
-    checked.set(migration, problems);
+export function checkStatements(migration: Migration, scripts: StatementScripts = 'both'): StrataError[] {
+  if (!migration.meta.transaction) return [];
+  let found = checked.get(migration);
+  if (found === undefined) {
+    found = {};
+    checked.set(migration, found);
   }
-  return [...problems];
+  const problems: StrataError[] = [];
+  if (scripts !== 'down') problems.push(...(found.up ??= scriptProblems(migration, 'up.sql', migration.up)));
+  if (scripts !== 'up') problems.push(...(found.down ??= scriptProblems(migration, 'down.sql', migration.down)));
+  return problems;
 }
 
-// A migration object is never changed once parsed, and the same one is checked by validation and again by the run.
-const checked = new WeakMap<Migration, readonly StrataError[]>();
+/** Which of a migration's scripts {@link checkStatements} checks: the one a run in that direction runs, or both. */
+export type StatementScripts = 'up' | 'down' | 'both';
 
-function statementProblems(migration: Migration): StrataError[] {
-  if (!migration.meta.transaction) return [];
+// A migration object is never changed once parsed, and the same one is checked by validation and again by the run.
+const checked = new WeakMap<Migration, { up?: readonly StrataError[]; down?: readonly StrataError[] }>();
+
+function scriptProblems(migration: Migration, name: string, sql: string | undefined): StrataError[] {
+  if (sql === undefined || !WATCHED_WORDS.test(sql)) return [];
   const problems: StrataError[] = [];
-  const scripts: [string, string | undefined][] = [
-    ['up.sql', migration.up],
-    ['down.sql', migration.down],
-  ];
-  for (const [name, sql] of scripts) {
-    if (sql === undefined || !WATCHED_WORDS.test(sql)) continue;
-    const file = `${migration.folder}/${name}`;
-    for (const statement of splitStatements(sql)) {
-      const advice = adviceFor(leadingWords(statement, FIRST_WORDS));
-      if (advice === undefined) continue;
-      const { line, column } = statement;
-      problems.push(
-        new StrataError('UNSAFE_STATEMENT', `${file}:${line}:${column}: ${advice}`, {
-          version: migration.version,
-          file,
-          line,
-          column,
-        }),
-      );
-    }
+  const file = `${migration.folder}/${name}`;
+  for (const statement of splitStatements(sql)) {
+    const advice = adviceFor(leadingWords(statement, FIRST_WORDS));
+    if (advice === undefined) continue;
+    const { line, column } = statement;
+    problems.push(
+      new StrataError('UNSAFE_STATEMENT', `${file}:${line}:${column}: ${advice}`, {
+        version: migration.version,
+        file,
+        line,
+        column,
+      }),
+    );
   }
   return problems;
 }
