@@ -45,8 +45,14 @@ export function checkStatements(migration: Migration, scripts: StatementScripts 
     checked.set(migration, found);
   }
   const problems: StrataError[] = [];
-  if (scripts !== 'down') problems.push(...(found.up ??= scriptProblems(migration, 'up.sql', migration.up)));
-  if (scripts !== 'up') problems.push(...(found.down ??= scriptProblems(migration, 'down.sql', migration.down)));
+  if (scripts !== 'down') {
+    found.up ??= scriptProblems(migration, 'up.sql', migration.up);
+    problems.push(...found.up);
+  }
+  if (scripts !== 'up') {
+    found.down ??= scriptProblems(migration, 'down.sql', migration.down);
+    problems.push(...found.down);
+  }
   return problems;
 }
 
