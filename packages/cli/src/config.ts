@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
-import { errorCodeOf } from '@strata/core/node';
 import { DRIVERS, type DriverName } from './args.js';
 
 /** The names a config file may have, in the working folder; at most one of them may exist. */
@@ -36,7 +35,7 @@ export async function readConfig(folder: string): Promise<Config | undefined> {
   for (const name of CONFIG_FILES) {
     const file = join(resolve(folder), name);
     const text = await readFile(file, 'utf8').catch((error: unknown) => {
-      if (errorCodeOf(error) === 'ENOENT') return undefined;
+      if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new StrataError('INVALID_OPTION', `config file ${file} cannot be read: ${String(error)}`, { file, cause: error });
     });
     if (text !== undefined) found.push({ file, text });

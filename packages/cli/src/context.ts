@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
-import { loadMigrationsFolder } from '@strata/core/node';
+// The folder loader alone: the whole of @strata/core/node (backups, restore, bundles, DatabaseManager) is loaded by
+// the commands that use it, not by every run.
+import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import type { Settings } from './settings.js';

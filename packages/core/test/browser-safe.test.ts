@@ -13,6 +13,12 @@ describe('@strata/core root entry', () => {
     expect([...imports.keys()]).toEqual([]);
   });
 
+  it('offers the folder loader alone as @strata/core/node/folder, reaching no other package', async () => {
+    const folder = await import('@strata/core/node/folder');
+    expect(Object.keys(folder).sort()).toEqual(['loadMigrationsFolder', 'readMigrationsFolder']);
+    expect([...bareImportsOf(dist('node/load-folder.js')).keys()].filter((s) => !isNodeBuiltin(s))).toEqual([]);
+  });
+
   it('keeps Node-only code behind @strata/core/node', () => {
     const imports = [...bareImportsOf(dist('node/index.js')).keys()];
     expect(imports).toContain('node:fs/promises');

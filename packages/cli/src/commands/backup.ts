@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
-import { backupBaseName, backupDatabase, rotateBackups } from '@strata/core/node';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -35,6 +34,7 @@ export const backupCommand: Command = {
     }
     const out = typeof values.out === 'string' ? resolve(settings.cwd, values.out) : undefined;
     const { driver } = await open({ write: false, migrations: false });
+    const { backupBaseName, backupDatabase, rotateBackups } = await import('@strata/core/node');
     const info = await backupDatabase(driver, { databaseFile, dir: settings.backup.dir, out, table: settings.table });
     const keep = settings.backup.keep ?? DEFAULT_KEEP;
     const removed = out === undefined ? await rotateBackups(dirname(info.file), backupBaseName(databaseFile), keep) : [];

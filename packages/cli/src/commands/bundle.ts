@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { writeMigrationsBundle } from '@strata/core/node';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -26,6 +25,7 @@ export const bundleCommand: Command = {
   notes:
     'Exit codes: 0 written; 1 the folder has problems (each printed on stderr; nothing written) or the file cannot\nbe written (INVALID_OPTION); 2 a usage error, such as no --out.',
   async run({ values, settings }) {
+    const { writeMigrationsBundle } = await import('@strata/core/node');
     const result = await writeMigrationsBundle(settings.dir, resolve(settings.cwd, String(values.out)));
     const shown = (path: string) => shownPath(settings.cwd, path);
     return {

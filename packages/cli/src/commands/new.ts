@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { scaffoldMigration } from '@strata/core/node';
 import { shownPath } from '../render/paths.js';
 import type { Command } from './command.js';
 
@@ -28,6 +27,7 @@ export const newCommand: Command = {
     const [name = ''] = args;
     const dependencies = typeof values.depends === 'string' ? values.depends.split(/[\s,]+/).filter((d) => d !== '') : [];
     const description = typeof values.description === 'string' ? values.description : undefined;
+    const { scaffoldMigration } = await import('@strata/core/node');
     const result = await scaffoldMigration(settings.dir, name, { dependencies, description });
     return {
       data: result,

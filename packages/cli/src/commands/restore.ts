@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
-import { backupBaseName, type RestoreResult, restoreDatabase, rotateBackups } from '@strata/core/node';
+import type { RestoreResult } from '@strata/core/node';
 import type { Palette } from '../color.js';
 import { driverFactory } from '../drivers.js';
 import { databaseError } from '../guard-driver.js';
@@ -38,6 +38,7 @@ export const restoreCommand: Command = {
     try {
       if (settings.defaultDatabase) mkdirSync(dirname(databaseFile), { recursive: true });
       const factory = await driverFactory(settings.driver);
+      const { backupBaseName, restoreDatabase, rotateBackups } = await import('@strata/core/node');
       const backupDir = settings.backup.dir;
       check = await restoreDatabase(backup, {
         databaseFile,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { StrataError } from '@strata/core';
-import { type DatabaseManagerStats, databaseFileStats } from '@strata/core/node';
+import type { DatabaseManagerStats } from '@strata/core/node';
 import { shownPath } from '../render/paths.js';
 import { statsLines } from '../render/stats.js';
 import type { Command } from './command.js';
@@ -28,6 +28,7 @@ export const statsCommand: Command = {
     }
     const { manager } = await open({ write: false });
     // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing.
+    const { databaseFileStats } = await import('@strata/core/node');
     const stats: DatabaseManagerStats = { ...(await manager.stats()), file: await databaseFileStats(file) };
     const failed = stats.health.status === 'error';
     return {
