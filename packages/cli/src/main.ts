@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const { command } = invocation;
     const text =
       command === undefined
-        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, defaultDatabaseFile())
+        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, await defaultDatabaseFile())
         : commandHelp(PROGRAM, command);
     io.stdout.write(`${text}\n`);
     return 0;

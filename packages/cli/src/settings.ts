@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import envPaths from 'env-paths';
 import type { DriverName, GlobalOptions } from './args.js';
 import { readConfig } from './config.js';
 import type { Io } from './io.js';
@@ -29,7 +28,9 @@ export interface Settings {
  * `%LOCALAPPDATA%\strata\Data` on Windows). It follows the process environment (env-paths reads `process.env`),
  * not an injected {@link Io}'s `env`.
  */
-export function defaultDatabaseFile(): string {
+export async function defaultDatabaseFile(): Promise<string> {
+  // Loaded only when needed: most runs name their database.
+  const { default: envPaths } = await import('env-paths');
   return join(envPaths('strata', { suffix: '' }).data, 'app.db');
 }
 
@@ -50,7 +51,7 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
   const db = given(global.db) ?? config?.db;
   return {
     cwd: io.cwd,
-    databaseFile: db ?? defaultDatabaseFile(),
+    databaseFile: db ?? (await defaultDatabaseFile()),
     defaultDatabase: db === undefined,
     dir: given(global.dir) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
     driver: global.driver ?? config?.driver ?? 'better-sqlite3',
