@@ -255,6 +255,18 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         ]);
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002', '003']);
 
+        // Refused for another reason too, the run reports what would stop it next: 004's statement, not 002's.
+        const broken = manage({
+          ...files,
+          '004_compact/up.sql': 'VACUUM;\n',
+          '004_compact/meta.yaml': 'dependencies: ["009"]\n',
+        });
+        const both = (await failureOf(broken.migrate())) as ValidationError;
+        expect(both.problems.map((p) => [p.code, p.file])).toEqual([
+          ['MISSING_DEPENDENCY', '004_compact/meta.yaml'],
+          ['UNSAFE_STATEMENT', '004_compact/up.sql'],
+        ]);
+
         // Rolling 002 back runs its down.sql, which is safe; its up.sql does not run again.
         const rolled = await manager.rollbackMigration('002');
         expect(rolled.steps.map((s) => [s.version, s.status])).toEqual([['002', 'rolled-back']]);

@@ -273,8 +273,13 @@ export class MigrationManager {
 
   private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {
     const state = await this.inspect(ignoreMissing, false);
-    // Refused anyway: every problem is reported at once, those of every migration's statements included.
-    if (state.problems.length > 0) throw new ValidationError((await this.inspect(ignoreMissing, true)).problems);
+    if (state.problems.length > 0) {
+      // Refused anyway: the statements that would stop a later run (those of migrations not applied yet) are reported
+      // at the same time, so that one fix does not only uncover the next problem.
+      const applied = new Set(state.applied.map((row) => row.version));
+      const pending = state.order.filter((m) => !applied.has(m.version));
+      throw new ValidationError([...state.problems, ...pending.flatMap((m) => checkStatements(m))]);
+    }
     return state;
   }
 
