@@ -146,6 +146,7 @@ function withStatement<T>(db: SqlJsDatabase, sql: string, params: readonly unkno
     statement ??= remember(cache, sql, db.prepare(sql));
     statement.bind(params.map(bindable));
   } catch (error) {
+    // sql.js releases whose export() reopened the connection freed every statement of the database with it.
     if (error !== 'Statement closed') throw error;
     statement = remember(cache, sql, db.prepare(sql));
     statement.bind(params.map(bindable));

@@ -69,6 +69,22 @@ describe('createSqlJsDriver', () => {
     expect(await driver.query('SELECT * FROM t')).toEqual([]);
   });
 
+  it('prepares a kept statement again when sql.js has freed it', async () => {
+    const driver = await open();
+    const kept: { free(): boolean }[] = [];
+    const prepare = driver.database.prepare.bind(driver.database);
+    driver.database.prepare = (sql) => {
+      const statement = prepare(sql);
+      kept.push(statement);
+      return statement;
+    };
+    expect(await driver.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    // What an older sql.js did to every statement on export().
+    for (const statement of kept.splice(0)) statement.free();
+    expect(await driver.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(kept).toHaveLength(1);
+  });
+
   it('keeps a column named __proto__ as data', async () => {
     const driver = await open();
     const [row] = await driver.query('SELECT 1 AS "__proto__", 2 AS x');

@@ -6,7 +6,7 @@ import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { type MigrationFiles, parseMigrationFolders } from '../parse/files.js';
 import { NODE_PARSE_OPTIONS } from './parse-options.js';
-import { decodeUtf8 } from './utf8.js';
+import { notUtf8 } from './utf8.js';
 
 /** A folder as read from disk: each migration folder's files that could be read, and why the others could not. */
 interface FolderRead {
@@ -123,11 +123,11 @@ function readBytes(path: string): Buffer {
 }
 
 /**
- * The text of a file, or the problem with its bytes. Valid UTF-8, nearly always, is checked and decoded by Node's
- * native routines, several times faster than a fatal TextDecoder; a leading byte-order mark is kept.
+ * The text of a file, or the problem with its bytes. UTF-8 is checked and decoded by Node's native routines, several
+ * times faster than a fatal TextDecoder; a leading byte-order mark is kept.
  */
 function textOf(bytes: Buffer, path: string): string | StrataError {
-  return isUtf8(bytes) ? bytes.toString('utf8') : decodeUtf8(bytes, path, versionIn(path));
+  return isUtf8(bytes) ? bytes.toString('utf8') : notUtf8(bytes, path, versionIn(path));
 }
 
 /** The entries of `dir` that are not hidden, sorted by name followed by `suffix`. */

@@ -1,29 +1,22 @@
 import { StrataError } from '../errors.js';
 
-// ignoreBOM keeps a leading byte-order mark in the text, as the checksum and a bundle expect to see it.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
- * The text of a file, or a problem naming the first byte that is not UTF-8: decoding with replacement characters
- * would change the SQL silently.
+ * The problem with a file that is not UTF-8, naming the first byte that is not: decoding with replacement characters
+ * would change the SQL silently. The loader asks only after Node's `isUtf8` said no.
  *
  * @example
  * ```ts
- * const text = decodeUtf8(await readFile(path), '001_init/up.sql', '001');
+ * const problem = notUtf8(bytes, '001_init/up.sql', '001'); // "001_init/up.sql is not UTF-8: the byte at offset 7 …"
  * ```
  */
-export function decodeUtf8(bytes: Uint8Array, file: string, version: string | undefined): string | StrataError {
-  try {
-    return utf8.decode(bytes);
-  } catch (error) {
-    const offset = firstInvalidByte(bytes);
-    const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
-    return new StrataError(
-      'INVALID_MIGRATION',
-      `${file} is not UTF-8: the byte at offset ${offset} (0x${byte}) does not start a valid character; save the file as UTF-8`,
-      { version, file, cause: error },
-    );
-  }
+export function notUtf8(bytes: Uint8Array, file: string, version: string | undefined): StrataError {
+  const offset = firstInvalidByte(bytes);
+  const byte = (bytes[offset] ?? 0).toString(16).padStart(2, '0');
+  return new StrataError(
+    'INVALID_MIGRATION',
+    `${file} is not UTF-8: the byte at offset ${offset} (0x${byte}) does not start a valid character; save the file as UTF-8`,
+    { version, file },
+  );
 }
 
 /**

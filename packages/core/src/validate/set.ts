@@ -22,9 +22,9 @@ export interface CheckSetOptions {
 }
 
 // A set is checked once: loaders and managers hand the same set object around (an app's start-up checks it before
-// opening the database, then migrates with it), and a set is never changed after it is made.
+// opening the database, then migrates with it), and a set is never changed after it is made. The statements are
+// kept per migration by checkStatements.
 const structures = new WeakMap<MigrationSet, CheckedSet>();
-const statementProblems = new WeakMap<MigrationSet, readonly StrataError[]>();
 
 /**
  * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, cycles, and
@@ -39,11 +39,7 @@ export function checkSet(set: MigrationSet, options: CheckSetOptions = {}): Chec
     structures.set(set, structure);
   }
   if (options.statements === false) return structure;
-  let unsafe = statementProblems.get(set);
-  if (unsafe === undefined) {
-    unsafe = set.migrations.flatMap((m) => checkStatements(m));
-    statementProblems.set(set, unsafe);
-  }
+  const unsafe = set.migrations.flatMap((m) => checkStatements(m));
   if (unsafe.length === 0) return structure;
   // In the order they were always reported: the loader's, then the statements, then those of the set as a whole.
   const loaded = set.problems.length;
