@@ -7,11 +7,11 @@ import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { afterEach } from 'vitest';
 
 /** The built CLI; tests run what users run. */
-export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/migrate.js', import.meta.url));
 /** The app's own migrations folder, when it exists. */
 export const REPO_MIGRATIONS = fileURLToPath(new URL('../../../../migrations', import.meta.url));
 
-if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with "pnpm exec tsc -b packages/cli"`);
+if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first with "pnpm build"`);
 
 /** What a run of the CLI left: its exit code and both streams. */
 export interface CliResult {
