@@ -22,7 +22,10 @@ for (const name of readdirSync(OUT)) if (name.startsWith(PREFIX)) rmSync(`${OUT}
 function external(id, importer) {
   if (id.startsWith('@strata/') || id.startsWith('.') || isAbsolute(id)) return false;
   if (id.startsWith('node:') || builtinModules.includes(id)) return true;
-  const name = id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
+  const name = id
+    .split('/')
+    .slice(0, id.startsWith('@') ? 2 : 1)
+    .join('/');
   if (name in dependencies || UNUSED_PEERS.includes(name)) return true;
   throw new Error(`${importer} imports ${id}, which @strata/cli does not depend on: add ${name} to its dependencies`);
 }
