@@ -46,6 +46,15 @@ describe('the folder loader and bytes that are not UTF-8', () => {
     expect(set.problems[1]?.message).toContain('offset 14 (0xed)');
   });
 
+  it('reads a replacement character written in the file as text, and one beside a bad byte as not UTF-8', async () => {
+    const dir = writeTree({ ...migration('001_a'), '002_b/up.sql': "INSERT INTO t VALUES ('\ufffd');\n" });
+    writeFileSync(join(dir, '001_a', 'down.sql'), Buffer.from([...Buffer.from('SELECT 1; -- \ufffd'), 0xff]));
+    const set = await loadMigrationsFolder(dir);
+    expect(problemsOf(set)).toEqual([['INVALID_MIGRATION', '001_a/down.sql', '001']]);
+    expect(set.problems[0]?.message).toContain('offset 16 (0xff)');
+    expect(set.migrations.map((m) => m.up)).toEqual(["INSERT INTO t VALUES ('\ufffd');\n"]);
+  });
+
   it('keeps a byte-order mark, which the checksum ignores', async () => {
     const dir = writeTree({ '001_a/up.sql': '\ufeffCREATE TABLE a (id INTEGER);\r\n' });
     const set = await loadMigrationsFolder(dir);

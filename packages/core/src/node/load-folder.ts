@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Dirent } from 'node:fs';
-import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
@@ -84,7 +84,7 @@ function readFolder(dir: string): FolderRead {
       const file = follow(root, filePath, fileEntry);
       if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(`${folder}/${fileEntry.name}`, file));
       else if (file.kind === 'file') {
-        const text = textOf(readBytes(filePath), `${folder}/${fileEntry.name}`);
+        const text = readText(filePath, `${folder}/${fileEntry.name}`);
         if (typeof text === 'string') read.set(fileEntry.name, text);
         else problems.push(text);
       }
@@ -94,40 +94,16 @@ function readFolder(dir: string): FolderRead {
   return { folders, problems };
 }
 
-/** The buffer files are read into, one after the other; grown for a larger file, and let go when it grew large. */
-let shared = Buffer.allocUnsafe(64 * 1024);
-const KEEP_AT_MOST = 1024 * 1024;
-
 /**
- * The bytes of a file, in a buffer that the next call reuses. Unlike readFileSync, it asks for no size first (one
- * system call fewer on each of thousands of files) and allocates nothing: a short read of a regular file is its end.
+ * The text of a file, or the problem with its bytes. The whole read and decoding happen in one native call; only a
+ * text with a replacement character, which decoding puts where bytes are not UTF-8 (or which the file holds as
+ * written), is read again as bytes to tell which. A leading byte-order mark is kept.
  */
-function readBytes(path: string): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, shared, length, shared.length - length, null);
-      length += read;
-      if (length < shared.length || read === 0) break;
-      const larger = Buffer.allocUnsafe(shared.length * 2);
-      shared.copy(larger, 0, 0, length);
-      shared = larger;
-    }
-    const bytes = shared.subarray(0, length);
-    if (shared.length > KEEP_AT_MOST) shared = Buffer.allocUnsafe(64 * 1024);
-    return bytes;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The text of a file, or the problem with its bytes. UTF-8 is checked and decoded by Node's native routines, several
- * times faster than a fatal TextDecoder; a leading byte-order mark is kept.
- */
-function textOf(bytes: Buffer, path: string): string | StrataError {
-  return isUtf8(bytes) ? bytes.toString('utf8') : notUtf8(bytes, path, versionIn(path));
+function readText(path: string, shown: string): string | StrataError {
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes('\ufffd')) return text;
+  const bytes = readFileSync(path);
+  return isUtf8(bytes) ? bytes.toString('utf8') : notUtf8(bytes, shown, versionIn(shown));
 }
 
 /** The entries of `dir` that are not hidden, sorted by name followed by `suffix`. */
