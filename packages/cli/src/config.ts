@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
 import { DRIVERS, type DriverName } from './args.js';
@@ -34,10 +34,7 @@ export async function readConfig(folder: string): Promise<Config | undefined> {
   const found: { file: string; text: string }[] = [];
   for (const name of CONFIG_FILES) {
     const file = join(resolve(folder), name);
-    const text = await readFile(file, 'utf8').catch((error: unknown) => {
-      if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new StrataError('INVALID_OPTION', `config file ${file} cannot be read: ${String(error)}`, { file, cause: error });
-    });
+    const text = readOptional(file);
     if (text !== undefined) found.push({ file, text });
   }
   const [first, second] = found;
@@ -49,6 +46,19 @@ export async function readConfig(folder: string): Promise<Config | undefined> {
     });
   }
   return checkConfig(await parse(first.file, first.text), first.file);
+}
+
+/**
+ * The text of a file that may be absent. Read synchronously: looking for three small files at every start-up costs
+ * less than the promise machinery around it, and this runs before anything else could use the wait.
+ */
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StrataError('INVALID_OPTION', `config file ${file} cannot be read: ${String(error)}`, { file, cause: error });
+  }
 }
 
 async function parse(file: string, text: string): Promise<unknown> {
