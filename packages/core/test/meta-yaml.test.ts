@@ -172,6 +172,10 @@ describe('readSimpleYaml', () => {
     ['a trailing comma', 'a: [x, ]\n', 'an empty entry or a trailing comma in a [ ] list at line 1'],
     ['a second document', 'a: 1\n---\nb: 2\n', 'a second document at line 2'],
     ['a lone carriage return', 'a: 1\rb: 2\n', 'a carriage return without a line feed at line 1'],
+    ['a carriage return before the last line', 'a: 1\r\nb: 2\r\r\n', 'a carriage return without a line feed at line 2'],
+    ['a control character', 'a: 1\n\nb: "x\u0007"\n', 'a control character at line 3'],
+    ['a lone high surrogate', '\ufeffa: 1\nb: "\ud800"\n', 'an unpaired surrogate at line 2'],
+    ['a lone low surrogate', 'a: "\ud83d\ude00\udc00"\n', 'an unpaired surrogate at line 1'],
   ])('leaves %s to the yaml package, naming it', (_, text, what) => {
     expect(unsupported(text)).toBe(what);
   });

@@ -67,34 +67,39 @@ function bail(what: string, index: number): never {
   throw new Unsupported(`${what} at line ${index + 1}`);
 }
 
+/**
+ * Characters YAML forbids or reads as line breaks: C0 controls but tab and line feed, a carriage return without a line
+ * feed, and unpaired surrogates. DEL and the C1 controls are not YAML's printable characters either, but the `yaml`
+ * package reads them as text, and `migrate new` writes them unescaped (as JSON.stringify does), so they are text here too.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for.
+const FORBIDDEN = /[\x00-\x08\x0b-\x0c\x0e-\x1f]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** The lines of `text` without their breaks (LF or CRLF), refusing characters YAML forbids or reads as breaks. */
 function splitLines(text: string): string[] {
-  const lines = (text.startsWith('\ufeff') ? text.slice(1) : text).split(/\r?\n/);
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  const lines = body.split(/\r?\n/);
   const last = lines.at(-1);
   if (last === '') lines.pop();
   // A | block counts such a line as content or not in ways of its own.
   else if (last !== undefined && /^ +$/.test(last)) bail('spaces after the last line break', lines.length - 1);
-  lines.forEach((line, index) => {
-    const what = forbiddenIn(line);
-    if (what !== undefined) bail(what, index);
-  });
+  // One search of the whole text, in native code; the line is counted only for a text that has such a character.
+  const forbidden = FORBIDDEN.exec(body);
+  if (forbidden !== null) bail(describeForbidden(forbidden[0]), lineAt(body, forbidden.index));
   return lines;
 }
 
-function forbiddenIn(line: string): string | undefined {
-  for (let i = 0; i < line.length; i++) {
-    const code = line.charCodeAt(i);
-    if (code === 0x0d) return 'a carriage return without a line feed';
-    // DEL and the C1 controls are not YAML's printable characters either, but the `yaml` package reads them as text,
-    // and `migrate new` writes them unescaped (as JSON.stringify does), so they are read as text here too.
-    if (code < 0x20 && code !== 0x09) return 'a control character';
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = line.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return 'an unpaired surrogate';
-      i++;
-    } else if (code >= 0xdc00 && code <= 0xdfff) return 'an unpaired surrogate';
-  }
-  return undefined;
+function describeForbidden(character: string): string {
+  const code = character.charCodeAt(0);
+  if (code === 0x0d) return 'a carriage return without a line feed';
+  return code < 0x20 ? 'a control character' : 'an unpaired surrogate';
+}
+
+/** The index of the line holding the character at `offset`. */
+function lineAt(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 const indentOf = (line: string): number => line.length - line.replace(/^ +/, '').length;
