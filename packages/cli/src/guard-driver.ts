@@ -1,4 +1,4 @@
-import { type Driver, type Row, type SqlValue, StrataError } from '@strata/core';
+import { type Driver, type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
 
 /**
  * Wraps `driver` so that whatever a SQLite library throws (`SQLITE_NOTADB` on a file that is not a database,
@@ -15,7 +15,7 @@ export function guardDriver(driver: Driver, file: string): Driver {
       throw databaseError(error, file);
     }
   };
-  const { serialize } = driver;
+  const { serialize, exclusive } = driver;
   return {
     name: driver.name,
     exec: (sql) => driver.exec(sql),
@@ -26,7 +26,17 @@ export function guardDriver(driver: Driver, file: string): Driver {
     // A backup takes an in-memory database's bytes through serialize(); without it, it would try VACUUM INTO.
     ...(serialize === undefined ? {} : { serialize: () => guard(() => serialize.call(driver)) }),
     // Without it, sql.js runs would no longer hold the file's lock, and processes would overwrite each other's saves.
-    ...(driver.exclusive === undefined ? {} : { exclusive: <T>(work: () => Promise<T>) => driver.exclusive?.(work) ?? work() }),
+    // Saves made through the lock it gives are guarded as persist() is.
+    ...(exclusive === undefined
+      ? {}
+      : {
+          exclusive: <T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions) =>
+            exclusive.call<Driver, [(lock: HeldLock) => Promise<T>, ExclusiveOptions | undefined], Promise<T>>(
+              driver,
+              (lock) => work({ persist: () => guard(() => lock.persist()) }),
+              options,
+            ),
+        }),
     close: () => guard(() => driver.close()),
   };
 }

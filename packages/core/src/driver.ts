@@ -40,17 +40,37 @@ export interface Driver {
    * SQLite locks itself (better-sqlite3) leave it out; there `BEGIN IMMEDIATE`, and the history re-read inside it,
    * keep processes apart.
    *
-   * Fails with `LOCK_TIMEOUT` when another holder keeps the lock longer than the driver waits. A call made inside
-   * `work` runs at once, under the lock already held.
+   * Fails with `LOCK_TIMEOUT` when another holder keeps the lock longer than the driver waits. `work` is given the
+   * lock it runs under, whose `persist()` saves without taking the lock again. A call of this driver's own
+   * `exclusive()` or `persist()` made inside `work` also runs at once, under the lock already held, unless `options`
+   * says `work` makes none (see {@link ExclusiveOptions.nested}).
    *
    * @example
    * ```ts
    * const count = await driver.exclusive?.(async () => (await driver.query('SELECT count(*) AS n FROM users'))[0]?.n);
+   * await driver.exclusive?.(async (lock) => { await driver.exec('DELETE FROM sessions'); await lock.persist(); }, { nested: false });
    * ```
    */
-  exclusive?<T>(work: () => Promise<T>): Promise<T>;
+  exclusive?<T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions): Promise<T>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The lock {@link Driver.exclusive} holds while its `work` runs. */
+export interface HeldLock {
+  /** Makes the changes committed so far durable, as {@link Driver.persist} does, under this lock. */
+  persist(): Promise<void>;
+}
+
+/** Options of {@link Driver.exclusive}. */
+export interface ExclusiveOptions {
+  /**
+   * `false` promises that `work` calls neither `exclusive()` nor `persist()` of the driver itself (it saves through
+   * the {@link HeldLock} it is given instead), so the driver need not tell such calls from those of other code running
+   * meanwhile. Telling them apart is not free: on Node it takes an `AsyncLocalStorage`, which adds work to every
+   * promise made while `work` runs. With `false`, such a call waits for the lock like any other. Default `true`.
+   */
+  readonly nested?: boolean;
 }
 
 /** Connection settings an application chooses; each driver applies the ones that mean something for it. */

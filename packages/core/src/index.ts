@@ -11,7 +11,17 @@ export type {
   SerializedValidationReport,
 } from './command/result.js';
 export { type CommandTarget, runCommand } from './command/run.js';
-export type { ConnectionSettings, Driver, DriverFactory, OpenOptions, ReaderPool, Row, SqlValue } from './driver.js';
+export type {
+  ConnectionSettings,
+  Driver,
+  DriverFactory,
+  ExclusiveOptions,
+  HeldLock,
+  OpenOptions,
+  ReaderPool,
+  Row,
+  SqlValue,
+} from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
 export {
   collectStats,

@@ -16,6 +16,9 @@ import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
+/** Makes a run's changes durable: through the driver, or through the lock the run holds. */
+type Persist = () => Promise<void>;
+
 /** Options of a {@link MigrationManager}. */
 export interface MigrationManagerOptions {
   /** The connection to migrate. */
@@ -169,24 +172,24 @@ export class MigrationManager {
    * `transaction: false` migration whose statements can run twice (`CREATE INDEX IF NOT EXISTS`) needs neither.
    */
   async migrate(options: MigrateOptions = {}): Promise<RunReport> {
-    const run = async (): Promise<RunReport> => {
+    const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(options.ignoreMissing === true);
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-      return this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true);
+      return this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
     };
-    return options.dryRun === true ? run() : this.exclusively(run);
+    return options.dryRun === true ? run(this.persist) : this.exclusively(run);
   }
 
   /**
    * Rolls back one migration with its down.sql. Refused while an applied migration depends on it, unless `cascade`.
    */
   async rollbackMigration(version: string, options: RollbackOptions = {}): Promise<RunReport> {
-    const run = async (): Promise<RunReport> => {
+    const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(false);
       const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
-      return this.execute('down', refuseUnsafe(plan, 'down'), options.dryRun === true);
+      return this.execute('down', refuseUnsafe(plan, 'down'), options.dryRun === true, persist);
     };
-    return options.dryRun === true ? run() : this.exclusively(run);
+    return options.dryRun === true ? run(this.persist) : this.exclusively(run);
   }
 
   /**
@@ -204,15 +207,15 @@ export class MigrationManager {
    */
   async repair(version?: string, options: RepairOptions = {}): Promise<RepairReport> {
     const apply = options.apply === true;
-    const run = async (): Promise<RepairReport> => {
+    const run = async (persist: Persist): Promise<RepairReport> => {
       const plan = planRepair(this.check(true), await this.history.list(), version);
       if (apply && plan.changes.length > 0) {
         await restampChecksums(this.driver, this.history, plan.changes);
-        await this.driver.persist?.();
+        await persist();
       }
       return { dryRun: !apply, ...plan };
     };
-    return apply ? this.exclusively(run) : run();
+    return apply ? this.exclusively(run) : run(this.persist);
   }
 
   /**
@@ -229,24 +232,32 @@ export class MigrationManager {
    */
   async baseline(version: string, options: BaselineOptions = {}): Promise<BaselineReport> {
     const apply = options.apply === true;
-    const run = async (): Promise<BaselineReport> => {
+    const run = async (persist: Persist): Promise<BaselineReport> => {
       const plan = planBaseline(this.check(true), await this.history.list(), version);
       if (apply && plan.marked.length > 0) {
         await markApplied(this.driver, this.history, plan.marked);
-        await this.driver.persist?.();
+        await persist();
       }
       return { dryRun: !apply, ...plan };
     };
-    return apply ? this.exclusively(run) : run();
+    return apply ? this.exclusively(run) : run(this.persist);
   }
+
+  /** Saves through the driver, outside any lock it may have. */
+  private readonly persist: Persist = async () => {
+    await this.driver.persist?.();
+  };
 
   /**
    * Runs `work` (a whole write: reading the history, planning, executing, saving) inside the driver's lock when it has
-   * one, so that no other process migrates the same database in between.
+   * one, so that no other process migrates the same database in between. `work` saves through the lock it is given
+   * and calls nothing else that locks, so the driver need not track calls made inside it (which costs time on every
+   * promise on Node).
    */
-  private exclusively<T>(work: () => Promise<T>): Promise<T> {
+  private exclusively<T>(work: (persist: Persist) => Promise<T>): Promise<T> {
     const { driver } = this;
-    return driver.exclusive === undefined ? work() : driver.exclusive(work);
+    if (driver.exclusive === undefined) return work(this.persist);
+    return driver.exclusive((lock) => work(() => lock.persist()), { nested: false });
   }
 
   /**
@@ -283,7 +294,12 @@ export class MigrationManager {
     return state;
   }
 
-  private async execute(direction: 'up' | 'down', plan: readonly Migration[], dryRun: boolean): Promise<RunReport> {
+  private async execute(
+    direction: 'up' | 'down',
+    plan: readonly Migration[],
+    dryRun: boolean,
+    persist: Persist,
+  ): Promise<RunReport> {
     if (dryRun) {
       const steps = plan.map((m) => stepOf(m, 'planned', { sql: (direction === 'up' ? m.up : m.down) ?? '' }));
       return { direction, dryRun, steps };
@@ -314,7 +330,7 @@ export class MigrationManager {
         this.onEvent?.({ type: 'finish', step, index, total });
       }
     } finally {
-      if (changed) await this.driver.persist?.();
+      if (changed) await persist();
     }
     return { direction, dryRun, steps };
   }

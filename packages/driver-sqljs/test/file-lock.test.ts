@@ -171,6 +171,22 @@ describe('the lock of a sql.js file', () => {
     expect(order).toEqual(['a', 'a done', 'b', 'b inside', 'b done']);
   });
 
+  it('saves through the lock it gives, and with nested: false makes a call of the driver inside wait its turn', async () => {
+    const driver = await open({ busyTimeoutMs: 200 });
+    const inside = await driver.exclusive(
+      async (lock) => {
+        await driver.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)');
+        await lock.persist();
+        return driver.persist().catch((error: unknown) => error);
+      },
+      { nested: false },
+    );
+    // The call made inside waited for the lock this very call held, and gave up.
+    expect(inside).toMatchObject({ code: 'LOCK_TIMEOUT' });
+    const other = await open();
+    expect(await tablesOf(other)).toContain('notes');
+  });
+
   it('fails with DATABASE_ERROR when the folder of the file does not exist', async () => {
     db = join(temp.path, 'missing', 'app.db');
     await expect(migrate(await open())).rejects.toMatchObject({
