@@ -40,7 +40,7 @@ describe('pnpm bench', () => {
         '--in-process',
         '1',
         '--contenders',
-        'strata-better-sqlite3,strata-sqljs',
+        'strata-better-sqlite3,strata-sqljs,floor-reads-all-better-sqlite3',
         '--out',
         out,
         '--json',
@@ -56,6 +56,7 @@ describe('pnpm bench', () => {
     expect(report).not.toMatch(/\| failed \|/);
     for (const label of [
       'floor (bare better-sqlite3 script)',
+      'floor, also reading every file (reference)',
       'Strata 0.1.0 (better-sqlite3)',
       'floor (bare sql.js script)',
       'Strata 0.1.0 (sql.js)',

@@ -1,6 +1,8 @@
 // The floor for better-sqlite3: the least a script must do to apply the same migrations. It lists the migration
 // folders, reads each up.sql (down.sql when rolling back), and runs each pending one with its bookkeeping row in one
 // transaction. No validation, no checksums, no dependency graph: whatever Strata costs beyond this is its overhead.
+// With STRATA_FLOOR_READS=all it also lists each folder and reads every file in it, parsing none: the reading that
+// checking a migration's up.sql, down.sql and meta.yaml cannot do without, as a reference.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,7 +21,9 @@ const up = action === 'up';
 const record = up
   ? db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
   : db.prepare('DELETE FROM schema_migrations WHERE version = ?');
+const readsAll = process.env.STRATA_FLOOR_READS === 'all';
 for (const folder of up ? folders : folders.reverse()) {
+  if (readsAll) for (const file of readdirSync(join(dir, folder))) readFileSync(join(dir, folder, file), 'utf8');
   const sql = readFileSync(join(dir, folder, up ? 'up.sql' : 'down.sql'), 'utf8');
   const version = folder.slice(0, folder.indexOf('_'));
   if (applied.has(version) === up) continue;
