@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type ReaderPool, type Row, type SqlValue, StrataError } from '@strata/core';
 import Database from 'better-sqlite3';
 import type { ReaderFailure, ReaderReply, ReaderWorkerData } from './reader-protocol.js';
@@ -45,7 +45,9 @@ export async function createReaderPool(file: string, size: number, options: Read
     throw new StrataError('INVALID_OPTION', `a reader pool needs a whole number of readers, at least 1, not ${size}`);
   }
   const data: ReaderWorkerData = { file, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
-  const readers = Array.from({ length: size }, () => new Reader(data));
+  // Loaded here, not with the driver: most processes (every `migrate` run among them) never start a thread.
+  const { Worker: WorkerThread } = await import('node:worker_threads');
+  const readers = Array.from({ length: size }, () => new Reader(new WorkerThread(READER_SCRIPT, { workerData: data })));
   const started = await Promise.allSettled(readers.map((reader) => reader.started));
   const failed = started.find((result) => result.status === 'rejected');
   if (failed !== undefined) {
@@ -69,6 +71,9 @@ export async function createReaderPool(file: string, size: number, options: Read
   };
 }
 
+// The worker's compiled JS sits beside this file in dist, in source and in the published package alike.
+const READER_SCRIPT = new URL('./reader-worker.js', import.meta.url);
+
 interface Pending {
   resolve(rows: Row[]): void;
   reject(error: Error): void;
@@ -82,9 +87,8 @@ class Reader {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
-  constructor(data: ReaderWorkerData) {
-    // The worker's compiled JS sits beside this file in dist, in source and in the published package alike.
-    this.worker = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData: data });
+  constructor(worker: Worker) {
+    this.worker = worker;
     this.started = new Promise((resolve, reject) => {
       this.worker.on('message', (reply: ReaderReply) => {
         if (reply.type === 'ready') {
