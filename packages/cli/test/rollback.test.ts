@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
 import { inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
@@ -49,6 +49,22 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
     expect(JSON.parse(json.stdout)).toEqual({
       error: { code: 'DEPENDENTS_APPLIED', message: expect.any(String), version: '001' },
     });
+  });
+
+  it('reads down.sql when rolling back: one broken since the run stops only the rollback, naming it', () => {
+    const { box, run, db } = setup();
+    writeFileSync(box.path('migrations', '003_index_emails', 'down.sql'), Buffer.from([0x44, 0x52, 0x4f, 0x50, 0x20, 0xff]));
+    // A run with nothing to do does not read it: only a rollback runs a down.sql.
+    expect(run('migrate')).toMatchObject({ code: 0, stdout: 'Nothing to migrate: 3 applied, 0 pending.\n' });
+    const before = readFileSync(db);
+    const result = run('rollback:003');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error INVALID_MIGRATION: 003_index_emails\/down\.sql is not UTF-8: the byte at offset 5 \(0xff\) does not start a valid character/,
+    );
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect(inspectDb(db).history).toHaveLength(3);
+    expect(run('validate').stderr).toContain('003_index_emails/down.sql is not UTF-8');
   });
 
   it('rolls back the dependents first, newest first, with --cascade', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   type AppliedMigration,
   checkSet,
+  checkStatements,
   checksumOf,
   legacyChecksums,
   parseMigrationFiles,
@@ -34,25 +35,66 @@ describe('the folder loader and bytes that are not UTF-8', () => {
     await expect(readMigrationsFolder(dir)).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('names every file that is not UTF-8, in any file of the folder', async () => {
+  it('names every file that is not UTF-8, in any file of the folder; a down.sql when it is first needed', async () => {
     const dir = writeTree({ ...migration('001_a'), ...migration('002_b', ['001']) });
     writeFileSync(join(dir, '001_a', 'down.sql'), Buffer.from([0xc0, 0x80]));
     writeFileSync(join(dir, '002_b', 'meta.yaml'), Buffer.from('description: "\xed\xa0\x80"\n', 'latin1'));
     const set = await loadMigrationsFolder(dir);
-    expect(problemsOf(set)).toEqual([
-      ['INVALID_MIGRATION', '001_a/down.sql', '001'],
-      ['INVALID_MIGRATION', '002_b/meta.yaml', '002'],
+    expect(problemsOf(set)).toEqual([['INVALID_MIGRATION', '002_b/meta.yaml', '002']]);
+    expect(set.problems[0]?.message).toContain('offset 14 (0xed)');
+    // Only a rollback runs a down.sql: it is read, and refused, when something needs it.
+    const [first] = set.migrations;
+    if (first === undefined) throw new Error('001 was not loaded');
+    const problems = checkStatements(first, 'down');
+    expect(problemsOf({ problems })).toEqual([['INVALID_MIGRATION', '001_a/down.sql', '001']]);
+    expect(problems[0]?.message).toBe(
+      '001_a/down.sql is not UTF-8: the byte at offset 0 (0xc0) does not start a valid character; save the file as UTF-8',
+    );
+    expect(checkStatements(first, 'up')).toEqual([]);
+    expect(() => first.down).toThrow(ValidationError);
+    await expect(readMigrationsFolder(dir)).rejects.toMatchObject({
+      problems: [{ file: '001_a/down.sql' }, { file: '002_b/meta.yaml' }],
+    });
+  });
+
+  it('reads a down.sql when first needed, checks it then, and keeps what it read', async () => {
+    const dir = writeTree({ ...migration('001_a'), ...migration('002_b', ['1']) });
+    const set = await loadMigrationsFolder(dir);
+    expect(set.problems).toEqual([]);
+    // Loading read no down.sql: what is written now is what a rollback would run.
+    writeFileSync(join(dir, '001_a', 'down.sql'), '-- nothing to undo\n');
+    writeFileSync(join(dir, '002_b', 'down.sql'), 'DROP TABLE b2;\n');
+    // 002 depends on "1": the checked set holds a copy that spells it 001, and that copy reads lazily too.
+    const checked = checkSet(set);
+    expect(checked.problems.map((p) => [p.code, p.file])).toEqual([['INVALID_MIGRATION', '001_a/down.sql']]);
+    const second = checked.order.find((m) => m.version === '002');
+    expect(second?.meta.dependencies).toEqual(['001']);
+    expect(second?.down).toBe('DROP TABLE b2;\n');
+    writeFileSync(join(dir, '002_b', 'down.sql'), 'DROP TABLE changed;\n');
+    expect(second?.down).toBe('DROP TABLE b2;\n');
+  });
+
+  it('reads the down.sql of a folder it leaves out for its up.sql, to name both', async () => {
+    const dir = writeTree({ '001_a/up.sql': '-- todo\n', '001_a/down.sql': '' });
+    const set = await loadMigrationsFolder(dir);
+    expect(set.problems.map((p) => p.message)).toEqual([
+      '001_a/up.sql has no SQL statements, only comments: write the SQL this migration runs',
+      '001_a/down.sql is empty: delete it to make the migration irreversible, or write the SQL that undoes up.sql',
     ]);
-    expect(set.problems[1]?.message).toContain('offset 14 (0xed)');
   });
 
   it('reads a replacement character written in the file as text, and one beside a bad byte as not UTF-8', async () => {
     const dir = writeTree({ ...migration('001_a'), '002_b/up.sql': "INSERT INTO t VALUES ('\ufffd');\n" });
     writeFileSync(join(dir, '001_a', 'down.sql'), Buffer.from([...Buffer.from('SELECT 1; -- \ufffd'), 0xff]));
     const set = await loadMigrationsFolder(dir);
-    expect(problemsOf(set)).toEqual([['INVALID_MIGRATION', '001_a/down.sql', '001']]);
-    expect(set.problems[0]?.message).toContain('offset 16 (0xff)');
-    expect(set.migrations.map((m) => m.up)).toEqual(["INSERT INTO t VALUES ('\ufffd');\n"]);
+    expect(set.problems).toEqual([]);
+    expect(set.migrations.map((m) => m.up)).toEqual([
+      'CREATE TABLE a (id INTEGER PRIMARY KEY);\n',
+      "INSERT INTO t VALUES ('\ufffd');\n",
+    ]);
+    const problems = set.migrations.flatMap((m) => checkStatements(m, 'down'));
+    expect(problemsOf({ problems })).toEqual([['INVALID_MIGRATION', '001_a/down.sql', '001']]);
+    expect(problems[0]?.message).toContain('offset 16 (0xff)');
   });
 
   it('keeps a byte-order mark, which the checksum ignores', async () => {

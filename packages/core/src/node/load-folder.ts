@@ -9,9 +9,9 @@ import { NODE_PARSE_OPTIONS } from './parse-options.js';
 import { notUtf8 } from './utf8.js';
 
 /** A folder as read from disk: each migration folder's files that could be read, and why the others could not. */
-interface FolderRead {
+interface FolderRead<T> {
   /** Folder name → file name → text, both in sorted order. */
-  readonly folders: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  readonly folders: ReadonlyMap<string, ReadonlyMap<string, T>>;
   readonly problems: readonly StrataError[];
 }
 
@@ -32,7 +32,7 @@ interface FolderRead {
  * ```
  */
 export async function readMigrationsFolder(dir: string): Promise<MigrationFiles> {
-  const { folders, problems } = readFolder(dir);
+  const { folders, problems } = readFolder(dir, readText);
   if (problems.length > 0) throw new ValidationError(problems);
   const files: Record<string, string> = {};
   for (const [folder, entries] of folders) for (const [file, text] of entries) files[`${folder}/${file}`] = text;
@@ -40,9 +40,14 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
 }
 
 /**
- * Loads a migrations folder from disk. Gives exactly what {@link parseMigrationFiles} gives for the same files, plus
- * an `INVALID_MIGRATION` problem for each file that is not UTF-8 (naming the byte offset) and each symbolic link that
+ * Loads a migrations folder from disk. Gives what {@link parseMigrationFiles} gives for the same files, plus an
+ * `INVALID_MIGRATION` problem for each file that is not UTF-8 (naming the byte offset) and each symbolic link that
  * leads out of the migrations folder or nowhere; a folder with such a file is left out as a whole.
+ *
+ * One difference: each down.sql is read when it is first needed (a rollback, a dry run, or `checkStatements` on
+ * it, which `validate` and every run that applies the migration call), not at load; only a rollback runs it, and
+ * reading every one at each start-up would cost a run with nothing to do more than anything else it does. So a
+ * down.sql that is not UTF-8, or holds no statement, is among the problems `checkStatements` finds, not the set's.
  *
  * @example
  * ```ts
@@ -51,18 +56,24 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
  * ```
  */
 export async function loadMigrationsFolder(dir: string): Promise<MigrationSet> {
-  const { folders, problems } = readFolder(dir);
+  const { folders, problems } = readFolder(dir, (path, shown, name) =>
+    name === 'down.sql' ? () => readOrThrow(path, shown) : readText(path, shown),
+  );
   const set = parseMigrationFolders(folders, NODE_PARSE_OPTIONS);
   return problems.length === 0 ? set : { migrations: set.migrations, problems: [...problems, ...set.problems] };
 }
 
-function readFolder(dir: string): FolderRead {
+/**
+ * Walks `dir`, giving each migration folder's files to `read` (path, path shown in problems, file name), which
+ * returns the text (or what stands for it) or the problem with the file.
+ */
+function readFolder<T>(dir: string, read: (path: string, shown: string, name: string) => T | StrataError): FolderRead<T> {
   const info = statSync(dir, { throwIfNoEntry: false });
   if (info === undefined || !info.isDirectory()) {
     throw new StrataError('INVALID_OPTION', `migrations folder ${dir} does not exist or is not a folder`, { file: dir });
   }
   const root = realpathSync(dir);
-  const folders = new Map<string, Map<string, string>>();
+  const folders = new Map<string, Map<string, T>>();
   const problems: StrataError[] = [];
   // Paths are joined by hand below: path.join normalises every one, a cost paid 3000 times for 1000 migrations.
   const base = join(dir, sep);
@@ -77,19 +88,19 @@ function readFolder(dir: string): FolderRead {
     }
     if (found.kind !== 'directory' || found.outside !== undefined) continue;
     // A folder with an unreadable file is left out whole, as the parser leaves out a folder with any problem.
-    const read = new Map<string, string>();
+    const texts = new Map<string, T>();
     const before = problems.length;
     for (const fileEntry of visibleEntries(folderPath)) {
       const filePath = `${folderPath}${sep}${fileEntry.name}`;
       const file = follow(root, filePath, fileEntry);
       if (file.kind === 'missing' || file.outside !== undefined) problems.push(linkProblem(`${folder}/${fileEntry.name}`, file));
       else if (file.kind === 'file') {
-        const text = readText(filePath, `${folder}/${fileEntry.name}`);
-        if (typeof text === 'string') read.set(fileEntry.name, text);
-        else problems.push(text);
+        const text = read(filePath, `${folder}/${fileEntry.name}`, fileEntry.name);
+        if (text instanceof StrataError) problems.push(text);
+        else texts.set(fileEntry.name, text);
       }
     }
-    if (problems.length === before && read.size > 0) folders.set(folder, read);
+    if (problems.length === before && texts.size > 0) folders.set(folder, texts);
   }
   return { folders, problems };
 }
@@ -104,6 +115,23 @@ function readText(path: string, shown: string): string | StrataError {
   if (!text.includes('\ufffd')) return text;
   const bytes = readFileSync(path);
   return isUtf8(bytes) ? bytes.toString('utf8') : notUtf8(bytes, shown, versionIn(shown));
+}
+
+/** {@link readText} for a file read when first needed: its problem, or a file that went away meanwhile, is thrown. */
+function readOrThrow(path: string, shown: string): string {
+  let text: string | StrataError;
+  try {
+    text = readText(path, shown);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    text = new StrataError('INVALID_MIGRATION', `${shown} could not be read: ${why}`, {
+      version: versionIn(shown),
+      file: shown,
+      cause: error,
+    });
+  }
+  if (text instanceof StrataError) throw new ValidationError([text]);
+  return text;
 }
 
 /** The entries of `dir` that are not hidden, sorted by name followed by `suffix`. */

@@ -1,11 +1,18 @@
 import { checksumOf } from '../checksum.js';
-import { StrataError } from '../errors.js';
+import { StrataError, ValidationError } from '../errors.js';
 import type { Migration, MigrationMeta, MigrationSet } from '../migration.js';
 import { containsStatement } from '../sql/split.js';
 import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
 export type MigrationFiles = Readonly<Record<string, string>>;
+
+/**
+ * A file's text, or a function that reads it when it is first needed and throws a {@link ValidationError} naming the
+ * file when it cannot. A loader may give down.sql so: only a rollback runs it, and reading the down.sql of every
+ * migration at every start-up would cost most of what a run with nothing to do costs beyond reading up.sql.
+ */
+export type FileText = string | (() => string);
 
 /** Options of {@link parseMigrationFiles}. */
 export interface MigrationFilesOptions {
@@ -71,7 +78,7 @@ export function parseMigrationFiles(files: MigrationFiles, options: MigrationFil
  * calls it directly.
  */
 export function parseMigrationFolders(
-  folders: Iterable<readonly [folder: string, files: ReadonlyMap<string, string>]>,
+  folders: Iterable<readonly [folder: string, files: ReadonlyMap<string, FileText>]>,
   options: MigrationFilesOptions = {},
 ): MigrationSet {
   const migrations: Migration[] = [];
@@ -86,7 +93,7 @@ export function parseMigrationFolders(
 
 function parseFolder(
   folder: string,
-  entries: ReadonlyMap<string, string>,
+  entries: ReadonlyMap<string, FileText>,
   options: MigrationFilesOptions,
 ): { migration?: Migration; problems: StrataError[] } {
   const match = FOLDER.exec(folder);
@@ -118,7 +125,7 @@ function parseFolder(
       );
     }
   }
-  const metaText = entries.get('meta.yaml');
+  const metaText = textOf(entries.get('meta.yaml'));
   const metaResult =
     metaText === undefined
       ? checkMeta(undefined, '', version)
@@ -128,7 +135,7 @@ function parseFolder(
     folder,
     version,
     name,
-    entries.get('up.sql'),
+    textOf(entries.get('up.sql')),
     entries.get('down.sql'),
     metaResult.meta,
     options.checksum,
@@ -167,38 +174,68 @@ function buildMigration(
   version: string,
   name: string,
   up: string | undefined,
-  down: string | undefined,
+  down: FileText | undefined,
   meta: MigrationMeta,
   checksum: (sql: string) => string = checksumOf,
 ): { migration?: Migration; problems: StrataError[] } {
   const file = `${folder}/up.sql`;
-  const downFile = `${folder}/down.sql`;
   const problems: StrataError[] = [];
-  const problem = (message: string, at = file) =>
-    problems.push(new StrataError('INVALID_MIGRATION', message, { version, file: at }));
-  // A file of comments would run as a no-op and be recorded as applied (or, for down.sql, as rolled back): almost
-  // always a scaffold nobody filled in. Blank text has no statement either; it is told apart only for the message.
-  if (up === undefined) problem(`${folder} has no up.sql`);
+  // A file of comments would run as a no-op and be recorded as applied: almost always a scaffold nobody filled in.
+  // Blank text has no statement either; it is told apart only for the message.
+  if (up === undefined) problems.push(new StrataError('INVALID_MIGRATION', `${folder} has no up.sql`, { version, file }));
   else if (!containsStatement(up)) {
-    problem(isBlank(up) ? `${file} is empty` : `${file} has no SQL statements, only comments: write the SQL this migration runs`);
+    const message = isBlank(up)
+      ? `${file} is empty`
+      : `${file} has no SQL statements, only comments: write the SQL this migration runs`;
+    problems.push(new StrataError('INVALID_MIGRATION', message, { version, file }));
   }
-  if (down !== undefined && !containsStatement(down)) {
-    const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
-    problem(`${downFile} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`, downFile);
-  }
+  // A folder left out anyway has its down.sql read now, so that one fix does not only uncover the next problem.
+  if (typeof down === 'function' && problems.length > 0) problems.push(...problemsReading(down, folder, version));
+  const downProblem = typeof down === 'string' ? emptyDownProblem(folder, version, down) : undefined;
+  if (downProblem !== undefined) problems.push(downProblem);
   if (problems.length > 0 || up === undefined) return { problems };
-  return {
-    migration: {
-      version,
-      name,
-      folder,
-      up,
-      ...(down === undefined ? {} : { down }),
-      meta,
-      checksum: checksum(up),
-    },
-    problems: [],
+  const migration = { version, name, folder, up, meta, checksum: checksum(up) };
+  if (down === undefined) return { migration, problems: [] };
+  if (typeof down === 'string') return { migration: { ...migration, down }, problems: [] };
+  // Read when first asked for, and checked as a down.sql given as text is checked here; kept once read.
+  let text: string | undefined;
+  const read = (): string => {
+    if (text !== undefined) return text;
+    const sql = down();
+    const problem = emptyDownProblem(folder, version, sql);
+    if (problem !== undefined) throw new ValidationError([problem]);
+    text = sql;
+    return sql;
   };
+  return { migration: Object.defineProperty(migration, 'down', { get: read, enumerable: true }), problems: [] };
+}
+
+/** A down.sql of comments would be recorded as rolled back while undoing nothing. */
+function emptyDownProblem(folder: string, version: string, down: string): StrataError | undefined {
+  if (containsStatement(down)) return undefined;
+  const file = `${folder}/down.sql`;
+  const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
+  return new StrataError(
+    'INVALID_MIGRATION',
+    `${file} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`,
+    { version, file },
+  );
+}
+
+/** What reading a file given as a function, and checking it as a down.sql, finds wrong. */
+function problemsReading(read: () => string, folder: string, version: string): readonly StrataError[] {
+  try {
+    const problem = emptyDownProblem(folder, version, read());
+    return problem === undefined ? [] : [problem];
+  } catch (error) {
+    if (error instanceof ValidationError) return error.problems;
+    throw error;
+  }
+}
+
+/** The text of a file that is not read lazily (only down.sql may be). */
+function textOf(text: FileText | undefined): string | undefined {
+  return typeof text === 'function' ? text() : text;
 }
 
 function isBlank(sql: string): boolean {

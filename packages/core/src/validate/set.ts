@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import { type Migration, type MigrationSet, versionKey } from '../migration.js';
+import { type Migration, type MigrationMeta, type MigrationSet, versionKey } from '../migration.js';
 import { orderMigrations } from './order.js';
 import { checkStatements } from './statements.js';
 
@@ -94,7 +94,7 @@ function checkStructure(set: MigrationSet): CheckedSet {
       else if (dependencies === undefined) return;
       if (spelled !== undefined) dependencies.push(spelled);
     });
-    return dependencies === undefined ? m : { ...m, meta: { ...m.meta, dependencies } };
+    return dependencies === undefined ? m : withMeta(m, { ...m.meta, dependencies });
   });
 
   const { order, cycles } = orderMigrations(resolved);
@@ -109,4 +109,10 @@ function checkStructure(set: MigrationSet): CheckedSet {
     );
   }
   return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems };
+}
+
+/** A copy of `m` with another meta; a down.sql read when first needed stays unread (a spread would read it). */
+function withMeta(m: Migration, meta: MigrationMeta): Migration {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(m)) as Migration;
+  return Object.defineProperty(copy, 'meta', { value: meta, enumerable: true });
 }

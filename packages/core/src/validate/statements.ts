@@ -1,4 +1,4 @@
-import { StrataError } from '../errors.js';
+import { StrataError, ValidationError } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { type Statement, splitStatements } from '../sql/split.js';
 import { spelling, tokenize } from '../sql/tokens.js';
@@ -35,10 +35,11 @@ const WATCHED_WORDS = /\b(?:pragma|vacuum|attach|detach|begin|commit|end|rollbac
  * // '004_rebuild_users/up.sql:1:1: PRAGMA foreign_keys has no effect inside a transaction, …'
  * ```
  *
- * `scripts` narrows the check to the script a run in one direction runs: `up` for up.sql, `down` for down.sql.
+ * `scripts` narrows the check to the script a run in one direction runs: `up` for up.sql, `down` for down.sql. A
+ * down.sql that a loader reads only when first needed is read here, and what stops it from being read or used (bytes
+ * that are not UTF-8, no statement) is reported among the problems, for migrations in a transaction or not.
  */
 export function checkStatements(migration: Migration, scripts: StatementScripts = 'both'): StrataError[] {
-  if (!migration.meta.transaction) return [];
   let found = checked.get(migration);
   if (found === undefined) {
     found = {};
@@ -46,14 +47,29 @@ export function checkStatements(migration: Migration, scripts: StatementScripts 
   }
   const problems: StrataError[] = [];
   if (scripts !== 'down') {
-    found.up ??= scriptProblems(migration, 'up.sql', migration.up);
+    found.up ??= migration.meta.transaction ? scriptProblems(migration, 'up.sql', migration.up) : [];
     problems.push(...found.up);
   }
   if (scripts !== 'up') {
-    found.down ??= scriptProblems(migration, 'down.sql', migration.down);
+    found.down ??= downProblems(migration);
     problems.push(...found.down);
   }
   return problems;
+}
+
+/**
+ * The problems of a migration's down.sql: those of reading it, for a down.sql read when first needed (not UTF-8,
+ * no statement), then those of its statements.
+ */
+function downProblems(migration: Migration): readonly StrataError[] {
+  let sql: string | undefined;
+  try {
+    sql = migration.down;
+  } catch (error) {
+    if (error instanceof ValidationError) return error.problems;
+    throw error;
+  }
+  return migration.meta.transaction ? scriptProblems(migration, 'down.sql', sql) : [];
 }
 
 /** Which of a migration's scripts {@link checkStatements} checks: the one a run in that direction runs, or both. */
