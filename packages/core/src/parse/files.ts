@@ -194,9 +194,9 @@ function buildMigration(
   const downProblem = typeof down === 'string' ? emptyDownProblem(folder, version, down) : undefined;
   if (downProblem !== undefined) problems.push(downProblem);
   if (problems.length > 0 || up === undefined) return { problems };
-  const sum = checksum(up);
-  if (down === undefined) return { migration: { version, name, folder, up, meta, checksum: sum }, problems: [] };
-  if (typeof down === 'string') return { migration: { version, name, folder, up, down, meta, checksum: sum }, problems: [] };
+  const migration = { version, name, folder, up, meta, checksum: checksum(up) };
+  if (down === undefined) return { migration, problems: [] };
+  if (typeof down === 'string') return { migration: { ...migration, down }, problems: [] };
   // Read when first asked for, and checked as a down.sql given as text is checked here; kept once read.
   let text: string | undefined;
   const read = (): string => {
@@ -207,18 +207,7 @@ function buildMigration(
     text = sql;
     return sql;
   };
-  const migration: Migration = {
-    version,
-    name,
-    folder,
-    up,
-    get down() {
-      return read();
-    },
-    meta,
-    checksum: sum,
-  };
-  return { migration, problems: [] };
+  return { migration: Object.defineProperty(migration, 'down', { get: read, enumerable: true }), problems: [] };
 }
 
 /** A down.sql of comments would be recorded as rolled back while undoing nothing. */
