@@ -56,9 +56,9 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationFiles>
  * ```
  */
 export async function loadMigrationsFolder(dir: string): Promise<MigrationSet> {
-  const { folders, problems } = readFolder(dir, (path, shown, name) =>
-    name === 'down.sql' ? () => readOrThrow(path, shown) : readText(path, shown),
-  );
+  // One reader serves every down.sql, given the file's path in the folder when one is first needed.
+  const readLater = (file: string) => readOrThrow(join(dir, file), file);
+  const { folders, problems } = readFolder(dir, (path, shown, name) => (name === 'down.sql' ? readLater : readText(path, shown)));
   const set = parseMigrationFolders(folders, NODE_PARSE_OPTIONS);
   return problems.length === 0 ? set : { migrations: set.migrations, problems: [...problems, ...set.problems] };
 }

@@ -8,11 +8,13 @@ import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js
 export type MigrationFiles = Readonly<Record<string, string>>;
 
 /**
- * A file's text, or a function that reads it when it is first needed and throws a {@link ValidationError} naming the
- * file when it cannot. A loader may give down.sql so: only a rollback runs it, and reading the down.sql of every
- * migration at every start-up would cost most of what a run with nothing to do costs beyond reading up.sql.
+ * A file's text, or a function that reads it when it is first needed: called with the file's path in the migrations
+ * folder (`001_init/down.sql`), it returns the text or throws a {@link ValidationError} naming the file. A loader may
+ * give down.sql so (one function can serve every folder): only a rollback runs it, and reading the down.sql of every
+ * migration at every start-up would cost a run with nothing to do more than anything else it does. Other files given
+ * so are read at once.
  */
-export type FileText = string | (() => string);
+export type FileText = string | ((file: string) => string);
 
 /** Options of {@link parseMigrationFiles}. */
 export interface MigrationFilesOptions {
@@ -125,7 +127,7 @@ function parseFolder(
       );
     }
   }
-  const metaText = textOf(entries.get('meta.yaml'));
+  const metaText = textOf(entries.get('meta.yaml'), folder, 'meta.yaml');
   const metaResult =
     metaText === undefined
       ? checkMeta(undefined, '', version)
@@ -135,7 +137,7 @@ function parseFolder(
     folder,
     version,
     name,
-    textOf(entries.get('up.sql')),
+    textOf(entries.get('up.sql'), folder, 'up.sql'),
     entries.get('down.sql'),
     metaResult.meta,
     options.checksum,
@@ -197,17 +199,35 @@ function buildMigration(
   const migration = { version, name, folder, up, meta, checksum: checksum(up) };
   if (down === undefined) return { migration, problems: [] };
   if (typeof down === 'string') return { migration: { ...migration, down }, problems: [] };
-  // Read when first asked for, and checked as a down.sql given as text is checked here; kept once read.
-  let text: string | undefined;
-  const read = (): string => {
-    if (text !== undefined) return text;
-    const sql = down();
-    const problem = emptyDownProblem(folder, version, sql);
-    if (problem !== undefined) throw new ValidationError([problem]);
-    text = sql;
-    return sql;
-  };
-  return { migration: Object.defineProperty(migration, 'down', { get: read, enumerable: true }), problems: [] };
+  // Read when first asked for, checked then as a down.sql given as text is checked here, and kept once read.
+  Object.defineProperties(migration, { [READ_DOWN]: { value: down }, [DOWN_TEXT]: { value: undefined, writable: true } });
+  return { migration: Object.defineProperty(migration, 'down', { get: readDown, enumerable: true }), problems: [] };
+}
+
+/**
+ * Where a migration whose down.sql is read when first needed keeps its reader, and the text once read. One getter
+ * serves every such migration: a getter of its own per object would give each object a shape of its own, and V8
+ * then keeps them all as dictionaries, several hundred bytes each. Copies made with the property descriptors (see
+ * `checkSet`) read for themselves.
+ */
+const READ_DOWN = Symbol('read down.sql');
+const DOWN_TEXT = Symbol('down.sql as read');
+
+interface LazyDown {
+  readonly folder: string;
+  readonly version: string;
+  readonly [READ_DOWN]: (file: string) => string;
+  [DOWN_TEXT]: string | undefined;
+}
+
+function readDown(this: LazyDown): string {
+  const kept = this[DOWN_TEXT];
+  if (kept !== undefined) return kept;
+  const sql = this[READ_DOWN](`${this.folder}/down.sql`);
+  const problem = emptyDownProblem(this.folder, this.version, sql);
+  if (problem !== undefined) throw new ValidationError([problem]);
+  this[DOWN_TEXT] = sql;
+  return sql;
 }
 
 /** A down.sql of comments would be recorded as rolled back while undoing nothing. */
@@ -223,9 +243,9 @@ function emptyDownProblem(folder: string, version: string, down: string): Strata
 }
 
 /** What reading a file given as a function, and checking it as a down.sql, finds wrong. */
-function problemsReading(read: () => string, folder: string, version: string): readonly StrataError[] {
+function problemsReading(read: (file: string) => string, folder: string, version: string): readonly StrataError[] {
   try {
-    const problem = emptyDownProblem(folder, version, read());
+    const problem = emptyDownProblem(folder, version, read(`${folder}/down.sql`));
     return problem === undefined ? [] : [problem];
   } catch (error) {
     if (error instanceof ValidationError) return error.problems;
@@ -234,8 +254,8 @@ function problemsReading(read: () => string, folder: string, version: string): r
 }
 
 /** The text of a file that is not read lazily (only down.sql may be). */
-function textOf(text: FileText | undefined): string | undefined {
-  return typeof text === 'function' ? text() : text;
+function textOf(text: FileText | undefined, folder: string, file: string): string | undefined {
+  return typeof text === 'function' ? text(`${folder}/${file}`) : text;
 }
 
 function isBlank(sql: string): boolean {
