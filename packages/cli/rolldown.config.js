@@ -1,6 +1,6 @@
 // The `migrate` executable is the compiled CLI with the Strata packages it uses bundled in: a run then loads a
 // handful of modules instead of about seventy, and loading them is most of what a run with nothing to do costs.
-// Other packages (better-sqlite3, sql.js, yaml, env-paths, proper-lockfile) stay imports, resolved from this package;
+// Other packages (better-sqlite3, sql.js, yaml, env-paths) stay imports, resolved from this package;
 // so each must be one of its dependencies, which the build checks. Commands load their rarer parts lazily, and those
 // become chunks of their own, read only by the commands that use them. Built from dist/ after `tsc -b`: the root
 // `build` script runs both.

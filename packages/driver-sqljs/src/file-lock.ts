@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { StrataError } from '@strata/core';
 import { errorCodeOf } from '@strata/core/node';
 
@@ -19,15 +19,18 @@ export interface FileLock {
   release(): Promise<void>;
 }
 
-// proper-lockfile never refreshes a lock more often than this, nor treats one younger than 2 s as stale.
+// A lock is never refreshed more often than once a second, nor treated as stale younger than 2 s: file systems keep
+// modification times only so precisely, and a busy process refreshes late.
 const MIN_STALE_MS = 2000;
+const MIN_REFRESH_MS = 1000;
 const FIRST_RETRY_MS = 20;
 const MAX_RETRY_MS = 250;
 
 /**
  * Takes the cross-process lock of the file at `path`: a folder `<path>.lock`, made by `mkdir`, which is atomic on every
- * local file system, and kept fresh by touching it every fifth of `staleMs` (at most once a second). A holder that died leaves the folder
- * behind; it is taken over once its last touch is `staleMs` old. The file itself need not exist.
+ * local file system, and kept fresh by touching it every fifth of `staleMs` (at most once a second). A holder that
+ * died leaves the folder behind; it is taken over once its last touch is `staleMs` old. A process that exits, or is
+ * ended by SIGINT, SIGTERM or SIGHUP, removes the locks it holds first. The file itself need not exist.
  *
  * The touches are timers, so they stop while this process is busy. sql.js runs a migration without giving the event
  * loop a turn, so a run that computes for longer than `staleMs` may find its lock taken over; {@link FileLock.verify}
@@ -40,14 +43,24 @@ const MAX_RETRY_MS = 250;
  * ```
  */
 export async function acquireFileLock(path: string, options: FileLockOptions): Promise<FileLock> {
-  // Loaded here rather than with the module: it installs exit and signal handlers, which only a lock needs.
-  const { lock } = await import('proper-lockfile');
   const lockPath = `${path}.lock`;
   const staleMs = Math.max(options.staleMs, MIN_STALE_MS);
-  // The modification times this process gave the lock folder. proper-lockfile keeps its own copy private, and another
-  // process that takes the lock over gives the folder a time of its own.
-  const ours = new Set<number>();
+  const deadline = Date.now() + options.timeoutMs;
+  let delay = FIRST_RETRY_MS;
+  while (!(await take(path, lockPath, staleMs))) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw lockTimeout(path, lockPath, options.timeoutMs, staleMs);
+    // Jitter keeps processes that started together from polling in step.
+    await sleep(Math.min(left, delay * (0.5 + Math.random())));
+    delay = Math.min(delay * 1.5, MAX_RETRY_MS);
+  }
+  hold(lockPath);
+
+  // The modification time this process last gave the folder: another process that takes the lock over gives it
+  // another one (or removes the folder).
+  let ours: number | undefined;
   let lost: StrataError | undefined;
+  let released = false;
   const loseLock = (cause: unknown) => {
     lost ??= new StrataError(
       'DATABASE_ERROR',
@@ -56,89 +69,128 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
       { cause },
     );
   };
-  const remember = (mtime: number) => {
-    ours.add(mtime);
-    // A few are enough: a refresh that is still under way, and the one before it.
-    for (const old of ours) if (ours.size > 4) ours.delete(old);
+  const letGo = () => {
+    released = true;
+    clearInterval(refresher);
+    unhold(lockPath);
   };
-  // What proper-lockfile does to the lock folder goes through here: to learn the times it gives the folder, and so
-  // that letting go of a lost lock does not remove the folder of the process that holds it now.
-  const trackingFs = {
-    ...fs,
-    utimes(file: string, atime: Date, mtime: Date, callback: (error: NodeJS.ErrnoException | null) => void) {
-      if (file === lockPath) remember(mtime.getTime());
-      fs.utimes(file, atime, mtime, callback);
-    },
-    rmdir(file: string, callback: (error: NodeJS.ErrnoException | null) => void) {
-      if (file === lockPath && lost !== undefined) callback(null);
-      else fs.rmdir(file, callback);
-    },
-    rmdirSync(file: string) {
-      if (file !== lockPath || lost === undefined) fs.rmdirSync(file);
-    },
+  const isOurs = async (): Promise<boolean> => {
+    const now = await mtimeOf(lockPath);
+    return now !== undefined && now === ours;
   };
-  const attempt = async (): Promise<(() => Promise<void>) | undefined> => {
+  const refresh = async () => {
+    if (released || lost !== undefined) return;
     try {
-      return await lock(path, {
-        realpath: false,
-        lockfilePath: lockPath,
-        stale: staleMs,
-        update: Math.max(1000, staleMs / 5),
-        fs: trackingFs,
-        onCompromised: loseLock,
-      });
+      if (!(await isOurs())) loseLock(new Error(`${lockPath} is not the lock this process took`));
+      else ours = await touch(lockPath);
     } catch (error) {
-      if (errorCodeOf(error) === 'ELOCKED') return undefined;
-      throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
+      loseLock(error);
     }
   };
-
-  const deadline = Date.now() + options.timeoutMs;
-  let delay = FIRST_RETRY_MS;
-  let release = await attempt();
-  while (release === undefined) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw lockTimeout(path, lockPath, options.timeoutMs, staleMs);
-    // Jitter keeps processes that started together from polling in step.
-    await sleep(Math.min(left, delay * (0.5 + Math.random())));
-    delay = Math.min(delay * 1.5, MAX_RETRY_MS);
-    release = await attempt();
-  }
-  const unlock = release;
+  const refresher = setInterval(() => void refresh(), Math.max(MIN_REFRESH_MS, staleMs / 5));
+  refresher.unref();
   try {
-    // The time the folder has now is ours: proper-lockfile set it while taking the lock.
-    remember((await stat(lockPath)).mtime.getTime());
+    ours = await touch(lockPath);
   } catch (error) {
-    await unlock();
-    throw error;
+    letGo();
+    await rm(lockPath, { recursive: true, force: true });
+    throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
   }
 
-  let released = false;
   return {
     async verify() {
-      if (lost === undefined) {
-        const now = await stat(lockPath).then(
-          (stats) => stats.mtime.getTime(),
-          (error: unknown) => {
-            if (errorCodeOf(error) === 'ENOENT') return undefined;
-            throw error;
-          },
-        );
-        if (now === undefined || !ours.has(now)) loseLock(new Error(`${lockPath} is not the lock this process took`));
-      }
+      if (lost === undefined && !(await isOurs())) loseLock(new Error(`${lockPath} is not the lock this process took`));
       if (lost !== undefined) throw lost;
     },
     async release() {
       if (released) return;
-      released = true;
-      try {
-        await unlock();
-      } catch (error) {
-        // A lock that was lost is already gone from proper-lockfile's books; there is nothing left to release.
-        if (lost === undefined && !['ERELEASED', 'ENOTACQUIRED'].includes(errorCodeOf(error) ?? '')) throw error;
-      }
+      letGo();
+      // A lock that was lost belongs to the process that took it over now: its folder stays.
+      if (lost === undefined && (await isOurs())) await rm(lockPath, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes the lock folder, or takes over one left stale; false while another process holds it. Taking over removes the
+ * stale folder and makes it again, so two processes that both found it stale cannot both succeed at the mkdir; the
+ * rare one that removes a folder just made by the other is caught by {@link FileLock.verify} before either saves.
+ */
+async function take(path: string, lockPath: string, staleMs: number): Promise<boolean> {
+  if (await made(path, lockPath)) return true;
+  const touched = await mtimeOf(lockPath);
+  // Gone meanwhile: its holder let go; the next attempt may take it.
+  if (touched === undefined) return made(path, lockPath);
+  if (Date.now() - touched < staleMs) return false;
+  await rm(lockPath, { recursive: true, force: true });
+  return made(path, lockPath);
+}
+
+async function made(path: string, lockPath: string): Promise<boolean> {
+  try {
+    await mkdir(lockPath);
+    return true;
+  } catch (error) {
+    if (errorCodeOf(error) === 'EEXIST') return false;
+    throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
+  }
+}
+
+/** Sets the folder's modification time to now; returns it as the file system keeps it. */
+async function touch(lockPath: string): Promise<number> {
+  const now = new Date();
+  await utimes(lockPath, now, now);
+  return (await stat(lockPath)).mtimeMs;
+}
+
+async function mtimeOf(lockPath: string): Promise<number | undefined> {
+  try {
+    return (await stat(lockPath)).mtimeMs;
+  } catch (error) {
+    if (errorCodeOf(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The lock folders this process holds, removed when it exits while it holds them. */
+const holding = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function hold(lockPath: string): void {
+  if (holding.size === 0) {
+    process.on('exit', removeHeldLocks);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
+  holding.add(lockPath);
+}
+
+function unhold(lockPath: string): void {
+  if (!holding.delete(lockPath) || holding.size > 0) return;
+  process.removeListener('exit', removeHeldLocks);
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+}
+
+function removeHeldLocks(): void {
+  for (const lockPath of holding) {
+    try {
+      rmSync(lockPath, { recursive: true, force: true });
+    } catch {
+      // Exiting anyway: the lock goes stale and is taken over.
+    }
+  }
+  holding.clear();
+}
+
+/**
+ * Removes the locks and ends the process as the signal would have without this listener. When the application
+ * listens for the signal too, ending is its call: the locks are released by their holders, or at exit.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  removeHeldLocks();
+  process.removeListener('exit', removeHeldLocks);
+  for (const name of SIGNALS) process.removeListener(name, onSignal);
+  process.kill(process.pid, signal);
 }
 
 function lockTimeout(path: string, lockPath: string, waitedMs: number, staleMs: number): StrataError {

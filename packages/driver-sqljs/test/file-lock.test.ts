@@ -88,6 +88,21 @@ describe('the lock of a sql.js file', () => {
     expect(waited).toBeLessThan(8000);
   });
 
+  it.each(['SIGTERM', 'SIGINT'] as const)('is removed when %s ends the process holding it', async (signal) => {
+    writeFiles(join(temp.path, 'migrations'), SMALL);
+    const child = startChild(CHILD, { db, dir: join(temp.path, 'migrations'), hold: true });
+    children.push(child);
+    await child.waitFor((line) => line === 'locked');
+    expect(existsSync(`${db}.lock`)).toBe(true);
+    child.process.kill(signal);
+    // Ended by the signal, as it would have been without the lock's listener.
+    expect(await child.exited).toEqual({ code: null, signal });
+    expect(existsSync(`${db}.lock`)).toBe(false);
+    const started = performance.now();
+    await migrate(await open());
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
   it('refuses to save when another process took the lock over, and leaves that process its lock', async () => {
     const driver = await open();
     await migrate(driver);
