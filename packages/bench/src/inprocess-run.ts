@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Driver, MigrationManager } from '@strata/core';
-import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
+import { loadMigrationSource, loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
 
 const [driverName, source, dir, db] = process.argv.slice(2) as [string, string, string, string];
 
@@ -34,7 +34,9 @@ if (source === 'read') {
 const driver = await open();
 const files = source === 'memory' ? await readMigrationsFolder(dir) : undefined;
 const started = performance.now();
-const manager = new MigrationManager({ driver, migrations: files ?? (await loadMigrationsFolder(dir)) });
+// A map is read as a Node application's start-up reads one (DatabaseManager does the same), with native checksums.
+const migrations = files === undefined ? await loadMigrationsFolder(dir) : await loadMigrationSource(files);
+const manager = new MigrationManager({ driver, migrations });
 const report = await manager.migrate();
 const ms = performance.now() - started;
 await driver.close();

@@ -192,7 +192,8 @@ function inProcessTable(input: ReportInput): string[] {
     'What `migrate()` costs an application at start-up when every migration is already applied, inside one process,',
     'after the modules are loaded and the database is open (the median of fresh processes, so every figure includes',
     'the first, unoptimised run of the code). *disk*: reading and checking the folder, then `migrate()`; *memory*: the',
-    'migrations as a bundled map (`migrate bundle`), then `migrate()`; *read only*, for reference: nothing but reading',
+    'migrations as a bundled map (`migrate bundle`), read as a Node application reads one (`loadMigrationSource`, as',
+    '`DatabaseManager` does: native checksums), then `migrate()`; *read only*, for reference: nothing but reading',
     'every file of the folder (`readdirSync` and `readFileSync`), the least any check of the files can cost.',
 
     '',
