@@ -96,6 +96,21 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.query('SELECT id FROM t')).toEqual([{ id: 1 }]);
       });
 
+      it("counts the rows a statement changed itself, as SQLite's changes() does, however the statement starts", async () => {
+        const driver = await openDriver();
+        await driver.exec(
+          'CREATE TABLE t (id INTEGER PRIMARY KEY); CREATE TABLE log (id INTEGER);' +
+            'CREATE TRIGGER t_log AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.id); INSERT INTO log VALUES (new.id); END;',
+        );
+        // The trigger's rows are not the statement's own.
+        expect(await driver.run('INSERT INTO t VALUES (?), (?)', [1, 2])).toEqual({ changes: 2 });
+        expect(await driver.run('INSERT OR IGNORE INTO t VALUES (1)')).toEqual({ changes: 0 });
+        expect(await driver.run('-- a note\nUPDATE t SET id = id + 10 WHERE id = ?', [2])).toEqual({ changes: 1 });
+        expect(await driver.run('WITH gone AS (SELECT 1) DELETE FROM log')).toEqual({ changes: 4 });
+        expect(await driver.run('SELECT count(*) FROM t')).toEqual({ changes: 0 });
+        expect(await driver.run('replace INTO t VALUES (3)')).toEqual({ changes: 1 });
+      });
+
       it('knows whether a transaction is open, even when SQLite ended it itself', async () => {
         const driver = await openDriver();
         await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');

@@ -86,17 +86,30 @@ export function queryRows(db: SqlJsDatabase, sql: string, params: readonly unkno
   });
 }
 
+/**
+ * Statements whose count of changed rows SQLite's `changes()` gives as soon as they complete: those that begin with
+ * INSERT, UPDATE, DELETE or REPLACE. Any other start (DDL, a SELECT, a CTE, a comment) is counted the slow way.
+ */
+const PLAIN_WRITE = /^\s*(?:insert|update|delete|replace)\b/i;
+
 /** Runs one statement to completion and returns the rows it changed, counted as better-sqlite3 counts them. */
 export function runStatement(db: SqlJsDatabase, sql: string, params: readonly unknown[]): { changes: number } {
+  if (PLAIN_WRITE.test(sql)) {
+    withStatement(db, sql, params, finish);
+    return { changes: db.getRowsModified() };
+  }
   const before = totalChanges(db);
-  withStatement(db, sql, params, (statement) => {
-    while (statement.step()) {
-      // Rows of a RETURNING clause are not wanted here; stepping to the end finishes the statement.
-    }
-  });
+  withStatement(db, sql, params, finish);
   // sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so after DDL it would report a stale number;
   // an unchanged total says this statement changed nothing.
   return { changes: totalChanges(db) === before ? 0 : db.getRowsModified() };
+}
+
+/** Steps a statement to its end; rows of a RETURNING clause are not wanted here. */
+function finish(statement: SqlJsStatement): void {
+  while (statement.step()) {
+    // Stepping to the end is what finishes the statement.
+  }
 }
 
 /** SQLite's `total_changes()`: rows inserted, updated or deleted on this connection since it was opened. */
