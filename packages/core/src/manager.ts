@@ -257,7 +257,7 @@ export class MigrationManager {
   private exclusively<T>(work: (persist: Persist) => Promise<T>): Promise<T> {
     const { driver } = this;
     if (driver.exclusive === undefined) return work(this.persist);
-    return driver.exclusive((lock) => work(() => lock.persist()), { nested: false });
+    return driver.exclusive((lock) => this.history.whileLocked(() => work(() => lock.persist())), { nested: false });
   }
 
   /**

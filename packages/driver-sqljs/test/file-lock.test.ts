@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MigrationManager } from '@strata/core';
+import { MigrationManager, type Row, type SqlValue } from '@strata/core';
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, type SqlJsFileDriver, sqlJsFiles } from '@strata/driver-sqljs/node';
 import { Kysely, sql } from 'kysely';
@@ -200,6 +200,29 @@ describe('the lock of a sql.js file', () => {
     expect(inside).toMatchObject({ code: 'LOCK_TIMEOUT' });
     const other = await open();
     expect(await tablesOf(other)).toContain('notes');
+  });
+
+  it('trusts the history it lists under the lock: no lookup per migration, each applied once, a rollback too', async () => {
+    const driver = await open();
+    const asked: string[] = [];
+    const watched = {
+      ...driver,
+      exclusive: driver.exclusive,
+      query: <R extends Row = Row>(text: string, params?: readonly SqlValue[]) => {
+        asked.push(text);
+        return driver.query<R>(text, params);
+      },
+    };
+    const migrations = { ...SMALL, '002_posts/down.sql': 'DROP TABLE posts;\n' };
+    const manager = new MigrationManager({ driver: watched, migrations });
+    expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied', 'applied']);
+    expect((await manager.rollbackMigration('002')).steps.map((s) => s.status)).toEqual(['rolled-back']);
+    expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied']);
+    expect(asked.filter((text) => text.includes('WHERE version = ?'))).toEqual([]);
+    expect((await open()).database.exec('SELECT version FROM schema_migrations ORDER BY version')[0]?.values).toEqual([
+      ['001'],
+      ['002'],
+    ]);
   });
 
   it('fails with DATABASE_ERROR when the folder of the file does not exist', async () => {

@@ -33,6 +33,13 @@ export class HistoryTable {
    * Only a sighting counts, never a creation, which the migration's transaction may still roll back.
    */
   private seen = false;
+  /**
+   * The recorded versions, as listed inside a lock that keeps every other writer out for a whole operation
+   * ({@link Driver.exclusive}, see {@link whileLocked}): `has` answers from them, and `record` and `remove` keep them
+   * up to date. Outside such a lock `has` asks SQLite, inside each migration's write transaction.
+   */
+  private listed: Set<string> | undefined;
+  private locked = false;
 
   constructor(
     private readonly driver: Driver,
@@ -45,11 +52,15 @@ export class HistoryTable {
 
   /** Every recorded migration; empty when the table does not exist yet. */
   async list(): Promise<AppliedMigration[]> {
-    if (!(await this.exists())) return [];
+    if (!(await this.exists())) {
+      if (this.locked) this.listed = new Set();
+      return [];
+    }
     const duration = (await this.recordsDuration()) ? ', duration_ms' : '';
     const rows = await this.driver.query<Row>(
       `SELECT version, name, applied_at, checksum${duration} FROM ${this.quoted} ORDER BY applied_at, version`,
     );
+    if (this.locked) this.listed = new Set(rows.map((row) => String(row.version)));
     return rows.map((row) => ({
       version: String(row.version),
       name: String(row.name),
@@ -63,6 +74,7 @@ export class HistoryTable {
 
   /** Whether `version` is recorded; used inside the write lock, where another process may just have applied it. */
   async has(version: string): Promise<boolean> {
+    if (this.listed !== undefined) return this.listed.has(version);
     if (!this.seen && !(await this.exists())) return false;
     const rows = await this.driver.query(`SELECT 1 AS found FROM ${this.quoted} WHERE version = ?`, [version]);
     return rows.length > 0;
@@ -71,6 +83,8 @@ export class HistoryTable {
   /** Creates the table when missing. Call inside the transaction that records the first migration. */
   async ensure(): Promise<void> {
     if (this.seen) return;
+    // Inside a held lock, a creation that is rolled back ends the operation (see whileLocked), so it can be trusted.
+    if (this.locked) this.seen = true;
     await this.driver.exec(
       `CREATE TABLE IF NOT EXISTS ${this.quoted} (
   version TEXT PRIMARY KEY,
@@ -99,6 +113,7 @@ export class HistoryTable {
         migration.checksum,
       ]);
     }
+    this.listed?.add(migration.version);
   }
 
   /**
@@ -117,6 +132,24 @@ export class HistoryTable {
   /** Removes the record of `version`. */
   async remove(version: string): Promise<void> {
     await this.driver.run(`DELETE FROM ${this.quoted} WHERE version = ?`, [version]);
+    this.listed?.delete(version);
+  }
+
+  /**
+   * Runs `work`, an operation that holds the driver's exclusive lock from start to end: no other process can write
+   * meanwhile, so what {@link list} reads inside it stays true but for this operation's own writes, and `has` need
+   * not ask SQLite again before each migration. A failed write ends the operation, and what was listed with it.
+   */
+  async whileLocked<T>(work: () => Promise<T>): Promise<T> {
+    this.locked = true;
+    try {
+      return await work();
+    } finally {
+      this.locked = false;
+      this.listed = undefined;
+      // A creation trusted inside the lock may have been rolled back by the failure that ended it: look again.
+      this.seen = false;
+    }
   }
 
   /** Whether the table exists. */
