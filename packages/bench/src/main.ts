@@ -156,7 +156,7 @@ async function template(contender: Contender, corpus: Corpus, layout: string): P
 /** Whether `contender` runs on a corpus of `size` migrations. */
 function runsAt(contender: Contender, size: number): boolean {
   return (
-    toolSizes.includes(size) || values['all-sizes'] || contender.id.startsWith('floor') || contender.id.startsWith('strata-')
+    toolSizes.includes(size) || values['all-sizes'] || contender.id === contender.floor || contender.id.startsWith('strata-')
   );
 }
 
