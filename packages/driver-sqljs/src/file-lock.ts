@@ -61,6 +61,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   let ours: number | undefined;
   let lost: StrataError | undefined;
   let released = false;
+  let refresher: ReturnType<typeof setInterval> | undefined;
   const loseLock = (cause: unknown) => {
     lost ??= new StrataError(
       'DATABASE_ERROR',
@@ -87,8 +88,6 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
       loseLock(error);
     }
   };
-  const refresher = setInterval(() => void refresh(), Math.max(MIN_REFRESH_MS, staleMs / 5));
-  refresher.unref();
   try {
     ours = await touch(lockPath);
   } catch (error) {
@@ -96,6 +95,9 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
     await rm(lockPath, { recursive: true, force: true });
     throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
   }
+  // Started once the folder has a time of ours to compare with; it keeps no process alive.
+  refresher = setInterval(() => void refresh(), Math.max(MIN_REFRESH_MS, staleMs / 5));
+  refresher.unref();
 
   return {
     async verify() {

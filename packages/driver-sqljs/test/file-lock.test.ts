@@ -88,6 +88,26 @@ describe('the lock of a sql.js file', () => {
     expect(waited).toBeLessThan(8000);
   });
 
+  it('is kept fresh while held, so a holder idle for longer than lockStaleMs keeps it', async () => {
+    const holder = await open({ lockStaleMs: 2000 });
+    let releasedAt = 0;
+    const held = holder.exclusive(async (lock) => {
+      await new Promise((resolve) => setTimeout(resolve, 3200));
+      await holder.exec('CREATE TABLE kept (id INTEGER)');
+      await lock.persist();
+      releasedAt = performance.now();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiter = await open({ lockStaleMs: 2000, busyTimeoutMs: 10_000 });
+    const report = await migrate(waiter);
+    // The waiter got the lock only when the holder was done, and found what it saved.
+    expect(performance.now()).toBeGreaterThanOrEqual(releasedAt);
+    await held;
+    expect(releasedAt).toBeGreaterThan(0);
+    expect(report.steps.map((s) => s.status)).toEqual(['applied', 'applied']);
+    expect(await tablesOf(waiter)).toEqual(['kept', 'posts', 'schema_migrations', 'users']);
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('is removed when %s ends the process holding it', async (signal) => {
     writeFiles(join(temp.path, 'migrations'), SMALL);
     const child = startChild(CHILD, { db, dir: join(temp.path, 'migrations'), hold: true });
