@@ -56,6 +56,8 @@ function readOptional(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
+    // Checked here rather than with core's errorCodeOf: importing @strata/core/node statically would put all of it
+    // (backups, restore, bundles) into the chunk every run of the bundled CLI loads.
     if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StrataError('INVALID_OPTION', `config file ${file} cannot be read: ${String(error)}`, { file, cause: error });
   }

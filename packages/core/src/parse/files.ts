@@ -221,12 +221,15 @@ interface LazyDown {
 }
 
 function readDown(this: LazyDown): string {
-  const kept = this[DOWN_TEXT];
-  if (kept !== undefined) return kept;
-  const sql = this[READ_DOWN](`${this.folder}/down.sql`);
-  const problem = emptyDownProblem(this.folder, this.version, sql);
+  this[DOWN_TEXT] ??= readCheckedDown(this[READ_DOWN], this.folder, this.version);
+  return this[DOWN_TEXT];
+}
+
+/** Reads a down.sql given as a function and checks it as one given as text is checked; throws a ValidationError. */
+function readCheckedDown(read: (file: string) => string, folder: string, version: string): string {
+  const sql = read(`${folder}/down.sql`);
+  const problem = emptyDownProblem(folder, version, sql);
   if (problem !== undefined) throw new ValidationError([problem]);
-  this[DOWN_TEXT] = sql;
   return sql;
 }
 
@@ -242,11 +245,11 @@ function emptyDownProblem(folder: string, version: string, down: string): Strata
   );
 }
 
-/** What reading a file given as a function, and checking it as a down.sql, finds wrong. */
+/** What {@link readCheckedDown} finds wrong, as problems. */
 function problemsReading(read: (file: string) => string, folder: string, version: string): readonly StrataError[] {
   try {
-    const problem = emptyDownProblem(folder, version, read(`${folder}/down.sql`));
-    return problem === undefined ? [] : [problem];
+    readCheckedDown(read, folder, version);
+    return [];
   } catch (error) {
     if (error instanceof ValidationError) return error.problems;
     throw error;

@@ -1,3 +1,4 @@
+import { normalizeSql } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
 import type { Migration } from '../migration.js';
@@ -63,7 +64,7 @@ export function checkHistory(
  */
 export function legacyChecksums(up: string): string[] {
   const body = up.charCodeAt(0) === 0xfeff ? up.slice(1) : up;
-  const folded = body.replace(/\r\n/g, '\n');
+  const folded = normalizeSql(up);
   const texts = [body, folded, folded.replace(/\n/g, '\r\n')].flatMap((text) => [text, `\ufeff${text}`]);
   return [...new Set(texts.map(md5Hex))];
 }
