@@ -345,9 +345,12 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           const late = await openDriver();
           const other = new MigrationManager({ driver: await openDriver(), migrations: SMALL });
           let raced = false;
-          // The other process commits everything between this run's plan and its first write lock.
+          // The other process commits everything between this run's plan and its first write lock. The racing
+          // connection takes no Strata lock (another program's, or a driver without one), which would keep the other
+          // run out from the start; SQLite's write lock and the history read inside it are what this is about.
+          const { exclusive: _lock, ...unlocked } = late;
           const racing: Driver = {
-            ...late,
+            ...unlocked,
             name: late.name,
             exec: async (sql) => {
               if (sql === 'BEGIN IMMEDIATE' && !raced) {

@@ -89,6 +89,14 @@ export interface ConnectionSettings {
 export interface OpenOptions extends ConnectionSettings {
   /** Open for reading only: nothing is written, not even a journal-mode switch. */
   readonly readonly?: boolean;
+  /**
+   * How long Strata's own lock on the file (which every Strata process writing it takes, whatever its driver) may go
+   * unrefreshed, held from another host, before it counts as abandoned. A holder on this host keeps it while its
+   * process runs. `busyTimeoutMs` is how long to wait for it.
+   */
+  readonly lockStaleMs?: number;
+  /** Told once, after a second of waiting for a lock or for another program, what the wait is for. */
+  readonly onWait?: (notice: string) => void;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
+import { acquireFileLock, type FileLockOptions, fileExclusive } from '@strata/core/node';
 import Database from 'better-sqlite3';
+import { lockTimeoutOf } from './busy.js';
 import { createReaderPool } from './readers.js';
 
 export { createReaderPool, type ReaderPoolOptions } from './readers.js';
@@ -15,6 +17,23 @@ export { createReaderPool, type ReaderPoolOptions } from './readers.js';
 export type BetterSqlite3Pragmas = ConnectionSettings;
 
 /**
+ * How the driver takes Strata's lock of the file (see `acquireFileLock` in `@strata/core/node`): what every Strata
+ * process writing a database takes around a migrate, rollback or restore, whatever its driver, so that a native run
+ * and a sql.js run never overlap. `busyTimeoutMs` is how long to wait for it.
+ *
+ * @example
+ * ```ts
+ * createBetterSqlite3Driver({ filename: 'app.db', lockStaleMs: 30_000, onWait: (notice) => console.error(notice) });
+ * ```
+ */
+export interface StrataLockOptions {
+  /** How long a lock held from another host may go unrefreshed before it counts as abandoned. Default 10 000. */
+  readonly lockStaleMs?: number;
+  /** Told once, after a second of waiting for the lock, what the wait is for. */
+  readonly onWait?: (notice: string) => void;
+}
+
+/**
  * Opens a database file (or `':memory:'`) with Strata's defaults.
  *
  * @example
@@ -22,7 +41,7 @@ export type BetterSqlite3Pragmas = ConnectionSettings;
  * createBetterSqlite3Driver({ filename: 'data/app.db', readonly: true });
  * ```
  */
-export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas {
+export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas, StrataLockOptions {
   /** Path of the database file; its folder must already exist. */
   readonly filename: string;
   readonly readonly?: boolean;
@@ -36,7 +55,7 @@ export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas {
  * createBetterSqlite3Driver({ database: new Database('app.db'), foreignKeys: true });
  * ```
  */
-export interface BetterSqlite3ConnectionOptions extends BetterSqlite3Pragmas {
+export interface BetterSqlite3ConnectionOptions extends BetterSqlite3Pragmas, StrataLockOptions {
   readonly database: Database.Database;
   /** Close `database` when the driver is closed. Default `false`: whoever opened it closes it. */
   readonly closeDatabase?: boolean;
@@ -87,7 +106,7 @@ export interface BetterSqlite3Driver extends Driver {
 export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): BetterSqlite3Driver {
   const opened = 'filename' in options;
   const db = opened
-    ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 })
+    ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS })
     : options.database;
   const ownsDatabase = opened || options.closeDatabase === true;
   const prepare = statementCache(db);
@@ -97,26 +116,54 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
     if (opened) db.close();
     throw error;
   }
+  // SQLite's busy timeout, as the connection has it: an application's connection may have its own.
+  const busyTimeoutMs = Number(db.pragma('busy_timeout', { simple: true }));
+  const file = db.memory || db.readonly ? undefined : db.name;
+  // SQLite answers BUSY once its busy timeout has run out: another connection kept its lock for that long.
+  const sqlite = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw lockTimeoutOf(error, db.name, busyTimeoutMs) ?? error;
+    }
+  };
+  const locked = file === undefined ? undefined : fileExclusive(file, lockOptionsOf(options, busyTimeoutMs), { inside: NO_SAVE });
 
   return {
     name: 'better-sqlite3',
     database: db,
     async exec(sql) {
-      db.exec(sql);
+      sqlite(() => db.exec(sql));
     },
     async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-      const statement = prepare(sql);
-      if (statement.reader) return statement.all(...params) as R[];
-      statement.run(...params);
-      return [];
+      return sqlite(() => {
+        const statement = prepare(sql);
+        if (statement.reader) return statement.all(...params) as R[];
+        statement.run(...params);
+        return [];
+      });
     },
     async run(sql, params = []) {
-      return { changes: prepare(sql).run(...params).changes };
+      return sqlite(() => ({ changes: prepare(sql).run(...params).changes }));
     },
     inTransaction: () => db.inTransaction,
+    ...(locked === undefined ? {} : { exclusive: locked.run }),
     async close() {
       if (ownsDatabase && db.open) db.close();
     },
+  };
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+const LOCK_STALE_MS = 10_000;
+// SQLite writes through to the file: there is nothing to save.
+const NO_SAVE = { persist: async () => {} };
+
+function lockOptionsOf(options: StrataLockOptions, busyTimeoutMs: number): FileLockOptions {
+  return {
+    timeoutMs: busyTimeoutMs,
+    staleMs: options.lockStaleMs ?? LOCK_STALE_MS,
+    ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
   };
 }
 
@@ -164,7 +211,8 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
   if (!opened && options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   // Switching to WAL writes the file header, which a read-only connection cannot do.
   const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? 'wal' : undefined);
-  if (journalMode !== undefined) whileBusy(() => db.pragma(`journal_mode = ${journalMode}`), options.busyTimeoutMs ?? 5000);
+  if (journalMode !== undefined)
+    whileBusy(() => db.pragma(`journal_mode = ${journalMode}`), options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
   // NORMAL is safe in WAL (a power loss may drop the last commits but cannot corrupt) and much faster than FULL.
   const synchronous = options.synchronous ?? (opened && journalMode === 'wal' ? 'normal' : undefined);
   if (synchronous !== undefined) db.pragma(`synchronous = ${synchronous}`);
@@ -183,6 +231,15 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
  */
 export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
   name: 'better-sqlite3',
-  open: async (file, options = {}) => createBetterSqlite3Driver({ ...options, filename: file }),
+  open: async (file, options = {}) => {
+    if (options.readonly === true) return createBetterSqlite3Driver({ ...options, filename: file });
+    // Opening writes (the switch to WAL), and a sql.js run holding Strata's lock would save over that: wait for it.
+    const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS));
+    try {
+      return createBetterSqlite3Driver({ ...options, filename: file });
+    } finally {
+      await lock.release();
+    }
+  },
   createReaderPool: (file, size) => createReaderPool(file, size),
 };

@@ -54,14 +54,19 @@ describe('createBetterSqlite3Driver', () => {
     expect(pragma('busy_timeout')).toBe(1234);
   });
 
-  it('waits for a lock as long as the busy timeout, then fails', async () => {
+  it('waits for a lock as long as the busy timeout, then fails with LOCK_TIMEOUT', async () => {
     const filename = join(folder, 'app.db');
     const driver = open({ filename, busyTimeoutMs: 200 });
     await driver.exec('CREATE TABLE t (id INTEGER)');
     const other = connect(filename);
     other.exec('BEGIN IMMEDIATE');
     const started = performance.now();
-    await expect(driver.exec('INSERT INTO t VALUES (1)')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    await expect(driver.exec('INSERT INTO t VALUES (1)')).rejects.toMatchObject({
+      code: 'LOCK_TIMEOUT',
+      file: filename,
+      message: `waited 200 ms for another connection to release its lock on ${filename}: SQLite answered "database is locked". Raise the busy timeout (busyTimeoutMs, --busy-timeout) to wait longer, or stop the program that keeps it`,
+      cause: expect.objectContaining({ code: 'SQLITE_BUSY' }),
+    });
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
     other.exec('ROLLBACK');
   });

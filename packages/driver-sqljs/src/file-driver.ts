@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
-import { acquireFileLock, type FileLock } from './file-lock.js';
-import { type FileIdentity, fileStorage } from './file-storage.js';
+import { assertReplaceable, databaseHolders, describeHolders, fileExclusive, WAIT_NOTICE_MS } from '@strata/core/node';
+import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
 
@@ -16,16 +15,18 @@ import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
  */
 export interface SqlJsFileOptions<D extends SqlJsDatabase = SqlJsDatabase> extends Omit<SqlJsDriverOptions<D>, 'storage'> {
   /**
-   * How long a migrate, rollback or save waits for another process holding the file's lock, before failing with
-   * `LOCK_TIMEOUT`. Default 30 000: the lock is held for another process's whole run, not one transaction.
+   * How long a migrate, rollback or save waits for another Strata process holding the file's lock, and for other
+   * programs that have the file open to close it, before failing with `LOCK_TIMEOUT`. Default 30 000: the lock is
+   * held for another process's whole run, not one transaction.
    */
   readonly busyTimeoutMs?: number;
   /**
-   * How long a lock may go without its holder refreshing it before it counts as left by a dead process and is taken
-   * over. Default 10 000, at least 2000. A run that keeps sql.js computing for longer than this without a pause may
-   * lose its lock, and then fails without saving; raise it for migrations that long.
+   * How long a lock held from another host may go without a refresh before it counts as left by a dead process and
+   * is taken over. Default 10 000, at least 2000. A holder on this host keeps its lock while its process runs.
    */
   readonly lockStaleMs?: number;
+  /** Told once, after a second of waiting for the lock or for another program, what the wait is for. */
+  readonly onWait?: (notice: string) => void;
 }
 
 /**
@@ -49,35 +50,36 @@ export interface SqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase> extend
 
 // The defaults of SqlJsFileOptions.
 const FILE_LOCK_DEFAULTS = { busyTimeoutMs: 30_000, lockStaleMs: 10_000 } as const;
+// How often a run waiting for other programs to close the file looks again.
+const HOLDER_POLL_MS = 100;
 
 /**
  * Opens a sql.js database kept in `path`, which several processes may migrate and save at once.
  *
  * Each process holds its own copy in memory, so two of them saving in turn would each overwrite what the other
- * saved. Every migrate, rollback and `persist()` therefore holds the file's lock, starts from what the file holds now
+ * saved. Every migrate, rollback and `persist()` therefore holds the file's lock (the one every Strata process takes,
+ * whatever its driver), waits until no other program has the file open, starts from what the file holds now
  * (reloading it when another process saved it), and saves before releasing the lock. Reloading replaces
  * `driver.database`: read it from the driver, not once. A reload that would throw away changes this process made
- * and has not saved fails with `DATABASE_ERROR` instead.
+ * and has not saved fails with `DATABASE_ERROR` instead. What sql.js cannot share safely is refused: see
+ * {@link fileStorage}.
  */
 export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase>(
   path: string,
   options: SqlJsFileOptions<D> = {},
 ): Promise<SqlJsFileDriver<D>> {
-  const { sqlJs, data, foreignKeys } = options;
+  const { sqlJs, data, foreignKeys, onWait } = options;
+  const busyTimeoutMs = options.busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs;
   const lockOptions = {
-    timeoutMs: options.busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs,
+    timeoutMs: busyTimeoutMs,
     staleMs: options.lockStaleMs ?? FILE_LOCK_DEFAULTS.lockStaleMs,
+    ...(onWait === undefined ? {} : { onWait }),
   };
   const SQL = await loadSqlJs(sqlJs);
   const storage = fileStorage(path);
-  // The exclusive() call the running code is inside, so that a nested call does not wait for itself. A callback
-  // scheduled inside one keeps it as its context after it ended, hence the flag.
-  const holding = new AsyncLocalStorage<{ active: boolean }>();
-  let held: FileLock | undefined;
-  // Which version of the file the database was last loaded from or saved to (undefined: there was no file), and
-  // the database's write counters then. No copy of the bytes is kept: at every start-up that would double the memory
-  // a large database takes, and reading the file again to compare would cost as much as loading it.
-  let known: FileIdentity | undefined;
+  // The database's write counters when it was last loaded or saved. No copy of the bytes is kept: at every start-up
+  // that would double the memory a large database takes, and reading the file again to compare would cost as much
+  // as loading it.
   let savedState = '';
   let closed = false;
 
@@ -92,23 +94,22 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
         holds: (bytes) => storage.holds(bytes),
         save: async (next) => {
           // Every save runs inside exclusive(); a lock lost meanwhile must not let this copy overwrite another's.
+          const { held } = locked;
           if (held === undefined) throw new StrataError('DATABASE_ERROR', `${path} was about to be saved without its lock`);
           await held.verify();
           await storage.save(next);
-          known = await storage.identity();
           savedState = await writeState(current);
         },
       },
     });
-    known = read?.identity;
     savedState = await writeState(driver);
     return driver;
   };
   let current = await load();
 
-  // Brings the database up to what the file holds. Runs under the lock, so the file cannot change meanwhile.
+  // Brings the database up to what the file holds. Runs under the lock, so no Strata process changes it meanwhile.
   const refresh = async (): Promise<void> => {
-    if ((await storage.identity()) === known) return;
+    if (!(await storage.changed())) return;
     if ((await writeState(current)) !== savedState) {
       throw new StrataError(
         'DATABASE_ERROR',
@@ -122,28 +123,45 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     current = next;
   };
 
-  // Calls inside work through it save without taking the lock again.
-  const inside: HeldLock = { persist: () => current.persist() };
-
-  const exclusive = async <T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions): Promise<T> => {
-    if (holding.getStore()?.active === true) return work(inside);
-    if (closed) throw new StrataError('DATABASE_ERROR', `the sql.js database ${path} is closed`);
-    const lock = await acquireFileLock(path, lockOptions);
-    held = lock;
-    const call = { active: true };
-    try {
-      await refresh().catch((error: unknown) => Promise.reject(reloadError(path, error)));
-      // Only work that may call the driver itself runs in the AsyncLocalStorage: once one runs, Node calls its hooks
-      // for every promise made, which costs a run of a thousand migrations a tenth of its time.
-      const result = options?.nested === false ? await work(inside) : await holding.run(call, () => work(inside));
-      // Also fails a run that saved nothing but lost its lock, since what it read may have been changed meanwhile.
-      await lock.verify();
-      return result;
-    } finally {
-      call.active = false;
-      held = undefined;
-      await lock.release();
+  // Programs that are not Strata (or Strata with the native driver, between its runs) take SQLite's locks, which
+  // sql.js cannot see; while one has the file open, the run waits, as it waits for Strata's lock.
+  const untilUnheld = async (started: number): Promise<void> => {
+    let told = onWait === undefined;
+    for (;;) {
+      const holders = databaseHolders(storage.target);
+      if (holders.length === 0) return;
+      const waited = Date.now() - started;
+      if (waited >= busyTimeoutMs) {
+        throw new StrataError(
+          'LOCK_TIMEOUT',
+          `waited ${busyTimeoutMs} ms for ${describeHolders(holders)} to close ${path}: sql.js cannot take SQLite’s ` +
+            'locks, so it does not write a database another program has open. Stop that program (or close its ' +
+            'connection), or use the better-sqlite3 driver; raise the busy timeout (busyTimeoutMs, --busy-timeout) ' +
+            'to wait longer',
+          { file: path },
+        );
+      }
+      if (!told && waited >= WAIT_NOTICE_MS) {
+        told = true;
+        onWait?.(`waiting for ${describeHolders(holders)} to close ${path}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, HOLDER_POLL_MS));
     }
+  };
+
+  const locked = fileExclusive(path, lockOptions, {
+    // Calls inside work through it save without taking the lock again.
+    inside: { persist: () => current.persist() },
+    enter: async (_lock, started) => {
+      await untilUnheld(started);
+      await refresh().catch((error: unknown) => Promise.reject(reloadError(path, error)));
+    },
+  });
+  const exclusive = async <T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions): Promise<T> => {
+    if (closed) throw new StrataError('DATABASE_ERROR', `the sql.js database ${path} is closed`);
+    // Refused before the work rather than after it, which would only be thrown away.
+    if (locked.held === undefined) await assertReplaceable(path);
+    return locked.run(work, options);
   };
 
   return {
@@ -152,9 +170,19 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     get database() {
       return current.database;
     },
-    exec: (sql) => current.exec(sql),
-    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => current.query<R>(sql, params),
-    run: (sql, params) => current.run(sql, params),
+    // sql.js keeps the event loop busy for as long as a statement runs, so the lock is refreshed between statements.
+    exec: (sql) => {
+      locked.held?.keepAlive();
+      return current.exec(sql);
+    },
+    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => {
+      locked.held?.keepAlive();
+      return current.query<R>(sql, params);
+    },
+    run: (sql, params) => {
+      locked.held?.keepAlive();
+      return current.run(sql, params);
+    },
     inTransaction: () => current.inTransaction(),
     serialize: () => exportOf(current),
     changes: () => current.changes(),

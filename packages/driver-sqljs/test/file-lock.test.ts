@@ -70,7 +70,7 @@ describe('the lock of a sql.js file', () => {
     expect((await late).steps.map((s) => s.status)).toEqual(['applied', 'applied']);
   });
 
-  it('is taken over once stale when the process holding it was killed', async () => {
+  it('is taken over at once when the process holding it was killed', async () => {
     writeFiles(join(temp.path, 'migrations'), SMALL);
     const child = startChild(CHILD, { db, dir: join(temp.path, 'migrations'), hold: true });
     children.push(child);
@@ -80,12 +80,10 @@ describe('the lock of a sql.js file', () => {
     expect(existsSync(`${db}.lock`)).toBe(true);
 
     const started = performance.now();
-    const report = await migrate(await open({ lockStaleMs: 2000 }));
-    const waited = performance.now() - started;
+    const report = await migrate(await open({ lockStaleMs: 60_000 }));
+    // The lock names its process, which is gone: no waiting for it to go stale.
+    expect(performance.now() - started).toBeLessThan(1500);
     expect(report.steps.map((s) => s.status)).toEqual(['applied', 'applied']);
-    // The child refreshed the lock at most a second before it died, so the run waited for most of the 2 s.
-    expect(waited).toBeGreaterThan(900);
-    expect(waited).toBeLessThan(8000);
   });
 
   it('is kept fresh while held, so a holder idle for longer than lockStaleMs keeps it', async () => {

@@ -47,7 +47,9 @@ describe('fileStorage', () => {
   it.skipIf(process.platform === 'win32')('keeps the permissions of the file it replaces', async () => {
     await writeFile(path, new Uint8Array([0]));
     await chmod(path, 0o600);
-    await fileStorage(path).save(new Uint8Array([1]));
+    const storage = fileStorage(path);
+    await storage.load();
+    await storage.save(new Uint8Array([1]));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
@@ -63,18 +65,33 @@ describe('fileStorage', () => {
     expect(await storage.holds(late)).toBe(false);
   });
 
-  it('gives the file a new identity with every save', async () => {
+  it('saves only over the version of the file it last read or saved, and tells when the file changed', async () => {
     const storage = fileStorage(path);
-    expect(await storage.identity()).toBeUndefined();
     await storage.save(new Uint8Array([1]));
-    const first = await storage.identity();
-    await storage.save(new Uint8Array([1]));
-    expect(await storage.identity()).not.toBe(first);
-    expect((await storage.read())?.identity).toBe(await storage.identity());
+    expect(await storage.changed()).toBe(false);
+    await storage.save(new Uint8Array([2]));
+    expect(await storage.changed()).toBe(false);
+
+    // Another program writes the file in place, as SQLite does.
+    await writeFile(path, new Uint8Array([3, 3]));
+    expect(await storage.changed()).toBe(true);
+    await expect(storage.save(new Uint8Array([4]))).rejects.toMatchObject({
+      code: 'DATABASE_ERROR',
+      message: expect.stringContaining(`${path} was changed by another program since this process read it`),
+    });
+    expect([...(await readFile(path))]).toEqual([3, 3]);
+    // A storage that never read the file does not save over it either.
+    await expect(fileStorage(path).save(new Uint8Array([5]))).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+    expect([...((await storage.load()) ?? [])]).toEqual([3, 3]);
+    await storage.save(new Uint8Array([6]));
+    expect([...(await readFile(path))]).toEqual([6]);
   });
 
-  it('fails to load a path it cannot read as a file', async () => {
-    await expect(fileStorage(folder).load()).rejects.toThrow(/EISDIR/);
+  it('refuses a path that is not a regular file, naming what it is', async () => {
+    await expect(fileStorage(folder).load()).rejects.toMatchObject({
+      code: 'DATABASE_ERROR',
+      message: `${folder} is a folder, not a database file`,
+    });
   });
 });
 
