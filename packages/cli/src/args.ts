@@ -14,6 +14,10 @@ export interface GlobalOptions {
   readonly dir: string | undefined;
   readonly driver: DriverName | undefined;
   readonly table: string | undefined;
+  /** How long to wait for another process's lock on the database (`--busy-timeout`). */
+  readonly busyTimeoutMs: number | undefined;
+  /** How long a lock held from another host may go unrefreshed before it counts as abandoned (`--lock-stale`). */
+  readonly lockStaleMs: number | undefined;
   readonly json: boolean;
 }
 
@@ -23,6 +27,16 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   dir: { type: 'string', value: 'folder', description: 'migrations folder (default: ./migrations)' },
   driver: { type: 'string', value: 'name', description: 'better-sqlite3 or sqljs (default: better-sqlite3)' },
   table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
+  'busy-timeout': {
+    type: 'string',
+    value: 'ms',
+    description: 'wait this long for another process using the database (default: 5000; sqljs: 30000)',
+  },
+  'lock-stale': {
+    type: 'string',
+    value: 'ms',
+    description: 'take over a lock held from another host after this long without a refresh (default: 10000)',
+  },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: migrate help <command>)' },
   version: { type: 'boolean', description: 'print the version of the CLI' },
@@ -159,6 +173,20 @@ function globalOptions(values: Values): GlobalOptions {
     dir: text(values.dir),
     driver: driver as DriverName | undefined,
     table: text(values.table),
+    busyTimeoutMs: milliseconds('--busy-timeout', values['busy-timeout'], 0),
+    lockStaleMs: milliseconds('--lock-stale', values['lock-stale'], MIN_LOCK_STALE_MS),
     json: values.json === true,
   };
+}
+
+/** Below this a lock could be taken over between two refreshes of a busy holder on another host. */
+export const MIN_LOCK_STALE_MS = 2000;
+
+function milliseconds(option: string, value: string | boolean | undefined, least: number): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms < least) {
+    throw new UsageError(`${option} must be a whole number of milliseconds of at least ${least}, not "${String(value)}"`);
+  }
+  return ms;
 }

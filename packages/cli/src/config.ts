@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
-import { DRIVERS, type DriverName } from './args.js';
+import { DRIVERS, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 
 /** The names a config file may have, in the working folder; at most one of them may exist. */
 export const CONFIG_FILES = ['strata.config.json', 'strata.config.yaml', 'strata.config.yml'] as const;
@@ -14,10 +14,12 @@ export interface Config {
   readonly dir?: string;
   readonly driver?: DriverName;
   readonly table?: string;
+  readonly busyTimeoutMs?: number;
+  readonly lockStaleMs?: number;
   readonly backup?: { readonly dir?: string; readonly keep?: number };
 }
 
-const KEYS = ['db', 'dir', 'driver', 'table', 'backup'];
+const KEYS = ['db', 'dir', 'driver', 'table', 'busyTimeoutMs', 'lockStaleMs', 'backup'];
 const BACKUP_KEYS = ['dir', 'keep'];
 
 /**
@@ -106,6 +108,15 @@ function checkConfig(value: unknown, file: string): Config {
       problem('table', 'must be a plain identifier (letters, digits and underscores, not starting with a digit or "sqlite_")');
     }
   }
+  const milliseconds = (key: string, least: number): number | undefined => {
+    const v = record[key];
+    if (v === undefined) return undefined;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= least) return v;
+    problem(key, `must be a whole number of milliseconds of at least ${least}`);
+    return undefined;
+  };
+  const busyTimeoutMs = milliseconds('busyTimeoutMs', 0);
+  const lockStaleMs = milliseconds('lockStaleMs', MIN_LOCK_STALE_MS);
   const backup = record.backup === undefined ? undefined : mapping(record.backup, file, 'backup');
   for (const key of Object.keys(backup ?? {})) {
     if (!BACKUP_KEYS.includes(key)) problem(`backup.${key}`, `is not a setting (allowed: ${BACKUP_KEYS.join(', ')})`);
@@ -120,6 +131,8 @@ function checkConfig(value: unknown, file: string): Config {
     dir: path('dir', record.dir),
     driver: driver as DriverName | undefined,
     table,
+    ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+    ...(lockStaleMs === undefined ? {} : { lockStaleMs }),
     backup: backup === undefined ? undefined : { dir: path('backup.dir', backup.dir), keep: keep as number | undefined },
   };
   if (problems.length > 0) throw invalid(file, problems.join('; '));

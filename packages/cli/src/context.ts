@@ -29,6 +29,8 @@ export interface SessionOptions {
   /** False to skip loading the migrations folder; the manager then has none. */
   readonly migrations?: boolean;
   readonly onEvent?: ((event: RunEvent) => void) | undefined;
+  /** Told what a wait for another process is for, once it has lasted a second. */
+  readonly onWait?: ((notice: string) => void) | undefined;
 }
 
 /**
@@ -54,7 +56,8 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   let driver: Driver;
   try {
     if (!exists && options.write && settings.defaultDatabase) mkdirSync(dirname(file), { recursive: true });
-    const target = { file: exists || options.write ? file : undefined, readonly: !options.write };
+    const lock = { ...settings.lock, ...(options.onWait === undefined ? {} : { onWait: options.onWait }) };
+    const target = { file: exists || options.write ? file : undefined, readonly: !options.write, lock };
     driver = guardDriver(await openDriver(settings.driver, target), file);
   } catch (error) {
     throw databaseError(error, file);

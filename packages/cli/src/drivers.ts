@@ -1,4 +1,4 @@
-import type { Driver, DriverFactory } from '@strata/core';
+import type { Driver, DriverFactory, OpenOptions } from '@strata/core';
 import type { DriverName } from './args.js';
 
 /** Which database to open, and how. */
@@ -10,6 +10,8 @@ export interface DriverTarget {
    * the file to WAL; sql.js holds the database in memory and only writes the file when a run changed something.
    */
   readonly readonly: boolean;
+  /** How to wait for other processes using the file: the busy timeout, the stale limit, what to say while waiting. */
+  readonly lock?: Pick<OpenOptions, 'busyTimeoutMs' | 'lockStaleMs' | 'onWait'>;
 }
 
 /**
@@ -28,7 +30,9 @@ export async function driverFactory(name: DriverName): Promise<DriverFactory> {
 
 /** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */
 export async function openDriver(name: DriverName, target: DriverTarget): Promise<Driver> {
-  if (target.file !== undefined) return (await driverFactory(name)).open(target.file, { readonly: target.readonly });
+  if (target.file !== undefined) {
+    return (await driverFactory(name)).open(target.file, { ...target.lock, readonly: target.readonly });
+  }
   // The sql.js file factory would tie the in-memory stand-in to a file named ":memory:"; it never needs storage.
   if (name === 'sqljs') return (await import('@strata/driver-sqljs')).createSqlJsDriver();
   return (await driverFactory(name)).open(':memory:');

@@ -76,7 +76,8 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   try {
     const settings = await resolveSettings(global, io);
     const open = async ({ write, migrations }: OpenOptions) => {
-      session ??= await openSession(settings, { write, migrations, onEvent: live?.onEvent });
+      const onWait = (notice: string) => view.err(`${view.errColor.dim(notice)}…`);
+      session ??= await openSession(settings, { write, migrations, onEvent: live?.onEvent, onWait });
       return { manager: session.manager, driver: session.driver };
     };
     outcome = await command.run({ values, args, settings, open });

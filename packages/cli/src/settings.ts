@@ -16,6 +16,8 @@ export interface Settings {
   readonly driver: DriverName;
   /** The history table; undefined for core's default. */
   readonly table: string | undefined;
+  /** How long to wait for other processes using the database, and when a lock from another host is abandoned. */
+  readonly lock: { readonly busyTimeoutMs?: number; readonly lockStaleMs?: number };
   /** Where `backup` writes without `--out`, and how many backups of this database it keeps there. */
   readonly backup: { readonly dir: string | undefined; readonly keep: number | undefined };
   /** The config file that was read, if any. */
@@ -56,7 +58,18 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
     dir: given(global.dir) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
     driver: global.driver ?? config?.driver ?? 'better-sqlite3',
     table: global.table ?? config?.table,
+    lock: defined({
+      busyTimeoutMs: global.busyTimeoutMs ?? config?.busyTimeoutMs,
+      lockStaleMs: global.lockStaleMs ?? config?.lockStaleMs,
+    }),
     backup: { dir: config?.backup?.dir, keep: config?.backup?.keep },
     configFile: config?.file,
+  };
+}
+
+/** `value` without its undefined properties, for options types that leave them out rather than take undefined. */
+function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }

@@ -47,7 +47,7 @@ describe('config file', () => {
     [
       'strata.config.json',
       '{ "db": "app.db", "dbb": "x.db" }',
-      '"dbb" is not a setting (allowed: db, dir, driver, table, backup)',
+      '"dbb" is not a setting (allowed: db, dir, driver, table, busyTimeoutMs, lockStaleMs, backup)',
     ],
     ['strata.config.yaml', 'db: 42\n', '"db" must be a non-empty string'],
     ['strata.config.yaml', 'driver: postgres\n', '"driver" must be better-sqlite3 or sqljs'],

@@ -129,9 +129,12 @@ export function inspectDb(file: string, table = 'schema_migrations'): { objects:
 /** The start of any ANSI escape sequence. */
 export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
-/** Runs SQL on a database file outside the CLI, with foreign keys off so tests can break them. */
+/**
+ * Runs SQL on a database file outside the CLI, with foreign keys off so tests can break them. In rollback-journal
+ * mode, as a program sharing a file with the sql.js driver must run: sql.js refuses a file in WAL mode.
+ */
 export function execSql(file: string, sql: string): void {
-  const db = createBetterSqlite3Driver({ filename: file, foreignKeys: false }).database;
+  const db = createBetterSqlite3Driver({ filename: file, foreignKeys: false, journalMode: 'delete' }).database;
   try {
     db.exec(sql);
   } finally {
