@@ -1,5 +1,13 @@
+import { dirname } from 'node:path';
 import { type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
-import { assertReplaceable, databaseHolders, describeHolders, fileExclusive, WAIT_NOTICE_MS } from '@strata/core/node';
+import {
+  assertReplaceable,
+  databaseHolders,
+  describeHolders,
+  fileExclusive,
+  removeLeftoverFiles,
+  WAIT_NOTICE_MS,
+} from '@strata/core/node';
 import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
@@ -153,6 +161,8 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     // Calls inside work through it save without taking the lock again.
     inside: { persist: () => current.persist() },
     enter: async (_lock, started) => {
+      // What a process killed while it saved left behind; only the process holding the lock writes here.
+      await removeLeftoverFiles(dirname(storage.target));
       await untilUnheld(started);
       await refresh().catch((error: unknown) => Promise.reject(reloadError(path, error)));
     },
