@@ -304,6 +304,14 @@ export class MigrationManager {
       const steps = plan.map((m) => stepOf(m, 'planned', { sql: (direction === 'up' ? m.up : m.down) ?? '' }));
       return { direction, dryRun, steps };
     }
+    // Each step's rollback would also undo what the application has not committed yet, and a transaction: false
+    // migration would run inside it.
+    if (plan.length > 0 && this.driver.inTransaction()) {
+      throw new StrataError(
+        'DATABASE_ERROR',
+        `this connection has a transaction open, and the migrations would run inside it; commit or roll it back, then ${direction === 'up' ? 'migrate' : 'roll back'} again`,
+      );
+    }
     const steps: StepReport[] = [];
     const total = plan.length;
     let changed = false;
@@ -317,6 +325,8 @@ export class MigrationManager {
               ? await applyMigration(this.driver, this.history, migration, this.onEvent)
               : await revertMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
+          // What a transaction: false migration committed before it failed stays, and is saved with the run.
+          changed ||= !migration.meta.transaction;
           steps.push(stepOf(migration, 'failed'));
           steps.push(...plan.slice(index + 1).map((m) => stepOf(m, 'not-run')));
           const failure =
