@@ -159,7 +159,9 @@ export class MigrationManager {
 
   /**
    * Applies pending migrations in order, each in its own transaction. Refuses to start, changing nothing, when the
-   * set is invalid or an applied migration was edited. On a failure, that migration is rolled back, the run stops,
+   * set is invalid or an applied migration was edited, or, with migrations to apply, when the connection has a
+   * transaction open. On a failure, that migration is rolled back (a `transaction: false` one, to what it committed
+   * outside a transaction of its own), the connection settings a `PRAGMA` in it changed are set back, the run stops,
    * and a {@link RunError} says what was applied before it. When the driver has a lock ({@link Driver.exclusive}),
    * the whole run holds it; a dry run does not wait for it.
    *
