@@ -1,4 +1,5 @@
 import type { Driver } from '../driver.js';
+import type { Statement } from '../sql/split.js';
 import type { FailedStatement } from './failure.js';
 
 /**
@@ -29,7 +30,7 @@ export class OwnTransactions {
   }
 
   /** Notes whether the statement that just ran (the `index`-th) left a transaction open. */
-  ran(statement: FailedStatement['statement'], index: number): void {
+  ran(statement: Statement, index: number): void {
     if (!this.driver.inTransaction()) this.opener = undefined;
     else this.opener ??= { statement, index };
   }
