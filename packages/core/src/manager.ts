@@ -159,7 +159,9 @@ export class MigrationManager {
 
   /**
    * Applies pending migrations in order, each in its own transaction. Refuses to start, changing nothing, when the
-   * set is invalid or an applied migration was edited. On a failure, that migration is rolled back, the run stops,
+   * set is invalid or an applied migration was edited, or, with migrations to apply, when the connection has a
+   * transaction open. On a failure, that migration is rolled back (a `transaction: false` one, to what it committed
+   * outside a transaction of its own), the connection settings a `PRAGMA` in it changed are set back, the run stops,
    * and a {@link RunError} says what was applied before it. When the driver has a lock ({@link Driver.exclusive}),
    * the whole run holds it; a dry run does not wait for it.
    *
@@ -304,6 +306,14 @@ export class MigrationManager {
       const steps = plan.map((m) => stepOf(m, 'planned', { sql: (direction === 'up' ? m.up : m.down) ?? '' }));
       return { direction, dryRun, steps };
     }
+    // Each step's rollback would also undo what the application has not committed yet, and a transaction: false
+    // migration would run inside it.
+    if (plan.length > 0 && this.driver.inTransaction()) {
+      throw new StrataError(
+        'DATABASE_ERROR',
+        `this connection has a transaction open, and the migrations would run inside it; commit or roll it back, then ${direction === 'up' ? 'migrate' : 'roll back'} again`,
+      );
+    }
     const steps: StepReport[] = [];
     const total = plan.length;
     let changed = false;
@@ -317,6 +327,8 @@ export class MigrationManager {
               ? await applyMigration(this.driver, this.history, migration, this.onEvent)
               : await revertMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
+          // What a transaction: false migration committed before it failed stays, and is saved with the run.
+          changed ||= !migration.meta.transaction;
           steps.push(stepOf(migration, 'failed'));
           steps.push(...plan.slice(index + 1).map((m) => stepOf(m, 'not-run')));
           const failure =

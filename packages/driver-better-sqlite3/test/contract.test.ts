@@ -1,6 +1,8 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
+import Database from 'better-sqlite3';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
@@ -15,3 +17,7 @@ describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
 describeStatementsContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
+// On a connection the application opened and passed in, which it goes on using after a failed run.
+describeNonTransactionalContract('better-sqlite3', async (filename) =>
+  createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),
+);

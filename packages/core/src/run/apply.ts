@@ -1,9 +1,11 @@
 import type { Driver } from '../driver.js';
 import type { Migration } from '../migration.js';
 import { splitStatements } from '../sql/split.js';
+import { type SettingsSnapshot, snapshotSettings } from './connection-settings.js';
 import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
 import { checkForeignKeys, withForeignKeysOff } from './foreign-keys.js';
 import type { HistoryTable } from './history.js';
+import { OwnTransactions } from './own-transactions.js';
 import type { RunEvent } from './report.js';
 import { inWriteTransaction } from './transaction.js';
 
@@ -71,7 +73,9 @@ interface Step extends FailingStep {
  * steps hold the write lock from the check to the record, so what they read is what they write against; with
  * `foreign_keys: off`, enforcement is off around that transaction and the foreign keys are checked before it commits.
  * A `transaction: false` migration runs its script outside any transaction and records afterwards; it cannot be
- * atomic, which is why it is the documented exception.
+ * atomic, which is why it is the documented exception. It may open and end transactions of its own: one it leaves
+ * open, by failing or by a missing `COMMIT`, is rolled back. After any failure, the connection settings a `PRAGMA` of
+ * the script changed are set back, so the connection is left as the application configured it.
  */
 async function runStep(
   driver: Driver,
@@ -82,6 +86,7 @@ async function runStep(
   const statements = splitStatements(step.sql);
   const total = statements.length;
   const started = now();
+  const own = migration.meta.transaction ? undefined : new OwnTransactions(driver);
   let failed: FailedStatement | undefined;
   const body = async (checkKeys: boolean): Promise<StepResult> => {
     if (!(await step.pending())) return { outcome: 'skipped', durationMs: 0 };
@@ -89,21 +94,29 @@ async function runStep(
       onEvent?.({ type: 'statement', migration, index, total });
       failed = { statement, index };
       await driver.exec(statement.text);
+      own?.ran(statement, index);
     }
-    failed = undefined;
+    // A transaction the script left open is its failure, at the statement that opened it.
+    failed = own?.open;
+    if (failed !== undefined) throw new Error(`the transaction was still open at the end of ${step.file}; end it with COMMIT`);
     if (checkKeys) await checkForeignKeys(driver);
     const durationMs = now() - started;
     if (migration.meta.transaction) await step.record(durationMs);
     else await inWriteTransaction(driver, () => step.record(durationMs));
     return { outcome: 'done', durationMs };
   };
+  let settings: SettingsSnapshot | undefined;
   try {
+    settings = await snapshotSettings(driver, statements);
     if (!migration.meta.transaction) return await body(false);
     if (migration.meta.foreignKeys === false) {
       return await withForeignKeysOff(driver, (wasOn) => inWriteTransaction(driver, () => body(wasOn)));
     }
     return await inWriteTransaction(driver, () => body(false));
   } catch (error) {
-    throw failureOf(migration, step, error, failed);
+    // In this order: PRAGMA foreign_keys does nothing while a transaction is open.
+    const rolledBack = await own?.rollBack(failed);
+    const restored = (await settings?.restore()) ?? [];
+    throw failureOf(migration, step, error, { failed, rolledBack, restored });
   }
 }

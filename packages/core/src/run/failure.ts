@@ -11,10 +11,23 @@ export interface FailingStep {
   readonly label: string;
 }
 
-/** The statement that failed, and how many statements before it had run. */
+/** A statement of a script, and how many statements before it had run. */
 export interface FailedStatement {
   readonly statement: Statement;
   readonly index: number;
+}
+
+/** What a failed step left behind, as found, and set right, after the failure. */
+export interface Aftermath {
+  /** The statement that failed. */
+  readonly failed?: FailedStatement | undefined;
+  /**
+   * In a `transaction: false` script, the statement that opened a transaction of the script's own that the failure
+   * rolled back: what ran before it stays, what ran after it does not.
+   */
+  readonly rolledBack?: FailedStatement | undefined;
+  /** The connection settings the script had changed and that were set back as they were before it. */
+  readonly restored?: readonly string[];
 }
 
 /** At most this many lines of the failing statement are quoted, each cut at this many characters. */
@@ -24,32 +37,52 @@ const QUOTED_WIDTH = 160;
 /**
  * The error for a step that failed: `failure` as its code, the file, and, when a statement failed, its line and
  * column, in the message and as fields, and the statement itself quoted under the message. The message says what the
- * failure left behind, which depends on whether the migration ran in a transaction.
+ * failure left behind, which depends on whether the migration ran in a transaction, and, if not, on whether it had
+ * opened one of its own.
  *
  * @example
  * ```ts
- * failureOf(migration, { file: 'up.sql', failure: 'MIGRATION_FAILED', label: 'migration 004 (add_index)' }, error, failed).message;
+ * failureOf(migration, { file: 'up.sql', failure: 'MIGRATION_FAILED', label: 'migration 004 (add_index)' }, error, { failed }).message;
  * // 'migration 004 (add_index) failed at 004_add_index/up.sql:12:3, and the database was left as before it: no such table: nope\n'
  * // + '  CREATE INDEX idx ON nope(x)'
  * ```
  */
-export function failureOf(migration: Migration, step: FailingStep, error: unknown, failed?: FailedStatement): StrataError {
+export function failureOf(migration: Migration, step: FailingStep, error: unknown, aftermath: Aftermath = {}): StrataError {
+  const { failed } = aftermath;
   const file = `${migration.folder}/${step.file}`;
   const where = failed === undefined ? {} : { line: failed.statement.line, column: failed.statement.column };
   const at = failed === undefined ? '' : ` at ${file}:${failed.statement.line}:${failed.statement.column}`;
   const quoted = failed === undefined ? '' : `\n${quote(failed.statement.text)}`;
-  const message = `${step.label} failed${at}${aftermath(migration.meta.transaction, failed?.index)}: ${messageOf(error)}${quoted}`;
+  const left = `${leftBehind(migration.meta.transaction, aftermath)}${settingsClause(aftermath.restored ?? [])}`;
+  const message = `${step.label} failed${at}${left}: ${messageOf(error)}${quoted}`;
   return new StrataError(step.failure, message, { version: migration.version, file, ...where, cause: error });
 }
 
-/** What the failure left: nothing in a transaction; outside one, every statement before the failing one. */
-function aftermath(transactional: boolean, ran: number | undefined): string {
+/**
+ * What the failure left: nothing in a transaction; outside one, every statement before the failing one, or, when the
+ * script's own transaction was rolled back, every statement before the one that opened it.
+ */
+function leftBehind(transactional: boolean, { failed, rolledBack }: Aftermath): string {
   if (transactional) return ', and the database was left as before it';
+  if (rolledBack !== undefined) {
+    const rolled = ` (transaction: false): the transaction it opened at line ${rolledBack.statement.line} was rolled back, and`;
+    const ran = rolledBack.index;
+    if (ran === 0) return `${rolled} none of its statements stay applied`;
+    if (ran === 1) return `${rolled} the statement before that took effect and stays applied`;
+    return `${rolled} the ${ran} statements before that took effect and stay applied`;
+  }
   const outside = ' outside a transaction (transaction: false)';
-  if (ran === undefined) return `${outside}, so statements before the failing one may have taken effect`;
-  if (ran === 0) return `${outside}, before any of its statements took effect`;
-  const before = ran === 1 ? 'the statement' : `the ${ran} statements`;
-  return `${outside}, after ${before} before it took effect, which stay applied`;
+  if (failed === undefined) return `${outside}, so statements before the failing one may have taken effect`;
+  if (failed.index === 0) return `${outside}, before any of its statements took effect`;
+  if (failed.index === 1) return `${outside}, after the statement before it took effect, which stays applied`;
+  return `${outside}, after the ${failed.index} statements before it took effect, which stay applied`;
+}
+
+/** `, with foreign_keys and query_only set back as they were`, or nothing when no setting was set back. */
+function settingsClause(restored: readonly string[]): string {
+  if (restored.length === 0) return '';
+  if (restored.length === 1) return `, with ${restored[0]} set back as it was`;
+  return `, with ${restored.slice(0, -1).join(', ')} and ${restored.at(-1)} set back as they were`;
 }
 
 /** The statement under the message, indented, cut short when it is long. */
