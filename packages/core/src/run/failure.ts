@@ -35,7 +35,8 @@ const QUOTED_LINES = 5;
 const QUOTED_WIDTH = 160;
 
 /**
- * The error for a step that failed: `failure` as its code, the file, and, when a statement failed, its line and
+ * The error for a step that failed: `failure` as its code (`LOCK_TIMEOUT` when that is what the driver reported: the
+ * step waited too long for another connection's lock), the file, and, when a statement failed, its line and
  * column, in the message and as fields, and the statement itself quoted under the message. The message says what the
  * failure left behind, which depends on whether the migration ran in a transaction, and, if not, on whether it had
  * opened one of its own.
@@ -55,7 +56,9 @@ export function failureOf(migration: Migration, step: FailingStep, error: unknow
   const quoted = failed === undefined ? '' : `\n${quote(failed.statement.text)}`;
   const left = `${leftBehind(migration.meta.transaction, aftermath)}${settingsClause(aftermath.restored ?? [])}`;
   const message = `${step.label} failed${at}${left}: ${messageOf(error)}${quoted}`;
-  return new StrataError(step.failure, message, { version: migration.version, file, ...where, cause: error });
+  // Waiting for another connection's lock is not the migration's fault: the code says what to do about it.
+  const code = error instanceof StrataError && error.code === 'LOCK_TIMEOUT' ? error.code : step.failure;
+  return new StrataError(code, message, { version: migration.version, file, ...where, cause: error });
 }
 
 /**
