@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
 // The folder loader alone: the whole of @strata/core/node (backups, restore, bundles, DatabaseManager) is loaded by
 // the commands that use it, not by every run.
 import { loadMigrationsFolder } from '@strata/core/node/folder';
+import { removeIfLeftEmpty } from './discard.js';
 import { openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import type { Settings } from './settings.js';
@@ -65,18 +66,12 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   try {
     const manager = new MigrationManager({ driver, migrations, table: settings.table, onEvent: options.onEvent });
     const close = async ({ failed = false } = {}) => {
-      const discard = failed && !exists && options.write && (await isEmpty(driver));
       await driver.close();
-      if (discard) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+      if (failed && !exists && options.write) await removeIfLeftEmpty(file);
     };
     return { manager, driver, databaseFile: file, close };
   } catch (error) {
     await driver.close();
     throw error;
   }
-}
-
-async function isEmpty(driver: Driver): Promise<boolean> {
-  const rows = await driver.query('SELECT count(*) AS objects FROM sqlite_master');
-  return rows[0]?.objects === 0;
 }

@@ -3,8 +3,8 @@ import { databaseHolders, describeHolders } from '@strata/core/node';
 
 /**
  * The `LOCK_TIMEOUT` for an error SQLite raised because another connection kept its lock for longer than the busy
- * timeout (`SQLITE_BUSY` and its extended codes), naming the processes that hold a lock on the file where the system
- * tells (Linux); undefined for any other error.
+ * timeout (`SQLITE_BUSY` and its extended codes), naming the other processes that have the file open or locked where
+ * the system tells (Linux); undefined for any other error.
  *
  * @example
  * ```ts
@@ -14,7 +14,8 @@ import { databaseHolders, describeHolders } from '@strata/core/node';
 export function lockTimeoutOf(error: unknown, file: string, busyTimeoutMs: number): StrataError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return undefined;
-  const holders = databaseHolders(file).filter((holder) => holder.how === 'lock' && holder.pid !== process.pid);
+  // Every other process that has the database open may be the one: in WAL mode they all hold shared locks on it.
+  const holders = databaseHolders(file).filter((holder) => holder.pid !== process.pid);
   const by = holders.length === 0 ? 'another connection' : describeHolders(holders);
   return new StrataError(
     'LOCK_TIMEOUT',

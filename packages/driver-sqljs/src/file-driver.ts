@@ -1,13 +1,6 @@
 import { dirname } from 'node:path';
 import { type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
-import {
-  assertReplaceable,
-  databaseHolders,
-  describeHolders,
-  fileExclusive,
-  removeLeftoverFiles,
-  WAIT_NOTICE_MS,
-} from '@strata/core/node';
+import { assertReplaceable, databaseHolders, describeHolders, fileExclusive, removeLeftoverFiles } from '@strata/core/node';
 import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
@@ -58,8 +51,6 @@ export interface SqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase> extend
 
 // The defaults of SqlJsFileOptions.
 const FILE_LOCK_DEFAULTS = { busyTimeoutMs: 30_000, lockStaleMs: 10_000 } as const;
-// How often a run waiting for other programs to close the file looks again.
-const HOLDER_POLL_MS = 100;
 
 /**
  * Opens a sql.js database kept in `path`, which several processes may migrate and save at once.
@@ -77,9 +68,8 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
   options: SqlJsFileOptions<D> = {},
 ): Promise<SqlJsFileDriver<D>> {
   const { sqlJs, data, foreignKeys, onWait } = options;
-  const busyTimeoutMs = options.busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs;
   const lockOptions = {
-    timeoutMs: busyTimeoutMs,
+    timeoutMs: options.busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs,
     staleMs: options.lockStaleMs ?? FILE_LOCK_DEFAULTS.lockStaleMs,
     ...(onWait === undefined ? {} : { onWait }),
   };
@@ -131,39 +121,26 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     current = next;
   };
 
-  // Programs that are not Strata (or Strata with the native driver, between its runs) take SQLite's locks, which
-  // sql.js cannot see; while one has the file open, the run waits, as it waits for Strata's lock.
-  const untilUnheld = async (started: number): Promise<void> => {
-    let told = onWait === undefined;
-    for (;;) {
-      const holders = databaseHolders(storage.target);
-      if (holders.length === 0) return;
-      const waited = Date.now() - started;
-      if (waited >= busyTimeoutMs) {
-        throw new StrataError(
-          'LOCK_TIMEOUT',
-          `waited ${busyTimeoutMs} ms for ${describeHolders(holders)} to close ${path}: sql.js cannot take SQLite’s ` +
-            'locks, so it does not write a database another program has open. Stop that program (or close its ' +
-            'connection), or use the better-sqlite3 driver; raise the busy timeout (busyTimeoutMs, --busy-timeout) ' +
-            'to wait longer',
-          { file: path },
-        );
-      }
-      if (!told && waited >= WAIT_NOTICE_MS) {
-        told = true;
-        onWait?.(`waiting for ${describeHolders(holders)} to close ${path}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, HOLDER_POLL_MS));
-    }
-  };
-
   const locked = fileExclusive(path, lockOptions, {
     // Calls inside work through it save without taking the lock again.
     inside: { persist: () => current.persist() },
-    enter: async (_lock, started) => {
+    // Programs that are not Strata (or Strata with the native driver, between its runs) take SQLite's locks, which
+    // sql.js cannot see; while one has the file open, the run waits, as it waits for Strata's lock.
+    busy: () => {
+      const holders = databaseHolders(storage.target);
+      return holders.length === 0 ? undefined : `${describeHolders(holders)} has ${path} open`;
+    },
+    busyTimeout: (busy, waitedMs) =>
+      new StrataError(
+        'LOCK_TIMEOUT',
+        `waited ${waitedMs} ms, but ${busy}: sql.js cannot take SQLite’s locks, so it does not write a database ` +
+          'another program has open. Stop that program (or close its connection), or use the better-sqlite3 driver; ' +
+          'raise the busy timeout (busyTimeoutMs, --busy-timeout) to wait longer',
+        { file: path },
+      ),
+    enter: async () => {
       // What a process killed while it saved left behind; only the process holding the lock writes here.
       await removeLeftoverFiles(dirname(storage.target));
-      await untilUnheld(started);
       await refresh().catch((error: unknown) => Promise.reject(reloadError(path, error)));
     },
   });

@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ export interface Sandbox {
   /** The database used without `--db`. */
   readonly defaultDb: string;
   run(args: readonly string[], extraEnv?: NodeJS.ProcessEnv): CliResult;
+  /** Runs the CLI without blocking, for tests where other processes work meanwhile. */
+  start(args: readonly string[]): Promise<CliResult>;
   path(...parts: string[]): string;
 }
 
@@ -51,6 +53,7 @@ export function sandbox(): Sandbox {
     env,
     defaultDb: join(root, 'data', 'strata', 'app.db'),
     run: (args, extraEnv = {}) => runCli(args, cwd, { ...env, ...extraEnv }),
+    start: (args) => startCli(args, cwd, env),
     path: (...parts) => join(cwd, ...parts),
   };
 }
@@ -59,6 +62,18 @@ function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): C
   const result: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
   if (result.error) throw result.error;
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function startCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** A migration folder's files: `up` is required, `down` and `meta` are written when given. */

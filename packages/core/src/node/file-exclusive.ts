@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ExclusiveOptions, HeldLock } from '../driver.js';
-import { acquireFileLock, type FileLock, type FileLockOptions } from './file-lock.js';
+import type { StrataError } from '../errors.js';
+import { acquireFileLock, type FileLock, type FileLockOptions, WAIT_NOTICE_MS } from './file-lock.js';
 
 /**
  * What a driver over a file does around the work of {@link FileExclusive.run}, under Strata's lock of the file.
@@ -13,8 +14,16 @@ import { acquireFileLock, type FileLock, type FileLockOptions } from './file-loc
 export interface FileExclusiveHooks {
   /** What `work` is given: saves under the lock already held. */
   readonly inside: HeldLock;
-  /** Runs first, holding the lock: waiting for other programs, reloading what another process saved. */
-  readonly enter?: (lock: FileLock, started: number) => Promise<void>;
+  /**
+   * What, besides Strata's lock, keeps the work from starting now (say, "pid 4242 (node app.js) has app.db open"),
+   * asked holding the lock; undefined when nothing does. While something does, the lock is let go, so that a Strata
+   * process that needs it to finish can take it, and taken again a moment later, up to the lock's timeout.
+   */
+  readonly busy?: () => string | undefined;
+  /** The error when `busy` has not cleared within the lock's timeout of `waitedMs`. */
+  readonly busyTimeout?: (busy: string, waitedMs: number) => StrataError;
+  /** Runs first, holding the lock, once nothing is busy: reloading what another process saved, say. */
+  readonly enter?: (lock: FileLock) => Promise<void>;
 }
 
 /**
@@ -50,12 +59,11 @@ export function fileExclusive(path: string, lockOptions: FileLockOptions, hooks:
   let held: FileLock | undefined;
   const run = async <T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions): Promise<T> => {
     if (holding.getStore()?.active === true) return work(hooks.inside);
-    const started = Date.now();
-    const lock = await acquireFileLock(path, lockOptions);
+    const lock = await acquireUnbusy(path, lockOptions, hooks);
     held = lock;
     const call = { active: true };
     try {
-      await hooks.enter?.(lock, started);
+      await hooks.enter?.(lock);
       // Only work that may call the driver itself runs in the AsyncLocalStorage: once one runs, Node calls its hooks
       // for every promise made, which costs a run of a thousand migrations a tenth of its time.
       const result = options?.nested === false ? await work(hooks.inside) : await holding.run(call, () => work(hooks.inside));
@@ -74,4 +82,29 @@ export function fileExclusive(path: string, lockOptions: FileLockOptions, hooks:
       return held;
     },
   };
+}
+
+// How often a run kept waiting by something busy looks again.
+const BUSY_POLL_MS = 100;
+
+/** Takes the lock at a moment when nothing else keeps the work from starting; see {@link FileExclusiveHooks.busy}. */
+async function acquireUnbusy(path: string, options: FileLockOptions, hooks: FileExclusiveHooks): Promise<FileLock> {
+  const started = Date.now();
+  let told = options.onWait === undefined;
+  for (;;) {
+    const timeoutMs = Math.max(1, options.timeoutMs - (Date.now() - started));
+    const lock = await acquireFileLock(path, { ...options, timeoutMs });
+    const busy = hooks.busy?.();
+    if (busy === undefined) return lock;
+    await lock.release();
+    const waited = Date.now() - started;
+    if (waited >= options.timeoutMs) {
+      throw hooks.busyTimeout?.(busy, options.timeoutMs) ?? new Error(`waited ${options.timeoutMs} ms: ${busy}`);
+    }
+    if (!told && waited >= WAIT_NOTICE_MS) {
+      told = true;
+      options.onWait?.(`waiting: ${busy}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, BUSY_POLL_MS));
+  }
 }

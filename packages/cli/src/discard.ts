@@ -1,0 +1,52 @@
+import { open, rm, stat } from 'node:fs/promises';
+
+/**
+ * Removes the database file a failed command created, when it still holds no schema at all, so that the failure
+ * leaves the disk as it was. Only a file nobody else may be using is removed: under Strata's lock of the file (taken
+ * without waiting: a holder means another process is at work on it), with no other process having it open, and with
+ * no log beside it. What it holds is read from the file itself, not from this process's connection, which may be a
+ * copy older than the file.
+ *
+ * @example
+ * ```ts
+ * if (failed && !existedBefore) await removeIfLeftEmpty('data/app.db');
+ * ```
+ */
+export async function removeIfLeftEmpty(file: string): Promise<void> {
+  // Loaded on this failure path only: the CLI's start-up loads the folder loader alone.
+  const { acquireFileLock, databaseHolders } = await import('@strata/core/node');
+  let lock: Awaited<ReturnType<typeof acquireFileLock>>;
+  try {
+    lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: 10_000 });
+  } catch {
+    return;
+  }
+  try {
+    if (databaseHolders(file).length > 0 || (await sizeOf(`${file}-wal`)) > 0 || !(await holdsNoSchema(file))) return;
+    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sizeOf(file: string): Promise<number> {
+  return (await stat(file).catch(() => undefined))?.size ?? 0;
+}
+
+// SQLite's file format: page 1 holds the 100-byte header, then the b-tree page of the schema table; a leaf page
+// (type 13) with no cells is a schema without a single object. An empty file is a database not written yet.
+const SCHEMA_PAGE = 100;
+const LEAF_TABLE_PAGE = 13;
+
+async function holdsNoSchema(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return false;
+  try {
+    const bytes = Buffer.alloc(SCHEMA_PAGE + 5);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    if (bytesRead === 0) return true;
+    return bytesRead === bytes.length && bytes[SCHEMA_PAGE] === LEAF_TABLE_PAGE && bytes.readUInt16BE(SCHEMA_PAGE + 3) === 0;
+  } finally {
+    await handle.close();
+  }
+}
