@@ -36,9 +36,11 @@ export interface Driver {
    * Runs `work` holding a lock that keeps other processes (or tabs) from writing this database, after bringing the
    * connection up to date with what is stored. `MigrationManager` runs a whole migrate or rollback in it, from reading
    * the history to the save. Drivers whose database lives in memory and is saved whole (sql.js on a file) need it:
-   * without it, two processes would each migrate their own copy and the last save would win. Drivers over a file that
-   * SQLite locks itself (better-sqlite3) leave it out; there `BEGIN IMMEDIATE`, and the history re-read inside it,
-   * keep processes apart.
+   * without it, two processes would each migrate their own copy and the last save would win. Drivers over a file take
+   * Strata's lock of the file (`acquireFileLock` in `@strata/core/node`), the one lock every Strata process writing
+   * the file takes whatever its driver, so that a native run and a sql.js run never overlap; inside it, SQLite's own
+   * locks (`BEGIN IMMEDIATE`) still keep other programs' connections apart. A driver without it (in memory) relies on
+   * those alone.
    *
    * Fails with `LOCK_TIMEOUT` when another holder keeps the lock longer than the driver waits. `work` is given the
    * lock it runs under, whose `persist()` saves without taking the lock again. A call of this driver's own
