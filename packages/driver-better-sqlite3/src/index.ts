@@ -76,6 +76,8 @@ export interface BetterSqlite3Driver extends Driver {
  * leaves it open on `close()` unless `closeDatabase` is set.
  *
  * Integers come back as numbers, so values beyond 2^53 lose precision; bigint parameters are bound exactly.
+ * `restoreFrom(file)` copies a backup into the database through SQLite's backup API, which takes SQLite's locks, so
+ * every connection that stays open reads the restored content.
  *
  * @example
  * ```ts
@@ -114,6 +116,11 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
       return { changes: prepare(sql).run(...params).changes };
     },
     inTransaction: () => db.inTransaction,
+    async restoreFrom(file, restoreOptions) {
+      // Loaded when needed: most processes never restore.
+      const { restoreInto } = await import('./restore.js');
+      await restoreInto(db, file, restoreOptions);
+    },
     async close() {
       if (ownsDatabase && db.open) db.close();
     },

@@ -1,5 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import {
+  type ExclusiveOptions,
+  type HeldLock,
+  type RestoreFromOptions,
+  type Row,
+  type SqlValue,
+  StrataError,
+} from '@strata/core';
+import { writeFileAtomically } from '@strata/core/node';
 import { acquireFileLock, type FileLock } from './file-lock.js';
 import { type FileIdentity, fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
@@ -160,12 +170,48 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     changes: () => current.changes(),
     exclusive,
     persist: () => exclusive(() => current.persist(), { nested: false }),
+    // Under the lock: the backup's bytes become the database, as a reload makes them, and are saved even when the file
+    // already holds them. The replaced database is kept first, as the lock found it.
+    restoreFrom: (source: string, restoreOptions: RestoreFromOptions = {}) =>
+      exclusive(
+        async () => {
+          const bytes = await readWholeDatabase(source);
+          if (restoreOptions.keep !== undefined) await writeFileAtomically(restoreOptions.keep, await exportOf(current));
+          if (held === undefined) throw new StrataError('DATABASE_ERROR', `${path} was about to be restored without its lock`);
+          await held.verify();
+          await storage.save(bytes);
+          const next = await load();
+          await current.close();
+          current = next;
+        },
+        { nested: false },
+      ),
     async close() {
       if (closed) return;
       closed = true;
       await current.close();
     },
   };
+}
+
+/**
+ * The bytes of the database `file`, refused when it is in WAL mode: sql.js reads the main file alone, so the commits
+ * its `-wal` holds would be left out.
+ */
+async function readWholeDatabase(file: string): Promise<Uint8Array> {
+  const bytes = await readFile(file);
+  const hasLog = existsSync(`${file}-wal`);
+  // Bytes 18 and 19 of the header, the file format versions, are 2 in WAL mode.
+  if (hasLog || (bytes[18] === 2 && bytes[19] === 2)) {
+    throw new StrataError(
+      'DATABASE_ERROR',
+      `${file} is a WAL-mode database${hasLog ? ' with a -wal file beside it' : ''}: the sql.js driver reads the main ` +
+        'file alone and would leave out the commits its -wal holds. Restore it with the better-sqlite3 driver, or ' +
+        'restore a copy SQLite made of it (VACUUM INTO, or migrate backup --driver better-sqlite3)',
+      { file },
+    );
+  }
+  return bytes;
 }
 
 function reloadError(path: string, error: unknown): StrataError {

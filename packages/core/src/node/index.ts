@@ -8,7 +8,7 @@ export { DatabaseManager, type DatabaseManagerStats } from './database-manager.j
 export { type BackupPolicy, type DatabaseManagerOptions, DEFAULT_SETTINGS } from './database-options.js';
 export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
 export { loadMigrationSource, type MigrationSource } from './migration-source.js';
-export { assertRestorable, type RestoreOptions, type RestoreResult, replaceDatabaseFile, restoreDatabase } from './restore.js';
+export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration } from './scaffold.js';
 export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 export type { StartupReport } from './startup.js';
