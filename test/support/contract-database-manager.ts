@@ -375,6 +375,36 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(labels).toEqual([{ label: 'after the restore' }]);
       });
 
+      it("restores a backup whose pages are of another size than the database's", async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = join(temp.path, 'large-pages.sqlite');
+        await db.backup({ out: backup });
+        const resize = await factory.open(backup);
+        await resize.exec('PRAGMA journal_mode = delete; PRAGMA page_size = 16384; VACUUM;');
+        await resize.persist?.();
+        await resize.close();
+        expect(await inspect(backup, (driver) => driver.query('PRAGMA page_size'))).toEqual([{ page_size: 16384 }]);
+        await db.driver.run('DELETE FROM posts');
+        await db.restore(backup);
+        expect(await dump(db.driver)).toEqual(before);
+        expect(await db.driver.query('PRAGMA quick_check')).toEqual([{ quick_check: 'ok' }]);
+      });
+
+      it('restores a database in rollback-journal mode, keeping the replaced one', async () => {
+        const db = await open({ migrations: V2, settings: { journalMode: 'delete' } });
+        await seed(db.driver, 50);
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        await db.driver.persist?.();
+        const changed = await dump(db.driver);
+        const check = await db.restore(backup.file);
+        expect(await dump(db.driver)).toEqual(before);
+        expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
+        expect(existsSync(`${file}-wal`)).toBe(false);
+      });
+
       it('never deletes or renames a file of the open database: its -wal stays, and the file keeps its inode', async (context) => {
         const db = await openSeeded();
         // sql.js saves a database by writing a new file and renaming it over the old one.
