@@ -1,7 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Driver, type DriverFactory, type Row, RunError } from '@strata/core';
 import {
+  backupDatabase,
   checkBackup,
   DatabaseManager,
   type DatabaseManagerOptions,
@@ -34,6 +46,23 @@ async function dump(driver: Driver): Promise<Record<string, Row[]>> {
   const tables = await tablesOf(driver);
   const rows = await Promise.all(tables.map((table) => driver.query(`SELECT * FROM "${table}" ORDER BY rowid`)));
   return Object.fromEntries(tables.map((table, i) => [table, rows[i] ?? []]));
+}
+
+/**
+ * Runs `work` on `driver` holding the lock that keeps every other connection from writing (the driver's own lock, or
+ * SQLite's write lock in `BEGIN IMMEDIATE`), and commits what it wrote.
+ */
+async function holdWriteLock(driver: Driver, work: () => Promise<void>): Promise<void> {
+  if (driver.exclusive !== undefined) {
+    await driver.exclusive(async (lock) => {
+      await work();
+      await lock.persist();
+    });
+    return;
+  }
+  await driver.exec('BEGIN IMMEDIATE');
+  await work();
+  await driver.exec('COMMIT');
 }
 
 /**
@@ -323,24 +352,202 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
       });
 
-      it("drops the old database's -wal and -shm, which SQLite would otherwise replay into the restored file", async () => {
-        const db = await openSeeded();
+      it('restores into the open connection: the same driver and kysely read the restored rows, and a later write lasts', async () => {
+        interface Database {
+          posts: { id: Generated<number>; user_id: number; title: string | null };
+        }
+        const db = await open<Database>({ migrations: V2, ...(kysely === undefined ? {} : { kysely }) });
+        await seed(db.driver, 20);
         const before = await dump(db.driver);
         const backup = await db.backup();
         await db.driver.run('DELETE FROM posts');
-        await db.driver.run("UPDATE users SET email = 'changed' || id");
-        // A log of the old database, as a process that crashed would leave it (a stand-in where the driver has none).
-        const log = existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : Buffer.from('stale log');
-        const shared = existsSync(`${file}-shm`) ? readFileSync(`${file}-shm`) : Buffer.from('stale index');
+        await db.driver.persist?.();
+        const { driver } = db;
+
+        await db.restore(backup.file);
+        expect(db.driver).toBe(driver);
+        expect(await dump(driver)).toEqual(before);
+        if (kysely !== undefined) expect(await db.kysely.selectFrom('posts').select('title').execute()).toHaveLength(20);
+        await driver.run("INSERT INTO tags (label) VALUES ('after the restore')");
+        await driver.persist?.();
         await db.close();
-        writeFileSync(`${file}-wal`, log);
-        writeFileSync(`${file}-shm`, shared);
-        await restoreDatabase(backup.file, { databaseFile: file, factory, migrations: V2 });
+        const labels = await inspect(file, (reopened) => reopened.query('SELECT label FROM tags'));
+        expect(labels).toEqual([{ label: 'after the restore' }]);
+      });
+
+      it("restores a backup whose pages are of another size than the database's", async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const backup = join(temp.path, 'large-pages.sqlite');
+        await db.backup({ out: backup });
+        const resize = await factory.open(backup);
+        await resize.exec('PRAGMA journal_mode = delete; PRAGMA page_size = 16384; VACUUM;');
+        await resize.persist?.();
+        await resize.close();
+        expect(await inspect(backup, (driver) => driver.query('PRAGMA page_size'))).toEqual([{ page_size: 16384 }]);
+        await db.driver.run('DELETE FROM posts');
+        await db.restore(backup);
+        expect(await dump(db.driver)).toEqual(before);
+        expect(await db.driver.query('PRAGMA quick_check')).toEqual([{ quick_check: 'ok' }]);
+      });
+
+      it('restores a database in rollback-journal mode, keeping the replaced one', async () => {
+        const db = await open({ migrations: V2, settings: { journalMode: 'delete' } });
+        await seed(db.driver, 50);
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        await db.driver.persist?.();
+        const changed = await dump(db.driver);
+        const check = await db.restore(backup.file);
+        expect(await dump(db.driver)).toEqual(before);
+        expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
         expect(existsSync(`${file}-wal`)).toBe(false);
-        expect(existsSync(`${file}-shm`)).toBe(false);
-        const reopened = await open({ migrations: V2 });
-        expect(await dump(reopened.driver)).toEqual(before);
-        expect(await reopened.driver.query('PRAGMA quick_check')).toEqual([{ quick_check: 'ok' }]);
+      });
+
+      it('never deletes or renames a file of the open database: its -wal stays, and the file keeps its inode', async (context) => {
+        const db = await openSeeded();
+        // sql.js saves a database by writing a new file and renaming it over the old one.
+        context.skip(db.driver.serialize !== undefined, 'the driver keeps the database in memory and saves it whole');
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        const files = { main: statSync(file).ino, wal: statSync(`${file}-wal`).ino };
+        await db.restore(backup.file);
+        expect({ main: statSync(file).ino, wal: statSync(`${file}-wal`).ino }).toEqual(files);
+        expect(await db.driver.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 200 }]);
+      });
+
+      it('restores through a symbolic link to the database into its target, and the link stays a link', async (context) => {
+        mkdirSync(join(temp.path, 'data'));
+        const target = join(temp.path, 'data', 'real.db');
+        symlinkSync(target, file);
+        const db = await openSeeded();
+        // sql.js saves by renaming a new file over the path, which replaces a link (the start-up run already did).
+        context.skip(db.driver.serialize !== undefined, 'the driver saves a database by replacing the file');
+        const before = await dump(db.driver);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM users');
+        await db.restore(backup.file);
+        expect(lstatSync(file).isSymbolicLink()).toBe(true);
+        expect(await inspect(target, dump)).toEqual(before);
+      });
+
+      it('refuses the database itself through a hard or a symbolic link, and changes nothing', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const hard = join(temp.path, 'hard.sqlite');
+        const soft = join(temp.path, 'soft.sqlite');
+        linkSync(file, hard);
+        symlinkSync(file, soft);
+        for (const alias of [hard, soft]) {
+          const refusal = {
+            code: 'INVALID_OPTION',
+            file: alias,
+            message: `${alias} is the database ${file} itself (the same file through a link); a database cannot be restored from itself`,
+          };
+          await expect(db.restore(alias, { force: true })).rejects.toMatchObject(refusal);
+          await expect(
+            restoreDatabase(alias, { databaseFile: file, factory, migrations: V2, force: true }),
+          ).rejects.toMatchObject(refusal);
+        }
+        expect(await dump(db.driver)).toEqual(before);
+        expect(existsSync(join(temp.path, 'backups'))).toBe(false);
+      });
+
+      it('refuses a file that is not a database of these migrations unless forced: no history table, or a trigger on it', async () => {
+        const db = await openSeeded();
+        const before = await dump(db.driver);
+        const plain = join(temp.path, 'plain.sqlite');
+        const hooked = join(temp.path, 'hooked.sqlite');
+        const make = async (path: string, sql: string) => {
+          const driver = await factory.open(path);
+          await driver.exec(sql);
+          await driver.persist?.();
+          await driver.close();
+        };
+        await make(plain, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('kept');");
+        await db.backup({ out: hooked });
+        // Such a trigger would empty the users table as the next migration is recorded.
+        await make(hooked, 'CREATE TRIGGER wipe_users AFTER INSERT ON schema_migrations BEGIN DELETE FROM users; END;');
+
+        const refusals = [
+          [plain, 'it has no schema_migrations table'],
+          [hooked, 'trigger wipe_users is attached to schema_migrations'],
+        ] as const;
+        for (const [path, why] of refusals) {
+          const check = await checkBackup(path, { factory, migrations: V2 });
+          expect(check).toMatchObject({ ok: false, integrityProblems: [], historyTableProblems: [why] });
+          await expect(db.restore(path)).rejects.toMatchObject({
+            code: 'INVALID_OPTION',
+            file: path,
+            message: `backup ${path} is not a database of these migrations: ${why}; nothing was restored (use force to restore it anyway)`,
+          });
+        }
+        expect(await dump(db.driver)).toEqual(before);
+
+        await db.restore(plain, { force: true });
+        expect(await tablesOf(db.driver)).toEqual(['notes']);
+        await db.restore(hooked, { force: true });
+        expect(await dump(db.driver)).toEqual(before);
+      });
+
+      it("waits for another connection's write to finish, and keeps the database with that write as the previous copy", async () => {
+        const db = await openSeeded();
+        // Taken on a connection of its own: this test is about the restore's connection and the other one.
+        const backup = await inspect(file, (driver) =>
+          backupDatabase(driver, { databaseFile: file, out: join(temp.path, 'backup.sqlite') }),
+        );
+        const other = await factory.open(file);
+        opened.push(other);
+        let locked: () => void = () => {};
+        const holding = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const writing = holdWriteLock(other, async () => {
+          await other.run("INSERT INTO tags (label) VALUES ('committed while the restore waited')");
+          locked();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        });
+        await holding;
+        const check = await db.restore(backup.file);
+        await writing;
+        expect(await dump(db.driver)).toEqual(await inspect(backup.file, dump));
+        const kept = await inspect(check.previous?.file ?? '', (driver) => driver.query('SELECT label FROM tags ORDER BY id'));
+        expect(kept.at(-1)).toEqual({ label: 'committed while the restore waited' });
+      });
+
+      it('refuses with LOCK_TIMEOUT while another connection holds the lock longer than the busy timeout, changing nothing', async () => {
+        const db = await open({ migrations: V2, settings: { busyTimeoutMs: 300 } });
+        await seed(db.driver, 20);
+        const backup = await db.backup();
+        await db.driver.run('DELETE FROM posts');
+        await db.driver.persist?.();
+        const before = await dump(db.driver);
+        const other = await factory.open(file, { busyTimeoutMs: 300 });
+        opened.push(other);
+        let release: () => void = () => {};
+        let locked: () => void = () => {};
+        const holding = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const held = holdWriteLock(other, async () => {
+          locked();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        });
+        await holding;
+        const started = Date.now();
+        await expect(db.restore(backup.file)).rejects.toMatchObject({
+          code: 'LOCK_TIMEOUT',
+          message: expect.stringContaining(file),
+        });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+        release();
+        await held;
+        expect(await dump(db.driver)).toEqual(before);
+        expect((await listBackups(join(temp.path, 'backups'), 'app')).map((b) => b.file)).toEqual([backup.file]);
+        expect(readdirSync(join(temp.path, 'backups'))).toEqual([basename(backup.file)]);
       });
 
       it('refuses a file that is not SQLite, naming it, and changes nothing', async () => {
@@ -481,17 +688,18 @@ export function describeDatabaseManagerContract<D extends Driver>(
           expect(existsSync(file)).toBe(false);
         });
       } else {
-        it('opens readers in worker threads that see the migrated schema and later writes', async () => {
+        it('opens readers in worker threads that see the migrated schema, later writes and a restore', async () => {
           const db = await open({ readers: 2 });
           expect(db.readers?.size).toBe(2);
           await seed(db.driver, 5);
           expect(await db.readers?.query('SELECT count(*) AS n FROM users')).toEqual([{ n: 5 }]);
           const backup = await db.backup();
           await db.driver.run('DELETE FROM posts');
+          expect(await db.readers?.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 0 }]);
           const before = db.readers;
           await db.restore(backup.file);
-          expect(db.readers).not.toBe(before);
-          await expect(before?.query('SELECT 1')).rejects.toThrow(/closed/);
+          // The restore went into the open database, so the threads' connections stay and read the restored rows.
+          expect(db.readers).toBe(before);
           expect(await db.readers?.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 5 }]);
           await db.close();
           await expect(db.readers?.query('SELECT 1')).rejects.toThrow(/closed/);

@@ -1,8 +1,19 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { countRows, execSql, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import {
+  countRows,
+  emailsIn,
+  emailsOfMainFile,
+  execSql,
+  inspectDb,
+  killApp,
+  sandbox,
+  startApp,
+  THREE,
+  writeMigrations,
+} from './support/cli.js';
 
 const NAME = /^app\.\d{8}T\d{9}Z\.v003\.sqlite$/;
 
@@ -95,5 +106,34 @@ describe('backup while another connection writes', () => {
     }
     expect(userCount(box.path('live.db'))).toBe(1);
     expect(userCount(box.path('app.db'))).toBe(2);
+  });
+});
+
+describe('backup of a database whose last commits are only in its -wal (--driver better-sqlite3)', () => {
+  it.each(['still open', 'killed'])('copies them too (the application that wrote them %s)', async (state) => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const db = box.path('app.db');
+    expect(box.run(['migrate', '--db', 'app.db']).code).toBe(0);
+    execSql(db, "INSERT INTO users (email) VALUES ('a@x')");
+    const app = await startApp({ db, insert: ['wal-1@x', 'wal-2@x'], keepInWal: true });
+    if (state === 'killed') await killApp(app);
+    expect(emailsOfMainFile(box, db)).toEqual(['a@x']);
+
+    const result = box.run(['backup', '--db', 'app.db', '--out', 'copy.db']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(emailsIn(box.path('copy.db'))).toEqual(['a@x', 'wal-1@x', 'wal-2@x']);
+    expect(inspectDb(box.path('copy.db')).history.map((row) => row.version)).toEqual(['001', '002', '003']);
+  });
+
+  it('refuses to write over the database through a link to it, exit 1, nothing changed', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['migrate', '--db', 'app.db']).code).toBe(0);
+    symlinkSync(box.path('app.db'), box.path('link.db'));
+    const result = box.run(['backup', '--db', 'app.db', '--out', 'link.db']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error INVALID_OPTION: a backup cannot be written over the database it copies /);
+    expect(lstatSync(box.path('link.db')).isSymbolicLink()).toBe(true);
   });
 });

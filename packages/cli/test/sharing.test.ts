@@ -162,7 +162,7 @@ describe('a program with the database open in rollback-journal mode', () => {
     for (let i = 0; i < 60; i++) {
       const read = await fileStorage(db)
         .read()
-        .catch((error: unknown) => error);
+        .catch((error: unknown) => error as Error);
       if (read instanceof Error) {
         expect(read).toMatchObject({ code: 'DATABASE_ERROR' });
         refused += 1;

@@ -54,6 +54,20 @@ export interface Driver {
    * ```
    */
   exclusive?<T>(work: (lock: HeldLock) => Promise<T>, options?: ExclusiveOptions): Promise<T>;
+  /**
+   * Replaces this database's whole content with the database in `file`, through the engine's own locks: it waits for
+   * other connections' writes (up to the busy timeout, then `LOCK_TIMEOUT`), and connections that stay open, in this
+   * process or another, read the new content afterwards. It deletes and renames no file of this database, and commits
+   * all of the new content or none of it. `file` is read as SQLite reads it, with whatever its own `-wal` holds, or
+   * refused (`DATABASE_ERROR`) where the driver cannot. It checks nothing else: `restoreDatabase` and
+   * `DatabaseManager.restore` in `@strata/core/node` check the backup first.
+   *
+   * @example
+   * ```ts
+   * await driver.restoreFrom?.('backups/app.20250115T103000123Z.v003.sqlite', { keep: 'backups/replaced.sqlite' });
+   * ```
+   */
+  restoreFrom?(file: string, options?: RestoreFromOptions): Promise<void>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -62,6 +76,16 @@ export interface Driver {
 export interface HeldLock {
   /** Makes the changes committed so far durable, as {@link Driver.persist} does, under this lock. */
   persist(): Promise<void>;
+}
+
+/** Options of {@link Driver.restoreFrom}. */
+export interface RestoreFromOptions {
+  /**
+   * A path where the content being replaced is written first, complete (what the `-wal` holds too) and flushed to
+   * disk, under the same lock as the restore, so that no commit lands between this copy and the restore. It must not
+   * exist yet.
+   */
+  readonly keep?: string;
 }
 
 /** Options of {@link Driver.exclusive}. */

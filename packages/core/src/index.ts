@@ -19,6 +19,7 @@ export type {
   HeldLock,
   OpenOptions,
   ReaderPool,
+  RestoreFromOptions,
   Row,
   SqlValue,
 } from './driver.js';

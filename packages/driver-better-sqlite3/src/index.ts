@@ -95,6 +95,8 @@ export interface BetterSqlite3Driver extends Driver {
  * leaves it open on `close()` unless `closeDatabase` is set.
  *
  * Integers come back as numbers, so values beyond 2^53 lose precision; bigint parameters are bound exactly.
+ * `restoreFrom(file)` copies a backup into the database through SQLite's backup API, which takes SQLite's locks, so
+ * every connection that stays open reads the restored content.
  *
  * @example
  * ```ts
@@ -148,6 +150,13 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
     },
     inTransaction: () => db.inTransaction,
     ...(locked === undefined ? {} : { exclusive: locked.run }),
+    async restoreFrom(file, restoreOptions) {
+      // Loaded when needed: most processes never restore.
+      const { restoreInto } = await import('./restore.js');
+      const restore = () => restoreInto(db, file, restoreOptions);
+      // Under Strata's lock too, so that a sql.js run on the same file never overlaps it.
+      await (locked === undefined ? restore() : locked.run(restore, { nested: false }));
+    },
     async close() {
       if (ownsDatabase && db.open) db.close();
     },

@@ -1,6 +1,20 @@
 import { dirname } from 'node:path';
-import { type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
-import { assertReplaceable, databaseHolders, describeHolders, fileExclusive, removeLeftoverFiles } from '@strata/core/node';
+import {
+  type ExclusiveOptions,
+  type HeldLock,
+  type RestoreFromOptions,
+  type Row,
+  type SqlValue,
+  StrataError,
+} from '@strata/core';
+import {
+  assertReplaceable,
+  databaseHolders,
+  describeHolders,
+  fileExclusive,
+  removeLeftoverFiles,
+  writeFileAtomically,
+} from '@strata/core/node';
 import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';
@@ -175,6 +189,23 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     changes: () => current.changes(),
     exclusive,
     persist: () => exclusive(() => current.persist(), { nested: false }),
+    restoreFrom: (source: string, restoreOptions: RestoreFromOptions = {}) =>
+      exclusive(
+        async () => {
+          // Read with the same refusals as the database itself: a backup in WAL mode would lose what its -wal holds.
+          const read = await fileStorage(source).read();
+          if (read === undefined) throw new StrataError('DATABASE_ERROR', `${source} does not exist`, { file: source });
+          if (restoreOptions.keep !== undefined) await writeFileAtomically(restoreOptions.keep, await exportOf(current));
+          const { held } = locked;
+          if (held === undefined) throw new StrataError('DATABASE_ERROR', `${path} was about to be restored without its lock`);
+          await held.verify();
+          await storage.save(read.bytes);
+          const next = await load();
+          await current.close();
+          current = next;
+        },
+        { nested: false },
+      ),
     async close() {
       if (closed) return;
       closed = true;

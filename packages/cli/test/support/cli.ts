@@ -1,13 +1,16 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { afterEach } from 'vitest';
+import { type Child, startChild } from '../../../../test/support/child-process.js';
 
 /** The built CLI; tests run what users run. */
 export const BIN = fileURLToPath(new URL('../../dist/migrate.js', import.meta.url));
+/** An application that keeps a database open; see the script. */
+const APP = fileURLToPath(new URL('./restore-app.mjs', import.meta.url));
 /** The app's own migrations folder, when it exists. */
 export const REPO_MIGRATIONS = fileURLToPath(new URL('../../../../migrations', import.meta.url));
 
@@ -157,6 +160,16 @@ export function execSql(file: string, sql: string): void {
   }
 }
 
+/** The emails of the users table of a database file, in id order, read outside the CLI. */
+export function emailsIn(file: string): string[] {
+  const db = createBetterSqlite3Driver({ filename: file, readonly: true }).database;
+  try {
+    return db.prepare('SELECT email FROM users ORDER BY id').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
 /** The number of rows in `table` of a database file, read outside the CLI. */
 export function countRows(file: string, table: string): number {
   const db = createBetterSqlite3Driver({ filename: file, readonly: true }).database;
@@ -165,4 +178,38 @@ export function countRows(file: string, table: string): number {
   } finally {
     db.close();
   }
+}
+
+/** The emails of the main database file alone, as if its -wal did not exist: the commits not yet checkpointed are missing. */
+export function emailsOfMainFile(box: Sandbox, file: string): string[] {
+  const copy = box.path('main-file-only.db');
+  copyFileSync(file, copy);
+  try {
+    return emailsIn(copy);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+  }
+}
+
+const children: Child[] = [];
+// An application still running at the end of a test is killed.
+afterEach(() => {
+  for (const child of children.splice(0)) child.process.kill('SIGKILL');
+});
+
+/**
+ * Starts the application of restore-app.mjs on `db` and waits until it is ready: better-sqlite3, WAL, the connection kept
+ * open.
+ */
+export async function startApp(input: { db: string; insert?: readonly string[]; keepInWal?: boolean }): Promise<Child> {
+  const app = startChild(APP, input);
+  children.push(app);
+  await app.waitFor((line) => line === 'ready');
+  return app;
+}
+
+/** Kills an application with SIGKILL, so it neither checkpoints nor closes, and waits until it is gone. */
+export async function killApp(app: Child): Promise<void> {
+  app.process.kill('SIGKILL');
+  await app.exited;
 }

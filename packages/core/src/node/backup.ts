@@ -30,9 +30,11 @@ export interface BackupOptions {
  *
  * Drivers whose database lives in memory (sql.js) hand over their bytes (`serialize()`); for a file, SQLite writes
  * the copy itself with `VACUUM INTO`, a snapshot as of one moment that never includes half a transaction, taken
- * through the connection so no lock is held longer than a read. Either way the copy is written to a temporary file,
- * flushed and renamed, so a backup that exists is complete. Run it outside a transaction (SQLite refuses
- * `VACUUM INTO` inside one).
+ * through the connection so no lock is held longer than a read. Being SQLite's own read, it holds every commit, those
+ * still in the `-wal` too, whichever process made them and whether or not it is still running. Either way the copy
+ * is written to a temporary file, flushed and renamed, so a backup that exists is complete. Run it outside a
+ * transaction (SQLite refuses `VACUUM INTO` inside one). An `out` that is the database itself, by path or through a
+ * link, is refused (`INVALID_OPTION`).
  *
  * The name is `<dbname>.<YYYYMMDDTHHMMSSmmmZ>.v<last applied>.sqlite` in `dir`, unique per database: a second backup
  * in the same millisecond is named a millisecond later. The version is read just before the copy, so a migration
@@ -45,37 +47,93 @@ export interface BackupOptions {
  * ```
  */
 export async function backupDatabase(driver: Driver, options: BackupOptions): Promise<BackupInfo> {
-  const databaseFile = resolve(options.databaseFile);
-  const version = (await new HistoryTable(driver, options.table).list()).at(-1)?.version ?? null;
-  let createdAt = new Date();
-  let file: string;
-  if (options.out === undefined) {
-    const dir = resolve(options.dir ?? join(dirname(databaseFile), 'backups'));
-    await mkdir(dir, { recursive: true });
-    const nameAt = (time: Date) => join(dir, backupFileName(backupBaseName(databaseFile), time, version));
-    file = nameAt(createdAt);
-    while (await exists(file)) {
-      createdAt = new Date(createdAt.getTime() + 1);
-      file = nameAt(createdAt);
-    }
-  } else {
-    file = resolve(options.out);
-    if (file === databaseFile) {
-      throw new StrataError('INVALID_OPTION', `a backup cannot be written over the database it copies (${file})`, { file });
-    }
-  }
-
+  const target = await backupTarget(driver, options);
   try {
     const { serialize } = driver;
-    if (serialize !== undefined) await writeFileAtomically(file, await serialize.call(driver));
-    else await replaceFileAtomically(file, (temporary) => driver.run('VACUUM INTO ?', [temporary]).then(() => undefined));
+    if (serialize !== undefined) await writeFileAtomically(target.file, await serialize.call(driver));
+    else await replaceFileAtomically(target.file, (temporary) => driver.run('VACUUM INTO ?', [temporary]).then(() => undefined));
   } catch (error) {
-    throw new StrataError('DATABASE_ERROR', `backing up ${databaseFile} to ${file} failed: ${messageOf(error)}`, {
-      file,
+    const databaseFile = resolve(options.databaseFile);
+    throw new StrataError('DATABASE_ERROR', `backing up ${databaseFile} to ${target.file} failed: ${messageOf(error)}`, {
+      file: target.file,
       cause: error,
     });
   }
+  return backupInfo(target);
+}
+
+/**
+ * Where a backup is about to be written, and what its name records; chosen before anything is copied.
+ *
+ * @example
+ * ```ts
+ * const target: BackupTarget = { file: 'data/backups/app.20250115T103000123Z.v003.sqlite', createdAt: new Date(), version: '003' };
+ * ```
+ */
+export interface BackupTarget {
+  readonly file: string;
+  readonly createdAt: Date;
+  /** The last applied version, read just before the copy. */
+  readonly version: string | null;
+}
+
+/**
+ * Chooses the file a backup of `driver`'s database goes to, as {@link backupDatabase} names it, creating the backups
+ * folder; refuses (`INVALID_OPTION`) an `out` that is the database itself, by path or through a link.
+ *
+ * @example
+ * ```ts
+ * const { file } = await backupTarget(driver, { databaseFile: 'data/app.db' });
+ * ```
+ */
+export async function backupTarget(driver: Driver, options: BackupOptions): Promise<BackupTarget> {
+  const databaseFile = resolve(options.databaseFile);
+  const version = (await new HistoryTable(driver, options.table).list()).at(-1)?.version ?? null;
+  let createdAt = new Date();
+  if (options.out !== undefined) {
+    const file = resolve(options.out);
+    if (await sameFile(file, databaseFile)) {
+      throw new StrataError('INVALID_OPTION', `a backup cannot be written over the database it copies (${file})`, { file });
+    }
+    return { file, createdAt, version };
+  }
+  const dir = resolve(options.dir ?? join(dirname(databaseFile), 'backups'));
+  await mkdir(dir, { recursive: true });
+  const nameAt = (time: Date) => join(dir, backupFileName(backupBaseName(databaseFile), time, version));
+  let file = nameAt(createdAt);
+  while (await exists(file)) {
+    createdAt = new Date(createdAt.getTime() + 1);
+    file = nameAt(createdAt);
+  }
+  return { file, createdAt, version };
+}
+
+/**
+ * The {@link BackupInfo} of a backup written to `target`.
+ *
+ * @example
+ * ```ts
+ * const info = await backupInfo(await backupTarget(driver, options));
+ * ```
+ */
+export async function backupInfo(target: BackupTarget): Promise<BackupInfo> {
+  const { file, createdAt, version } = target;
   return { file, createdAt: createdAt.toISOString(), version, sizeBytes: (await stat(file)).size };
+}
+
+/**
+ * Whether two paths name one file: the same path, or the same device and inode, reached through a hard or a symbolic
+ * link. A path that does not exist is no file.
+ *
+ * @example
+ * ```ts
+ * if (await sameFile('backups/latest.sqlite', 'data/app.db')) throw new Error('that is the database itself');
+ * ```
+ */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [first, second] = await Promise.all([a, b].map((path) => stat(path, { bigint: true }).catch(() => undefined)));
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -6,7 +6,8 @@ import type { MigrationSet } from '../migration.js';
 import type { DatabaseManagerOptions, ResolvedOptions } from './database-options.js';
 
 /**
- * Everything `DatabaseManager` holds open on one database file; replaced as a whole by a restore.
+ * Everything `DatabaseManager` holds open on one database file, from `open` to `close`: a restore goes into the open
+ * connection, so none of it is replaced.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Driver, ReaderPool } from '../driver.js';
 import { StrataError, ValidationError } from '../errors.js';
@@ -10,11 +10,10 @@ import { checkSet } from '../validate/set.js';
 import { prepareDatabaseFile } from './app-paths.js';
 import { backupDatabase } from './backup.js';
 import { type BackupInfo, backupBaseName, rotateBackups } from './backup-files.js';
-import { checkBackup } from './check-backup.js';
 import { type Connection, closeConnection, openConnection } from './connection.js';
 import { type DatabaseManagerOptions, type ResolvedOptions, resolveOptions } from './database-options.js';
 import { loadMigrationSource } from './migration-source.js';
-import { assertRestorable, type RestoreResult, replaceDatabaseFile } from './restore.js';
+import { checkRestore, type RestoreResult, restoreThrough } from './restore.js';
 import { type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 import { runStartup, type StartupReport } from './startup.js';
 
@@ -57,7 +56,7 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
     private readonly options: DatabaseManagerOptions<D>,
     private readonly resolved: ResolvedOptions,
     private readonly set: MigrationSet,
-    private connection: Connection<DB, D>,
+    private readonly connection: Connection<DB, D>,
   ) {}
 
   /**
@@ -95,7 +94,7 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
     return new DatabaseManager(file, prepared, options, resolved, set, connection);
   }
 
-  /** The connection; a new one after {@link restore}. */
+  /** The connection, the same one from `open` to `close`. */
   get driver(): D {
     return this.connection.driver;
   }
@@ -152,11 +151,15 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
   }
 
   /**
-   * Replaces the database with a backup. The backup is checked first, with the connection still open, and a refusal
-   * (see `restoreDatabase`; `force` accepts history differences, never damage) changes nothing. Then the readers,
-   * kysely and the connection are closed, the file is swapped, and all of them are opened again with the same
-   * settings, so this object stays usable. Let running queries finish first: the old connection goes away under
-   * them. The database as it was before is backed up first (`previous` in the result). Pending migrations are not
+   * Restores the database from a backup, into the open connection. The backup is checked first, and a refusal (see
+   * `restoreDatabase`: the database itself through a link, damage, a file that is not a database of these migrations,
+   * a history that differs; `force` accepts the last two, never damage) changes nothing. Then the driver copies it
+   * into the database through the engine's own locks: `driver`, `kysely`, the readers and other programs that keep
+   * the database open stay valid and read the restored content afterwards, and a write another connection has in
+   * progress is waited for (up to the busy timeout, then `LOCK_TIMEOUT`). With better-sqlite3, a write this process
+   * makes on its own connection while the restore holds the lock cannot wait for it (the restore runs on the same
+   * thread), so it fails with `SQLITE_BUSY` once the busy timeout is over: let the restore finish first. The database
+   * as it was just before, under the same lock, is kept in the backups folder (`previous`). Pending migrations are not
    * applied; `migrations.migrate()` does that.
    *
    * @example
@@ -167,37 +170,14 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
    */
   async restore(backupFile: string, options: { readonly force?: boolean } = {}): Promise<RestoreResult> {
     this.assertOpen();
-    if (resolve(backupFile) === this.file) {
-      throw new StrataError('INVALID_OPTION', `${this.file} cannot be restored from itself`, { file: this.file });
-    }
-    const check = await checkBackup(backupFile, {
-      factory: this.options.driver,
-      migrations: this.set,
-      table: this.resolved.table,
-    });
-    assertRestorable(check, options.force === true);
+    const { table } = this.resolved;
     const { dir, keep } = this.resolved.backup;
-    const previous = await backupDatabase(this.driver, { databaseFile: this.file, table: this.resolved.table, dir });
-    await closeConnection(this.connection);
-    let swapFailure: unknown;
-    try {
-      await replaceDatabaseFile(this.file, check.file);
-    } catch (error) {
-      swapFailure = error;
-    }
-    // Reopened whether or not the swap worked: a failed swap leaves the old file, which is still good.
-    try {
-      this.connection = (
-        await openConnection<DB, D, void>(this.options, this.resolved, this.file, this.set, async () => {})
-      ).connection;
-    } catch (error) {
-      this.closing = Promise.resolve(); // nothing is open any more
-      throw swapFailure ?? error;
-    }
-    if (swapFailure !== undefined) throw swapFailure;
+    const checking = { factory: this.options.driver, migrations: this.set, table };
+    const check = await checkRestore(backupFile, this.file, checking, options.force === true);
+    const result = await restoreThrough(this.driver, check, { databaseFile: this.file, dir, table, keepPrevious: true });
     // Rotated only now, so that it can never delete the backup that was being restored.
-    await rotateBackups(dirname(previous.file), backupBaseName(this.file), keep);
-    return { ...check, previous };
+    if (result.previous !== undefined) await rotateBackups(dirname(result.previous.file), backupBaseName(this.file), keep);
+    return result;
   }
 
   /**

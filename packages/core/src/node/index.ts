@@ -22,7 +22,7 @@ export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
 export { loadMigrationSource, type MigrationSource } from './migration-source.js';
 export { describeProcess, isRunning, type ProcessIdentity, thisProcess } from './processes.js';
 export { realPathOf } from './real-path.js';
-export { assertRestorable, type RestoreOptions, type RestoreResult, replaceDatabaseFile, restoreDatabase } from './restore.js';
+export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration } from './scaffold.js';
 export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 export type { StartupReport } from './startup.js';

@@ -1,12 +1,11 @@
-import { constants, existsSync } from 'node:fs';
-import { copyFile, open, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DriverFactory } from '../driver.js';
-import { type ErrorCode, StrataError, ValidationError } from '../errors.js';
+import type { Driver, DriverFactory } from '../driver.js';
+import { type ErrorCode, messageOf, StrataError, ValidationError } from '../errors.js';
 import { replaceFileAtomically } from './atomic-file.js';
-import { backupDatabase } from './backup.js';
+import { backupInfo, backupTarget, sameFile } from './backup.js';
 import type { BackupInfo } from './backup-files.js';
-import { type BackupCheck, checkBackup } from './check-backup.js';
+import { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 import type { MigrationSource } from './migration-source.js';
 
 /**
@@ -18,15 +17,18 @@ import type { MigrationSource } from './migration-source.js';
  * ```
  */
 export interface RestoreOptions {
-  /** The live database file to replace. Close every connection to it first. */
+  /** The database file to restore into; other programs may keep it open. Created when missing. */
   readonly databaseFile: string;
-  /** Opens the backup read-only for the check. */
+  /** Opens the backup read-only for the check, and the database to restore into. */
   readonly factory: DriverFactory;
   /** The migrations the backup's history is compared with. */
   readonly migrations: MigrationSource;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
-  /** Restore even though checksums differ or versions are unknown. Never overrides damage. */
+  /**
+   * Restore even though checksums differ, versions are unknown, or the file is not a database of these migrations (no
+   * history table, or objects attached to it). Never overrides damage.
+   */
   readonly force?: boolean;
   /** Where the copy of the replaced database goes. Default `backups/` beside the database file. */
   readonly backupDir?: string;
@@ -39,49 +41,128 @@ export interface RestoreResult extends BackupCheck {
 }
 
 /**
- * Replaces a database with a backup, after {@link checkBackup}: a file that is not SQLite, or that `quick_check`
- * finds damaged, is refused (`DATABASE_ERROR`); one whose history does not match the migrations is refused
- * (`CHECKSUM_MISMATCH`, `APPLIED_MISSING`, or `VALIDATION_FAILED` for both) unless `force`. A refusal changes nothing.
+ * Restores a database from a backup, after {@link checkRestore}: the backup must not be the database itself (by path
+ * or through a link: `INVALID_OPTION`), must be an intact SQLite file (`DATABASE_ERROR`), and without `force` must be
+ * a database of these migrations whose history matches them (`INVALID_OPTION`, `CHECKSUM_MISMATCH`,
+ * `APPLIED_MISSING`, or `VALIDATION_FAILED` for both). A refusal changes nothing.
  *
- * The swap is atomic: the backup is copied beside the live file and flushed, the live file's `-wal`, `-shm` and
- * `-journal` are deleted (they belong to the old database, and SQLite would replay a stale log into the new one),
- * and the copy is renamed over the live file. So every connection must be closed first; `DatabaseManager.restore`
- * does that. Before the swap, the live database is backed up into `backupDir` (not rotated: the caller rotates after
- * the swap, so rotation can never delete the backup being restored). Pending migrations are not applied.
+ * The backup goes into the database through the driver ({@link Driver.restoreFrom}): with SQLite, through its backup
+ * API and its locks, so programs that keep the database open wait for the restore and then read the restored
+ * content, and another program's write in progress is waited for (up to the busy timeout, then `LOCK_TIMEOUT`). No
+ * file of the database is deleted or renamed. Under the same lock, just before it is replaced, the database is
+ * copied into `backupDir` (`previous`; not rotated: the caller rotates afterwards, so rotation can never delete the
+ * backup being restored). Pending migrations are not applied.
  *
  * @example
  * ```ts
- * await driver.close();
  * const check = await restoreDatabase('data/backups/app.20250115T103000123Z.v003.sqlite', {
  *   databaseFile: 'data/app.db', factory: betterSqlite3, migrations: 'migrations',
  * });
- * console.log(check.version, check.pending);
+ * console.log(check.version, check.pending, check.previous?.file);
  * ```
  */
 export async function restoreDatabase(backupFile: string, options: RestoreOptions): Promise<RestoreResult> {
   const databaseFile = resolve(options.databaseFile);
-  if (resolve(backupFile) === databaseFile) {
-    throw new StrataError('INVALID_OPTION', `${databaseFile} cannot be restored from itself`, { file: databaseFile });
-  }
-  const check = await checkBackup(backupFile, options);
-  assertRestorable(check, options.force === true);
-  const previous = existsSync(databaseFile) ? await backUpBeforeRestore(databaseFile, options) : undefined;
-  await replaceDatabaseFile(databaseFile, check.file);
-  return { ...check, previous };
-}
-
-// A restore throws the live database away; the copy makes that undoable. Read-only is enough for VACUUM INTO.
-async function backUpBeforeRestore(databaseFile: string, options: RestoreOptions): Promise<BackupInfo> {
-  const driver = await options.factory.open(databaseFile, { readonly: true });
+  const check = await checkRestore(backupFile, databaseFile, options, options.force === true);
+  const existed = existsSync(databaseFile);
+  const driver = await options.factory.open(databaseFile);
   try {
-    return await backupDatabase(driver, { databaseFile, dir: options.backupDir, table: options.table });
+    return await restoreThrough(driver, check, {
+      databaseFile,
+      dir: options.backupDir,
+      table: options.table,
+      keepPrevious: existed,
+    });
   } finally {
     await driver.close();
   }
 }
 
 /**
- * Throws unless `check` allows a restore: damage always refuses, history differences refuse unless `force`.
+ * The checks of a restore, in order: `backupFile` is not `databaseFile` itself (by path or through a link), then
+ * {@link checkBackup}, then {@link assertRestorable}. Changes nothing.
+ *
+ * @example
+ * ```ts
+ * const check = await checkRestore('backups/app.sqlite', '/srv/data/app.db', { factory, migrations: 'migrations' }, false);
+ * ```
+ */
+export async function checkRestore(
+  backupFile: string,
+  databaseFile: string,
+  options: BackupCheckOptions,
+  force: boolean,
+): Promise<BackupCheck> {
+  const file = resolve(backupFile);
+  if (await sameFile(file, databaseFile)) {
+    const through = file === resolve(databaseFile) ? '' : ' (the same file through a link)';
+    throw new StrataError(
+      'INVALID_OPTION',
+      `${file} is the database ${databaseFile} itself${through}; a database cannot be restored from itself`,
+      { file },
+    );
+  }
+  const check = await checkBackup(file, options);
+  assertRestorable(check, force);
+  return check;
+}
+
+/**
+ * Where {@link restoreThrough} keeps the database it replaces.
+ *
+ * @example
+ * ```ts
+ * const keep: KeepPrevious = { databaseFile: '/srv/data/app.db', dir: '/srv/backups', keepPrevious: true };
+ * ```
+ */
+export interface KeepPrevious {
+  /** The database file: the copy is named after it. */
+  readonly databaseFile: string;
+  /** The backups folder. Default `backups/` beside the database file. */
+  readonly dir?: string | undefined;
+  /** The history table, for the version in the copy's name. */
+  readonly table?: string | undefined;
+  /** Keep a copy at all: false for a database that did not exist before. */
+  readonly keepPrevious: boolean;
+}
+
+/**
+ * Restores a checked backup into the database `driver` has open, keeping a copy of what it replaces, made under the
+ * same lock as the restore. Refuses (`INVALID_OPTION`) a driver without {@link Driver.restoreFrom}.
+ *
+ * @example
+ * ```ts
+ * const result = await restoreThrough(driver, await checkRestore(file, databaseFile, options, false), { databaseFile, keepPrevious: true });
+ * ```
+ */
+export async function restoreThrough(driver: Driver, check: BackupCheck, keep: KeepPrevious): Promise<RestoreResult> {
+  const { restoreFrom } = driver;
+  if (restoreFrom === undefined) {
+    throw new StrataError('INVALID_OPTION', `the ${driver.name} driver cannot restore a backup into a database`);
+  }
+  const { databaseFile } = keep;
+  const restore = async (into?: string) => {
+    try {
+      await restoreFrom.call(driver, check.file, into === undefined ? undefined : { keep: into });
+    } catch (error) {
+      if (error instanceof StrataError) throw error;
+      const message = `restoring ${databaseFile} from ${check.file} failed: ${messageOf(error)}`;
+      throw new StrataError('DATABASE_ERROR', message, { file: databaseFile, cause: error });
+    }
+  };
+  if (!keep.keepPrevious) {
+    await restore();
+    return { ...check, previous: undefined };
+  }
+  const target = await backupTarget(driver, { databaseFile, dir: keep.dir, table: keep.table });
+  // The driver writes the copy to the temporary file, which becomes the backup once the restore is done.
+  await replaceFileAtomically(target.file, restore);
+  return { ...check, previous: await backupInfo(target) };
+}
+
+/**
+ * Throws unless `check` allows a restore: damage always refuses; a file that is not a database of these migrations,
+ * or whose history differs from them, refuses unless `force`.
  *
  * @example
  * ```ts
@@ -89,12 +170,21 @@ async function backUpBeforeRestore(databaseFile: string, options: RestoreOptions
  * ```
  */
 export function assertRestorable(check: BackupCheck, force: boolean): void {
-  const { file, integrityProblems, changed, unknown, problems } = check;
+  const { file, integrityProblems, historyTableProblems, changed, unknown, problems } = check;
   if (integrityProblems.length > 0) {
     const shown = integrityProblems.slice(0, 3).join('; ').replace(/\s+/g, ' ');
     throw new StrataError('DATABASE_ERROR', `backup ${file} is damaged (${shown}); nothing was restored`, { file });
   }
-  if (force || problems.length === 0) return;
+  if (force) return;
+  const unlessForced = 'nothing was restored (use force to restore it anyway)';
+  if (historyTableProblems.length > 0) {
+    throw new StrataError(
+      'INVALID_OPTION',
+      `backup ${file} is not a database of these migrations: ${historyTableProblems.join('; ')}; ${unlessForced}`,
+      { file },
+    );
+  }
+  if (problems.length === 0) return;
   const differences = [
     ...changed.map((version) => `${version} was applied from a different up.sql than the migrations have now`),
     ...unknown.map((version) => `${version} is recorded but is not among the migrations`),
@@ -102,37 +192,9 @@ export function assertRestorable(check: BackupCheck, force: boolean): void {
   const code: ErrorCode =
     unknown.length === 0 ? 'CHECKSUM_MISMATCH' : changed.length === 0 ? 'APPLIED_MISSING' : 'VALIDATION_FAILED';
   const [only] = problems;
-  throw new StrataError(
-    code,
-    `backup ${file} does not match the migrations: ${differences.join(', ')}; nothing was restored (use force to restore it anyway)`,
-    { file, version: problems.length === 1 ? only?.version : undefined, cause: new ValidationError(problems) },
-  );
-}
-
-/**
- * Replaces `databaseFile` with a copy of `backupFile`, all at once, dropping the old database's journal files. Checks
- * nothing; see {@link restoreDatabase}.
- *
- * @example
- * ```ts
- * await replaceDatabaseFile('data/app.db', 'data/backups/app.20250115T103000123Z.v003.sqlite');
- * ```
- */
-export async function replaceDatabaseFile(databaseFile: string, backupFile: string): Promise<void> {
-  await replaceFileAtomically(databaseFile, async (temporary) => {
-    await copyFile(backupFile, temporary, constants.COPYFILE_EXCL);
-    // Flushed before the old database's log goes, so the old file stands without its log only for as long as a
-    // rename takes. Once every connection has closed, SQLite has folded that log into the file anyway.
-    await syncFile(temporary);
-    for (const suffix of ['-wal', '-shm', '-journal']) await rm(`${databaseFile}${suffix}`, { force: true });
+  throw new StrataError(code, `backup ${file} does not match the migrations: ${differences.join(', ')}; ${unlessForced}`, {
+    file,
+    version: problems.length === 1 ? only?.version : undefined,
+    cause: new ValidationError(problems),
   });
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
