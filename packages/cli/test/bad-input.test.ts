@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { inspectDb, recordTwice, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
 
 /** One bad input: how to make it, and what every command must say about it. */
 interface BadInput {
@@ -225,6 +225,15 @@ const BAD_INPUTS: readonly BadInput[] = [
     code: 'APPLIED_MISSING',
     version: '004',
     message: /no folder 004_add_tags exists/,
+  },
+  {
+    name: 'a version recorded in two history rows, as a table without a PRIMARY KEY allows',
+    setup: (box) => void recordTwice(box.path('app.db'), '002', '0002'),
+    folderOnly: false,
+    code: 'DUPLICATE_HISTORY',
+    version: '002',
+    message:
+      /records migration 002 \(create_posts\) in 2 rows: 002 applied [\d-]+ [\d:]+, 0002 applied [\d-]+ [\d:]+; repair keeps/,
   },
   {
     name: 'a database file that is not SQLite',

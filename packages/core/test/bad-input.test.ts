@@ -268,9 +268,10 @@ describe('repair and baseline refuse what they cannot do', () => {
           difference: 'edited',
         },
       ],
+      duplicates: [],
     });
     expect(planRepair(checked, applied, '002').changes.map((c) => [c.version, c.difference])).toEqual([['002', 'edited']]);
-    expect(planRepair(checked, applied, '003')).toEqual({ changes: [], skipped: [] });
+    expect(planRepair(checked, applied, '003')).toEqual({ changes: [], skipped: [], duplicates: [] });
   });
 
   it('legacy checksums are those of the same text with a BOM or other line endings', () => {

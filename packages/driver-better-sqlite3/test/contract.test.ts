@@ -1,6 +1,7 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
@@ -15,3 +16,4 @@ describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
 describeStatementsContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
+describeHistoryContract('better-sqlite3', open);

@@ -1,6 +1,7 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
@@ -17,3 +18,4 @@ describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);
 describeStatementsContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
+describeHistoryContract('sql.js', open);

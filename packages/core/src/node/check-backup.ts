@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Driver, DriverFactory } from '../driver.js';
 import { messageOf, type StrataError } from '../errors.js';
+import { VersionSet } from '../migration.js';
 import { HistoryTable } from '../run/history.js';
 import { type AppliedMigration, checkHistory } from '../validate/history.js';
 import { checkSet } from '../validate/set.js';
@@ -79,7 +80,7 @@ export async function checkBackup(file: string, options: BackupCheckOptions): Pr
     // A damaged file's history cannot be trusted, and reading it may fail; damage alone decides then.
     const applied = integrityProblems.length > 0 ? [] : await new HistoryTable(driver, options.table).list();
     const problems = checkHistory(byVersion, applied);
-    const done = new Set(applied.map((row) => row.version));
+    const done = new VersionSet(applied.map((row) => row.version));
     return report(path, integrityProblems, applied, {
       pending: order.filter((m) => !done.has(m.version)).map((m) => m.version),
       problems,
