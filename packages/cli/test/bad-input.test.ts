@@ -151,6 +151,42 @@ const BAD_INPUTS: readonly BadInput[] = [
     message: /offset 16 \(0xef\)/,
   },
   {
+    name: 'a NUL byte in up.sql, where SQLite would stop reading it',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\0DROP TABLE users;\n' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/up.sql',
+    message: /004_add_tags\/up\.sql:1:32: the file holds a NUL byte/,
+  },
+  {
+    name: 'a NUL byte in down.sql',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\n', down: 'DROP TABLE tags;\n\0' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/down.sql',
+    message: /004_add_tags\/down\.sql:2:1: the file holds a NUL byte/,
+  },
+  {
+    name: 'a NUL byte in meta.yaml',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\n', meta: 'description: "tags\0"\n' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/meta.yaml',
+    message: /004_add_tags\/meta\.yaml:1:19: the file holds a NUL byte/,
+  },
+  {
     name: 'a migration folder that is a symbolic link out of the migrations folder',
     setup: (box) => {
       writeMigrations(box.path('elsewhere'), { '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\n' } });
