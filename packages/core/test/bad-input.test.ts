@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import {
   type AppliedMigration,
   checkSet,
-  type Driver,
-  MigrationManager,
   checkStatements,
   checksumOf,
+  type Driver,
   legacyChecksums,
+  MigrationManager,
   parseMigrationFiles,
   planBaseline,
   planRepair,
