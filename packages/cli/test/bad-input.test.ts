@@ -93,6 +93,16 @@ const BAD_INPUTS: readonly BadInput[] = [
     file: () => '004_add_tags/meta.yaml',
   },
   {
+    name: 'a meta.yaml number too large to be read as written',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), { '004_add_tags': { up: 'SELECT 1;\n', meta: 'dependencies: [1e400]\n' } }),
+    folderOnly: true,
+    code: 'INVALID_META',
+    version: '004',
+    file: () => '004_add_tags/meta.yaml',
+    message: /"dependencies" holds 1e400, a number too large to be read exactly as written/,
+  },
+  {
     name: 'a YAML alias bomb in meta.yaml',
     setup: (box) => void writeMigrations(box.path('migrations'), { '004_add_tags': { up: 'SELECT 1;\n', meta: aliasBomb() } }),
     folderOnly: true,
