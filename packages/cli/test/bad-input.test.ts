@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
@@ -395,5 +397,75 @@ describe.each(DRIVERS)('every bad input is refused with its code, names where, a
     expect(status.code).toBe(1);
     expect(status.stderr).toContain('APPLIED_MISSING (004)');
     expect(run('migrate').stderr).toMatch(/^error APPLIED_MISSING: migration 004 \(add_tags\) is recorded as applied/);
+  });
+});
+
+/** Makes a Unix socket at `path`, a file that is not a regular one, and returns a function that closes it. */
+async function socketAt(path: string): Promise<() => Promise<void>> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(path, done));
+  return () => new Promise<void>((done) => server.close(() => done()));
+}
+
+describe.each(DRIVERS)('a --db that is not a database file is a usage error, and nothing is touched (--driver %s)', (driver) => {
+  const refuses = (box: Sandbox, db: string, message: string) => {
+    for (const command of ['migrate', 'status']) {
+      const result = box.run(['--driver', driver, '--db', db, command]);
+      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "migrate --help" for usage.\n` });
+      const json = box.run(['--driver', driver, '--db', db, command, '--json']);
+      expect(json.code, command).toBe(2);
+      expect(json.stderr, command).toBe('');
+      expect(JSON.parse(json.stdout), command).toEqual({ error: { code: 'USAGE_ERROR', message } });
+    }
+  };
+
+  it('an empty --db, which would have meant the per-user database', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    refuses(box, '', '--db is empty; name a database file, such as data/app.db');
+    expect(existsSync(box.defaultDb)).toBe(false);
+  });
+
+  it('a --db that names a folder', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    mkdirSync(box.path('data'));
+    const folder = box.path('data');
+    refuses(
+      box,
+      'data',
+      `--db names ${folder}, which is a folder, not a database file; name a file in it, such as ${join(folder, 'app.db')}`,
+    );
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('a --db that names a socket or a named pipe', async () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const close = await socketAt(box.path('app.sock'));
+    try {
+      refuses(
+        box,
+        'app.sock',
+        `--db names ${box.path('app.sock')}, which is a socket, not a regular file that can hold a database`,
+      );
+    } finally {
+      await close();
+    }
+    execFileSync('mkfifo', [box.path('app.fifo')]);
+    refuses(
+      box,
+      'app.fifo',
+      `--db names ${box.path('app.fifo')}, which is a named pipe, not a regular file that can hold a database`,
+    );
+    expect(lstatSync(box.path('app.fifo')).isFIFO()).toBe(true);
+  });
+
+  it('but a symbolic link to a database file is one', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['--driver', driver, '--db', 'app.db', 'migrate']).code).toBe(0);
+    symlinkSync('app.db', box.path('link.db'));
+    expect(box.run(['--driver', driver, '--db', 'link.db', 'status']).code).toBe(0);
   });
 });
