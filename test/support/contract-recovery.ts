@@ -97,6 +97,7 @@ export function describeRecoveryContract(name: string, open: (path: string) => P
           },
         ],
         skipped: [],
+        duplicates: [],
       });
       expect(await historyOf(driver)).toEqual(before);
       expect((await manager.validate()).problems.map((p) => p.code)).toEqual(['CHECKSUM_MISMATCH']);
@@ -112,6 +113,7 @@ export function describeRecoveryContract(name: string, open: (path: string) => P
         dryRun: false,
         changes: [],
         skipped: [],
+        duplicates: [],
       });
     });
 

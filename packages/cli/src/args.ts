@@ -169,7 +169,8 @@ function globalOptions(values: Values): GlobalOptions {
   }
   const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
   return {
-    db: text(values.db),
+    // Kept even when empty: `--db ''` is refused, not taken for the default database.
+    db: typeof values.db === 'string' ? values.db : undefined,
     dir: text(values.dir),
     driver: driver as DriverName | undefined,
     table: text(values.table),

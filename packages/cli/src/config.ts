@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
+import { checkDatabaseFile } from '@strata/core/node/database-file';
 import { DRIVERS, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 
 /** The names a config file may have, in the working folder; at most one of them may exist. */
@@ -24,7 +25,8 @@ const BACKUP_KEYS = ['dir', 'keep'];
 
 /**
  * Reads the config file in `folder`, if there is one. Throws `INVALID_OPTION` naming the file and the key for a file
- * that cannot be parsed, an unknown key, or a value of the wrong type, and when more than one config file exists.
+ * that cannot be parsed, an unknown key, a value of the wrong type, or a `db` that cannot be a database file (a
+ * folder, a device, a named pipe, a socket), and when more than one config file exists.
  *
  * @example
  * ```ts
@@ -98,6 +100,15 @@ function checkConfig(value: unknown, file: string): Config {
     const given = text(key, v);
     return given === undefined ? undefined : resolve(at, given);
   };
+  const databaseFile = (given: string | undefined) => {
+    try {
+      return given === undefined ? undefined : checkDatabaseFile(given, '"db"');
+    } catch (error) {
+      if (!(error instanceof StrataError)) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
   const driver = text('driver', record.driver);
   if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) problem('driver', `must be ${DRIVERS.join(' or ')}`);
   const table = text('table', record.table);
@@ -127,7 +138,7 @@ function checkConfig(value: unknown, file: string): Config {
   }
   const settings: Config = {
     file,
-    db: path('db', record.db),
+    db: databaseFile(path('db', record.db)),
     dir: path('dir', record.dir),
     driver: driver as DriverName | undefined,
     table,

@@ -30,11 +30,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     invocation = parseInvocation(argv, commands);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    const view = createView(io, false);
-    const helpCommand = error.command === undefined ? `${PROGRAM} --help` : `${PROGRAM} ${error.command} --help`;
-    view.err(`${view.errColor.red('error')}: ${error.message}`);
-    view.err(`Run "${helpCommand}" for usage.`);
-    return 2;
+    return usageFailure(error, createView(io, false));
   }
   if (invocation.kind === 'version') {
     io.stdout.write(`${cliVersion()}\n`);
@@ -60,10 +56,13 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   let session: Session | undefined;
   const fail = (error: unknown): number => {
     live?.clear();
+    // A usage error found once the command line is read, such as a --db that names a folder.
+    const exitCode = error instanceof UsageError ? 2 : 1;
     if (global.json) {
       view.out(JSON.stringify(errorDocument(error), null, 2));
-      return 1;
+      return exitCode;
     }
+    if (error instanceof UsageError) return usageFailure(error, view);
     // The steps that finished were printed live; the failed one and those that did not run complete the picture.
     const unfinished =
       error instanceof RunError ? error.report.steps.filter((s) => s.status === 'failed' || s.status === 'not-run') : [];
@@ -94,6 +93,14 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   if (global.json) view.out(JSON.stringify(outcome.data, null, 2));
   else outcome.render(view);
   return outcome.exitCode;
+}
+
+/** Prints a usage error as one line and a pointer to help; returns its exit code, 2. */
+function usageFailure(error: UsageError, view: View): number {
+  const helpCommand = error.command === undefined ? `${PROGRAM} --help` : `${PROGRAM} ${error.command} --help`;
+  view.err(`${view.errColor.red('error')}: ${error.message}`);
+  view.err(`Run "${helpCommand}" for usage.`);
+  return 2;
 }
 
 /** The error that stopped the command is the one to report; a failing close only shows up when debugging. */

@@ -1,7 +1,10 @@
 import { join, resolve } from 'node:path';
+import { StrataError } from '@strata/core';
+import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { DriverName, GlobalOptions } from './args.js';
 import { readConfig } from './config.js';
 import type { Io } from './io.js';
+import { UsageError } from './usage-error.js';
 
 /** Where a command works, with every path absolute: the command line over the config file over the defaults. */
 export interface Settings {
@@ -36,6 +39,16 @@ export async function defaultDatabaseFile(): Promise<string> {
   return join(envPaths('strata', { suffix: '' }).data, 'app.db');
 }
 
+/** The absolute path `--db` names; a name that cannot be a database file is a usage error. */
+function databaseOption(db: string, cwd: string): string {
+  try {
+    return checkDatabaseFile(db === '' ? '' : resolve(cwd, db), '--db');
+  } catch (error) {
+    if (error instanceof StrataError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Combines the command line with the config file in `io.cwd`: an option given on the command line wins, then the
  * config file's setting, then the default. Command-line paths are relative to `io.cwd`, config paths to the config
@@ -50,7 +63,7 @@ export async function defaultDatabaseFile(): Promise<string> {
 export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Settings> {
   const config = await readConfig(io.cwd);
   const given = (path: string | undefined) => (path === undefined ? undefined : resolve(io.cwd, path));
-  const db = given(global.db) ?? config?.db;
+  const db = global.db === undefined ? config?.db : databaseOption(global.db, io.cwd);
   return {
     cwd: io.cwd,
     databaseFile: db ?? (await defaultDatabaseFile()),

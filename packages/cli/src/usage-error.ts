@@ -1,6 +1,7 @@
 /**
- * A command line the CLI cannot act on: unknown command or option, missing value, bad `--driver`. It exits 2 and
- * is printed as one line with a pointer to `--help`, never as a Strata error.
+ * A command line the CLI cannot act on: unknown command or option, missing value, bad `--driver`, a `--db` that cannot
+ * be a database file. It exits 2 and is printed as one line with a pointer to `--help`, never as a Strata error; one
+ * found once the command line is read (`--db`) is printed with `--json` as `{ "error": { "code": "USAGE_ERROR", … } }`.
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

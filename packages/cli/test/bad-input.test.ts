@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { inspectDb, recordTwice, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
 
 /** One bad input: how to make it, and what every command must say about it. */
 interface BadInput {
@@ -93,6 +95,16 @@ const BAD_INPUTS: readonly BadInput[] = [
     file: () => '004_add_tags/meta.yaml',
   },
   {
+    name: 'a meta.yaml number too large to be read as written',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), { '004_add_tags': { up: 'SELECT 1;\n', meta: 'dependencies: [1e400]\n' } }),
+    folderOnly: true,
+    code: 'INVALID_META',
+    version: '004',
+    file: () => '004_add_tags/meta.yaml',
+    message: /"dependencies" holds 1e400, a number too large to be read exactly as written/,
+  },
+  {
     name: 'a YAML alias bomb in meta.yaml',
     setup: (box) => void writeMigrations(box.path('migrations'), { '004_add_tags': { up: 'SELECT 1;\n', meta: aliasBomb() } }),
     folderOnly: true,
@@ -149,6 +161,42 @@ const BAD_INPUTS: readonly BadInput[] = [
     version: '004',
     file: () => '004_add_tags/meta.yaml',
     message: /offset 16 \(0xef\)/,
+  },
+  {
+    name: 'a NUL byte in up.sql, where SQLite would stop reading it',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\0DROP TABLE users;\n' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/up.sql',
+    message: /004_add_tags\/up\.sql:1:32: the file holds a NUL byte/,
+  },
+  {
+    name: 'a NUL byte in down.sql',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\n', down: 'DROP TABLE tags;\n\0' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/down.sql',
+    message: /004_add_tags\/down\.sql:2:1: the file holds a NUL byte/,
+  },
+  {
+    name: 'a NUL byte in meta.yaml',
+    setup: (box) =>
+      void writeMigrations(box.path('migrations'), {
+        '004_add_tags': { up: 'CREATE TABLE tags (id INTEGER);\n', meta: 'description: "tags\0"\n' },
+      }),
+    folderOnly: true,
+    code: 'INVALID_MIGRATION',
+    version: '004',
+    file: () => '004_add_tags/meta.yaml',
+    message: /004_add_tags\/meta\.yaml:1:19: the file holds a NUL byte/,
   },
   {
     name: 'a migration folder that is a symbolic link out of the migrations folder',
@@ -225,6 +273,15 @@ const BAD_INPUTS: readonly BadInput[] = [
     code: 'APPLIED_MISSING',
     version: '004',
     message: /no folder 004_add_tags exists/,
+  },
+  {
+    name: 'a version recorded in two history rows, as a table without a PRIMARY KEY allows',
+    setup: (box) => void recordTwice(box.path('app.db'), '002', '0002'),
+    folderOnly: false,
+    code: 'DUPLICATE_HISTORY',
+    version: '002',
+    message:
+      /records migration 002 \(create_posts\) in 2 rows: 002 applied [\d-]+ [\d:]+, 0002 applied [\d-]+ [\d:]+; repair keeps/,
   },
   {
     name: 'a database file that is not SQLite',
@@ -340,5 +397,75 @@ describe.each(DRIVERS)('every bad input is refused with its code, names where, a
     expect(status.code).toBe(1);
     expect(status.stderr).toContain('APPLIED_MISSING (004)');
     expect(run('migrate').stderr).toMatch(/^error APPLIED_MISSING: migration 004 \(add_tags\) is recorded as applied/);
+  });
+});
+
+/** Makes a Unix socket at `path`, a file that is not a regular one, and returns a function that closes it. */
+async function socketAt(path: string): Promise<() => Promise<void>> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(path, done));
+  return () => new Promise<void>((done) => server.close(() => done()));
+}
+
+describe.each(DRIVERS)('a --db that is not a database file is a usage error, and nothing is touched (--driver %s)', (driver) => {
+  const refuses = (box: Sandbox, db: string, message: string) => {
+    for (const command of ['migrate', 'status']) {
+      const result = box.run(['--driver', driver, '--db', db, command]);
+      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "migrate --help" for usage.\n` });
+      const json = box.run(['--driver', driver, '--db', db, command, '--json']);
+      expect(json.code, command).toBe(2);
+      expect(json.stderr, command).toBe('');
+      expect(JSON.parse(json.stdout), command).toEqual({ error: { code: 'USAGE_ERROR', message } });
+    }
+  };
+
+  it('an empty --db, which would have meant the per-user database', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    refuses(box, '', '--db is empty; name a database file, such as data/app.db');
+    expect(existsSync(box.defaultDb)).toBe(false);
+  });
+
+  it('a --db that names a folder', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    mkdirSync(box.path('data'));
+    const folder = box.path('data');
+    refuses(
+      box,
+      'data',
+      `--db names ${folder}, which is a folder, not a database file; name a file in it, such as ${join(folder, 'app.db')}`,
+    );
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('a --db that names a socket or a named pipe', async () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const close = await socketAt(box.path('app.sock'));
+    try {
+      refuses(
+        box,
+        'app.sock',
+        `--db names ${box.path('app.sock')}, which is a socket, not a regular file that can hold a database`,
+      );
+    } finally {
+      await close();
+    }
+    execFileSync('mkfifo', [box.path('app.fifo')]);
+    refuses(
+      box,
+      'app.fifo',
+      `--db names ${box.path('app.fifo')}, which is a named pipe, not a regular file that can hold a database`,
+    );
+    expect(lstatSync(box.path('app.fifo')).isFIFO()).toBe(true);
+  });
+
+  it('but a symbolic link to a database file is one', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['--driver', driver, '--db', 'app.db', 'migrate']).code).toBe(0);
+    symlinkSync('app.db', box.path('link.db'));
+    expect(box.run(['--driver', driver, '--db', 'link.db', 'status']).code).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { execSql, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { execSql, inspectDb, recordTwice, sandbox, THREE, writeMigrations } from './support/cli.js';
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 const HEX = '[0-9a-f]{32}';
@@ -77,6 +77,7 @@ describe.each(DRIVERS)('repair (--driver %s)', (driver) => {
           difference: 'edited',
         },
       ],
+      duplicates: [],
     });
 
     const applied = run('repair', '--yes');
@@ -88,6 +89,45 @@ describe.each(DRIVERS)('repair (--driver %s)', (driver) => {
     expect(applied.stdout).toMatch(/\nRe-recorded 1 checksum\.\n$/);
     const validate = run('validate', '--json');
     expect(JSON.parse(validate.stdout).problems.map((p: { version: string }) => p.version)).toEqual(['003']);
+  });
+
+  it('removes the rows that repeat a version, keeping the oldest: listed without --yes, removed with it', () => {
+    const { run, db } = setup();
+    const [users, , tags] = inspectDb(db).history;
+    recordTwice(db, '001');
+    recordTwice(db, '003', '0003');
+    const later = (at = '') =>
+      new Date(Date.parse(`${at.replace(' ', 'T')}Z`) + 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
+    expect(run('status').code).toBe(1);
+    const before = readFileSync(db);
+
+    const preview = run('repair');
+    expect(preview).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `  ○ 001 create_users  would remove duplicate row 001 applied ${later(users?.applied_at)}  (kept: 001 applied ${users?.applied_at})`,
+        `  ○ 003 index_emails  would remove duplicate row 0003 applied ${later(tags?.applied_at)}  (kept: 003 applied ${tags?.applied_at})`,
+        'Dry run: 2 duplicate rows would be removed; nothing was changed. Run again with --yes to apply.',
+        '',
+      ].join('\n'),
+    });
+    expect(readFileSync(db).equals(before)).toBe(true);
+
+    const applied = run('repair', '--yes');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(
+      /^ {2}✓ 001 create_users {2}removed duplicate row 001 applied .*\n {2}✓ 003 .*\nRemoved 2 duplicate rows\.\n$/,
+    );
+    expect(inspectDb(db).history.map((r) => [r.version, r.applied_at])).toEqual([
+      ['001', users?.applied_at],
+      ['002', expect.any(String)],
+      ['003', tags?.applied_at],
+    ]);
+    expect(run('status').code).toBe(0);
+    expect(run('repair').stdout).toBe(
+      'Nothing to repair: no recorded checksum differs only in line endings, and no version is recorded twice.\n',
+    );
   });
 
   it('refuses a version that is not applied or unknown, exit 1, and a database that does not exist', () => {

@@ -20,3 +20,16 @@ export function normalizeSql(text: string): string {
 export function checksumOf(sql: string): string {
   return md5Hex(normalizeSql(sql));
 }
+
+/**
+ * Whether two checksums are the same: hex digits compared without regard to case, since other tools record them in
+ * upper case.
+ *
+ * @example
+ * ```ts
+ * sameChecksum('A1B2C3', 'a1b2c3'); // true
+ * ```
+ */
+export function sameChecksum(a: string, b: string): boolean {
+  return a === b || (a.length === b.length && a.toLowerCase() === b.toLowerCase());
+}

@@ -17,6 +17,11 @@ export type ErrorCode =
   | 'CHECKSUM_MISMATCH'
   /** The database records a migration that the migrations set does not contain. */
   | 'APPLIED_MISSING'
+  /**
+   * The history table holds more than one row for a version (`001` twice, or `001` and `0001`), as a table made by
+   * another tool without a PRIMARY KEY allows; `repair` keeps the oldest row.
+   */
+  | 'DUPLICATE_HISTORY'
   /** Several problems were found at once; see `problems`. */
   | 'VALIDATION_FAILED'
   /**

@@ -1,4 +1,4 @@
-export { checksumOf, normalizeSql } from './checksum.js';
+export { checksumOf, normalizeSql, sameChecksum } from './checksum.js';
 export { COMMAND_FORMS, type CommandName, type ParsedCommand, parseCommand } from './command/grammar.js';
 export type {
   CommandError,
@@ -41,7 +41,7 @@ export {
   type RollbackOptions,
   type ValidationReport,
 } from './manager.js';
-export { compareVersions, type Migration, type MigrationMeta, type MigrationSet } from './migration.js';
+export { compareVersions, type Migration, type MigrationMeta, type MigrationSet, VersionSet } from './migration.js';
 export {
   type MigrationDefinition,
   type MigrationFiles,
@@ -54,6 +54,7 @@ export { planMigrate } from './plan/migrate.js';
 export {
   type ChecksumChange,
   type ChecksumDifference,
+  type DuplicateRows,
   planRepair,
   type RepairPlan,
   type RepairReport,

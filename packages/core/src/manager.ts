@@ -8,7 +8,7 @@ import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback } from './plan/rollback.js';
-import { markApplied, restampChecksums } from './repair/history-edits.js';
+import { markApplied, repairHistory } from './repair/history-edits.js';
 import { applyMigration, revertMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
@@ -198,8 +198,10 @@ export class MigrationManager {
    * Re-records checksums in the history so that it matches the migrations folder again. With `version`, that applied
    * migration's, after an edit made on purpose (`UNKNOWN_VERSION` when no migration has it, `NOT_APPLIED` when it is
    * not applied). Without, every row whose only difference is line endings or a byte-order mark, as tools that did
-   * not normalise up.sql recorded them; rows of edited migrations are listed in `skipped` and left alone. Nothing is
-   * written without `apply`; with it, every change is written in one transaction.
+   * not normalise up.sql recorded them; rows of edited migrations are listed in `skipped` and left alone. Rows that
+   * repeat a version (`DUPLICATE_HISTORY`; of that version only, when one is named) are listed in `duplicates` and
+   * removed, keeping the oldest. Nothing is written without `apply`; with it, every change is written in one
+   * transaction.
    *
    * @example
    * ```ts
@@ -211,8 +213,8 @@ export class MigrationManager {
     const apply = options.apply === true;
     const run = async (persist: Persist): Promise<RepairReport> => {
       const plan = planRepair(this.check(true), await this.history.list(), version);
-      if (apply && plan.changes.length > 0) {
-        await restampChecksums(this.driver, this.history, plan.changes);
+      if (apply && (plan.changes.length > 0 || plan.duplicates.length > 0)) {
+        await repairHistory(this.driver, this.history, plan);
         await persist();
       }
       return { dryRun: !apply, ...plan };

@@ -48,12 +48,56 @@ export function versionNumber(version: string): bigint {
 }
 
 /**
- * A version's digits without leading zeros (`0` for zero): equal for `1`, `01` and `001`, so it can key a map where a
- * `bigint` would be made, and hashed, for every lookup. Only for versions of digits, as every parsed one is.
+ * What makes two versions the same version: a version's digits without leading zeros (`0` for zero), equal for `1`,
+ * `01` and `001`, in folders and in the history table alike. It keys a map where a `bigint` would be made, and
+ * hashed, for every lookup. A version that is not all digits (a history row another tool wrote) is its own key.
  */
 export function versionKey(version: string): string {
   const first = significantFrom(version);
-  return first === 0 ? version : first === version.length ? '0' : version.slice(first);
+  if (first === 0 || !DIGITS.test(version)) return version;
+  return first === version.length ? '0' : version.slice(first);
+}
+
+/**
+ * Versions matched by number, as {@link versionKey} matches them: what the history records, asked about a folder's
+ * version however either is spelled. It remembers the spellings it was given, so that a row stored as `001` can be
+ * found, and removed, for a folder named `0001`.
+ *
+ * @example
+ * ```ts
+ * const applied = new VersionSet(['001', '002']);
+ * applied.has('0001'); // true
+ * applied.spellings('1'); // ['001']
+ * ```
+ */
+export class VersionSet {
+  private readonly byKey = new Map<string, string[]>();
+
+  constructor(versions: Iterable<string> = []) {
+    for (const version of versions) this.add(version);
+  }
+
+  /** Whether a version of the same number as `version` is in the set. */
+  has(version: string): boolean {
+    return this.byKey.has(versionKey(version));
+  }
+
+  /** The spellings given for the number of `version`, in the order they were added; empty when it is not in the set. */
+  spellings(version: string): readonly string[] {
+    return this.byKey.get(versionKey(version)) ?? [];
+  }
+
+  add(version: string): void {
+    const key = versionKey(version);
+    const spellings = this.byKey.get(key);
+    if (spellings === undefined) this.byKey.set(key, [version]);
+    else if (!spellings.includes(version)) spellings.push(version);
+  }
+
+  /** Removes the number of `version`, however it was spelled. */
+  delete(version: string): void {
+    this.byKey.delete(versionKey(version));
+  }
 }
 
 /** Compares two versions by number, then by spelling so the order is total. */

@@ -6,7 +6,9 @@ import {
   checkSet,
   checkStatements,
   checksumOf,
+  type Driver,
   legacyChecksums,
+  MigrationManager,
   parseMigrationFiles,
   planBaseline,
   planRepair,
@@ -143,6 +145,71 @@ describe('the folder loader and bytes that are not UTF-8', () => {
   });
 });
 
+describe('a NUL byte, at which SQLite would stop reading a script', () => {
+  const nul = (file: string, line: number, column: number) =>
+    `${file}:${line}:${column}: the file holds a NUL byte, which no migration file may hold (SQLite stops reading a script at one, so what follows would silently never run); remove it`;
+  const located = (problems: readonly StrataError[]) => problems.map((p) => [p.code, p.file, p.version, p.line, p.column]);
+
+  it('is refused in up.sql, down.sql and meta.yaml of a map, naming the file, line and column; the folder is left out', () => {
+    const set = parseMigrationFiles({
+      ...migration('001_a'),
+      '002_b/up.sql': '\ufeffCREATE TABLE b (id INTEGER);\r\nINSERT INTO b VALUES (1);\0\r\nDROP TABLE a;\r\n',
+      '003_c/up.sql': 'CREATE TABLE c (id INTEGER);\n',
+      '003_c/down.sql': 'DROP TABLE c; -- ✓ \0 removed\n',
+      '004_d/up.sql': 'CREATE TABLE d (id INTEGER);\n',
+      '004_d/meta.yaml': 'description: "tags"\ndependencies: ["001"]\0\n',
+    });
+    expect(set.migrations.map((m) => m.version)).toEqual(['001']);
+    expect(located(set.problems)).toEqual([
+      ['INVALID_MIGRATION', '002_b/up.sql', '002', 2, 26],
+      ['INVALID_MIGRATION', '003_c/down.sql', '003', 1, 20],
+      ['INVALID_MIGRATION', '004_d/meta.yaml', '004', 2, 22],
+    ]);
+    expect(set.problems.map((p) => p.message)).toEqual([
+      nul('002_b/up.sql', 2, 26),
+      nul('003_c/down.sql', 1, 20),
+      nul('004_d/meta.yaml', 2, 22),
+    ]);
+  });
+
+  it('in a down.sql read when first needed is found where its other problems are: validate, and a run that needs it', async () => {
+    const dir = writeTree({ ...migration('001_a'), ...migration('002_b') });
+    writeFileSync(join(dir, '002_b', 'down.sql'), 'DROP TABLE b;\n\0DROP TABLE a;\n');
+    const set = await loadMigrationsFolder(dir);
+    expect(set.problems).toEqual([]);
+    const second = set.migrations[1];
+    if (second === undefined) throw new Error('002 was not loaded');
+    expect(checkStatements(second, 'up')).toEqual([]);
+    expect(located(checkStatements(second, 'down'))).toEqual([['INVALID_MIGRATION', '002_b/down.sql', '002', 2, 1]]);
+    expect(located(checkSet(set).problems)).toEqual([['INVALID_MIGRATION', '002_b/down.sql', '002', 2, 1]]);
+    expect(() => second.down).toThrow(ValidationError);
+  });
+
+  it('is refused in a migration defined in code, before anything runs', async () => {
+    // A database without a history table, on which nothing may run.
+    const untouched = () => Promise.reject(new Error('nothing may run'));
+    const driver: Driver = {
+      name: 'empty',
+      query: async () => [],
+      exec: untouched,
+      run: untouched,
+      inTransaction: () => false,
+      close: async () => {},
+    };
+    const manager = new MigrationManager({ driver });
+    manager.registerMigration({ version: '001', name: 'a', up: 'CREATE TABLE a (id INTEGER);\0DROP TABLE users;' });
+    manager.registerMigration({ version: '002', name: 'b', up: 'SELECT 1;', down: '\0' });
+    expect(manager.migrations()).toEqual([]);
+    await expect(manager.migrate()).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      problems: [
+        { code: 'INVALID_MIGRATION', file: '001_a/up.sql', line: 1, column: 29 },
+        { code: 'INVALID_MIGRATION', file: '002_b/down.sql', line: 1, column: 1 },
+      ],
+    });
+  });
+});
+
 describe('the folder loader and symbolic links', () => {
   const outside = () => {
     const dir = tempDir();
@@ -268,9 +335,10 @@ describe('repair and baseline refuse what they cannot do', () => {
           difference: 'edited',
         },
       ],
+      duplicates: [],
     });
     expect(planRepair(checked, applied, '002').changes.map((c) => [c.version, c.difference])).toEqual([['002', 'edited']]);
-    expect(planRepair(checked, applied, '003')).toEqual({ changes: [], skipped: [] });
+    expect(planRepair(checked, applied, '003')).toEqual({ changes: [], skipped: [], duplicates: [] });
   });
 
   it('legacy checksums are those of the same text with a BOM or other line endings', () => {

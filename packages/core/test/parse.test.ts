@@ -104,6 +104,37 @@ describe('parseMigrationFiles', () => {
     expect(meta('description: [unclosed\n')[0]).toMatch(/^001_a\/meta\.yaml is not valid YAML/);
   });
 
+  it('names a number that cannot be read as written, with its key and its text, with either YAML reader', () => {
+    const inexact = (key: string, text: string) =>
+      `001_a/meta.yaml: "${key}" holds ${text}, a number too large to be read exactly as written${key === 'dependencies' ? '; write versions in quotes, such as "001"' : ''}`;
+    for (const options of [{}, { yaml }]) {
+      const meta = (text: string) =>
+        parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;', '001_a/meta.yaml': text }, options).problems.map((p) => [
+          p.code,
+          p.message,
+        ]);
+      expect(meta('dependencies: [1e400]\n')).toEqual([['INVALID_META', inexact('dependencies', '1e400')]]);
+      expect(meta('dependencies:\n  - "001"\n  - 99999999999999999999\n')).toEqual([
+        ['INVALID_META', inexact('dependencies', '99999999999999999999')],
+      ]);
+      expect(meta('transaction: +1.5E+400\ndescription: 0x1FFFFFFFFFFFFFFFFF\n')).toEqual([
+        ['INVALID_META', inexact('transaction', '+1.5E+400')],
+        ['INVALID_META', inexact('description', '0x1FFFFFFFFFFFFFFFFF')],
+      ]);
+    }
+    const withYaml = (text: string) =>
+      parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;', '001_a/meta.yaml': text }, { yaml }).problems.map((p) => p.message);
+    expect(withYaml('x: &n -1e400\ndependencies: [*n, .inf]\n')).toEqual([
+      '001_a/meta.yaml: unknown key "x" (allowed: description, dependencies, transaction, foreign_keys, created_at)',
+      inexact('x', '-1e400'),
+      inexact('dependencies', '-1e400'),
+    ]);
+    expect(withYaml('dependencies: [.inf, .nan]\n')).toEqual([
+      '001_a/meta.yaml: dependency Infinity is not a version (digits, such as "001")',
+      '001_a/meta.yaml: dependency NaN is not a version (digits, such as "001")',
+    ]);
+  });
+
   it('accepts dependencies written as YAML numbers', () => {
     const set = parseMigrationFiles({
       '001_a/up.sql': 'SELECT 1;',

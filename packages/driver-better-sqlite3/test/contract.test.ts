@@ -2,6 +2,7 @@ import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import Database from 'better-sqlite3';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
@@ -21,3 +22,4 @@ describeRecoveryContract('better-sqlite3', open);
 describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),
 );
+describeHistoryContract('better-sqlite3', open);

@@ -1,6 +1,7 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
@@ -19,3 +20,4 @@ describeStatementsContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
+describeHistoryContract('sql.js', open);

@@ -1,4 +1,4 @@
-import type { MigrationManager, RunReport } from '@strata/core';
+import { type MigrationManager, type RunReport, VersionSet } from '@strata/core';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
 import type { Command } from './command.js';
 
@@ -41,6 +41,6 @@ export function runText(report: RunReport, counts: Counts | undefined): string[]
 /** What `status` would count, without the checks that `status` makes and that this run has just passed. */
 async function countsOf(manager: MigrationManager): Promise<Counts> {
   const applied = await manager.applied();
-  const done = new Set(applied.map((row) => row.version));
+  const done = new VersionSet(applied.map((row) => row.version));
   return { applied: applied.length, pending: manager.migrations().filter((m) => !done.has(m.version)).length };
 }

@@ -4,17 +4,19 @@ import { namingDatabase } from '../guard-driver.js';
 import { repairLines } from '../render/recovery.js';
 import type { Command } from './command.js';
 
-/** `repair [V] [--yes]`: re-record checksums in the history; a dry run unless `--yes`. */
+/** `repair [V] [--yes]`: re-record checksums and remove duplicate rows in the history; a dry run unless `--yes`. */
 export const repairCommand: Command = {
   name: 'repair',
-  summary: 're-record checksums in the history (shows the change; --yes writes it)',
+  summary: 're-record checksums, remove duplicate history rows (shows the change; --yes writes it)',
   usage: ['repair [V] [--yes]'],
   description: [
     'With V: re-records the checksum of applied migration V from its up.sql as it is now, after an edit made on',
     'purpose that the database already reflects. Without V: re-records every applied migration whose recorded',
     'checksum differs only because an older tool hashed up.sql with its CRLF line endings or byte-order mark; edited',
-    'migrations are listed and left alone. Without --yes nothing is written: it prints what would change (version,',
-    'old checksum → new checksum). With --yes every change is written in one transaction. The database must exist.',
+    'migrations are listed and left alone. A version recorded in more than one row (DUPLICATE_HISTORY, which a',
+    'table made without a PRIMARY KEY allows) keeps its oldest row; the others are removed (with V, only those of V).',
+    'Without --yes nothing is written: it prints what would change (version, old checksum → new checksum, the rows to',
+    'remove). With --yes every change is written in one transaction. The database must exist.',
   ].join('\n'),
   options: {
     yes: { type: 'boolean', short: 'y', description: 'write the changes (without it, only print them)' },

@@ -1,8 +1,11 @@
 import { RunError, type SerializedError, StrataError, ValidationError } from '@strata/core';
 import type { Palette } from '../color.js';
+import { UsageError } from '../usage-error.js';
 
 /** The JSON code of an error that is not a {@link StrataError}: a bug, or the environment failing in a way we did not foresee. */
 export const UNEXPECTED = 'UNEXPECTED_ERROR';
+/** The JSON code of a usage error found once the command line was read, such as a `--db` that names a folder. */
+export const USAGE = 'USAGE_ERROR';
 
 /**
  * What `--json` prints for a failed command: `{ "error": { code, message, version?, file?, problems? } }`. The
@@ -10,6 +13,7 @@ export const UNEXPECTED = 'UNEXPECTED_ERROR';
  * whose checksum differs that way).
  */
 export function errorDocument(error: unknown): { readonly error: SerializedError | { code: string; message: string } } {
+  if (error instanceof UsageError) return { error: { code: USAGE, message: error.message } };
   if (!(error instanceof StrataError)) return { error: { code: UNEXPECTED, message: messageOf(error) } };
   const wrapped = problemsOf(error);
   if (error instanceof ValidationError || wrapped.length === 0) return { error: error.toJSON() };

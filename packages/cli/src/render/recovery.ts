@@ -5,8 +5,9 @@ import { plural } from './steps.js';
 const AGAIN = 'Run again with --yes to apply.';
 
 /**
- * The text of `repair`: a line per checksum re-recorded (or, in a dry run, to be), a line per edited migration left
- * alone, then a summary that says whether anything was written.
+ * The text of `repair`: a line per checksum re-recorded (or, in a dry run, to be), a line per version whose duplicate
+ * rows are removed (or to be), a line per edited migration left alone, then a summary that says whether anything
+ * was written.
  */
 export function repairLines(report: RepairReport, version: string | undefined, c: Palette): string[] {
   const mark = report.dryRun ? c.yellow('○') : c.green('✓');
@@ -14,22 +15,38 @@ export function repairLines(report: RepairReport, version: string | undefined, c
     (change) =>
       `  ${mark} ${change.version} ${change.name}  checksum ${change.oldChecksum} → ${change.newChecksum}  ${c.dim(`(${reasonOf(change.difference)})`)}`,
   );
+  for (const { kept, removed } of report.duplicates) {
+    const rows = removed.map((row) => `${row.version} applied ${row.appliedAt}`).join(', ');
+    lines.push(
+      `  ${mark} ${kept.version} ${kept.name}  ${report.dryRun ? 'would remove' : 'removed'} duplicate ${removed.length === 1 ? 'row' : 'rows'} ${rows}  ${c.dim(`(kept: ${kept.version} applied ${kept.appliedAt})`)}`,
+    );
+  }
   for (const edited of report.skipped) {
     lines.push(
       `  ${c.dim('·')} ${edited.version} ${edited.name}  ${c.dim(`left alone: up.sql was edited (recorded ${edited.oldChecksum}, now ${edited.newChecksum}); if that was intended, run "migrate repair ${edited.version}"`)}`,
     );
   }
-  const count = plural(report.changes.length, 'checksum');
-  if (report.changes.length === 0) {
+  const removedRows = report.duplicates.reduce((sum, d) => sum + d.removed.length, 0);
+  const checksums = plural(report.changes.length, 'checksum');
+  const rows = plural(removedRows, 'duplicate row');
+  if (report.changes.length === 0 && removedRows === 0) {
     lines.push(
       version === undefined
-        ? `Nothing to repair: no recorded checksum differs only in line endings.`
+        ? `Nothing to repair: no recorded checksum differs only in line endings, and no version is recorded twice.`
         : `Nothing to repair: the recorded checksum of ${version} matches its up.sql.`,
     );
   } else if (report.dryRun) {
-    lines.push(`Dry run: ${count} would be re-recorded; nothing was changed. ${AGAIN}`);
+    const what = [
+      ...(report.changes.length > 0 ? [`${checksums} would be re-recorded`] : []),
+      ...(removedRows > 0 ? [`${rows} would be removed`] : []),
+    ];
+    lines.push(`Dry run: ${what.join(' and ')}; nothing was changed. ${AGAIN}`);
   } else {
-    lines.push(`Re-recorded ${count}.`);
+    const what = [
+      ...(report.changes.length > 0 ? [`re-recorded ${checksums}`] : []),
+      ...(removedRows > 0 ? [`removed ${rows}`] : []),
+    ].join(' and ');
+    lines.push(`${what.charAt(0).toUpperCase()}${what.slice(1)}.`);
   }
   return lines;
 }

@@ -213,3 +213,19 @@ export async function killApp(app: Child): Promise<void> {
   app.process.kill('SIGKILL');
   await app.exited;
 }
+
+/**
+ * Remakes the history table of a database file without a PRIMARY KEY, as another tool might have made it, and records
+ * `version` a second time, spelled `spelling`, a day after the first.
+ */
+export function recordTwice(file: string, version: string, spelling = version): void {
+  execSql(
+    file,
+    `CREATE TABLE copied AS SELECT * FROM schema_migrations;
+     DROP TABLE schema_migrations;
+     ALTER TABLE copied RENAME TO schema_migrations;
+     INSERT INTO schema_migrations (version, name, applied_at, checksum, duration_ms)
+       SELECT '${spelling}', name, datetime(applied_at, '+1 day'), checksum, duration_ms FROM schema_migrations
+       WHERE version = '${version}';`,
+  );
+}

@@ -1,5 +1,5 @@
 import type { StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, VersionSet } from '../migration.js';
 import type { AppliedMigration } from '../validate/history.js';
 
 /** A migration that has not run, as status reports it. */
@@ -18,13 +18,16 @@ export interface StatusReport {
   readonly problems: readonly StrataError[];
 }
 
-/** Builds the status report from the ordered migrations, the history, and the problems already found. */
+/**
+ * Builds the status report from the ordered migrations, the history, and the problems already found. A migration is
+ * pending when no row records its version number, however either spells it.
+ */
 export function buildStatus(
   order: readonly Migration[],
   applied: readonly AppliedMigration[],
   problems: readonly StrataError[],
 ): StatusReport {
-  const done = new Set(applied.map((row) => row.version));
+  const done = new VersionSet(applied.map((row) => row.version));
   return {
     applied,
     pending: order.filter((m) => !done.has(m.version)).map((m) => ({ version: m.version, name: m.name })),

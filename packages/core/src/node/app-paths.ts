@@ -1,7 +1,8 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import envPaths from 'env-paths';
 import { StrataError } from '../errors.js';
+import { checkDatabaseFile } from './database-file.js';
 
 /**
  * Where an application keeps its database: `<appName>.db` in the per-user data folder of `appName`
@@ -41,7 +42,8 @@ export interface DatabaseLocation {
 /**
  * The absolute path of the database, with its folder ready. The per-user folder of an `appName` is created when
  * missing, since nobody else will create it; the folder of an explicit `file` must exist, so a mistyped path fails
- * loudly instead of scattering databases (as `--db` does in the CLI).
+ * loudly instead of scattering databases (as `--db` does in the CLI). A name that cannot be a database file (empty,
+ * a folder, a device, a named pipe, a socket) is refused with `INVALID_OPTION`; see {@link checkDatabaseFile}.
  *
  * @example
  * ```ts
@@ -59,9 +61,9 @@ export async function prepareDatabaseFile(location: DatabaseLocation): Promise<s
   if (appName !== undefined) {
     const path = appDatabaseFile(appName);
     await mkdir(dirname(path), { recursive: true });
-    return path;
+    return checkDatabaseFile(path, `the database of ${appName}`);
   }
-  const path = resolve(file ?? '');
+  const path = checkDatabaseFile(file ?? '');
   const folder = await stat(dirname(path)).catch(() => undefined);
   if (folder === undefined || !folder.isDirectory()) {
     throw new StrataError('INVALID_OPTION', `the folder of the database file ${path} does not exist; create it first`, {

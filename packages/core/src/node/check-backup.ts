@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Driver, DriverFactory } from '../driver.js';
 import { messageOf, StrataError } from '../errors.js';
+import { VersionSet } from '../migration.js';
 import { HistoryTable } from '../run/history.js';
 import { type AppliedMigration, checkHistory } from '../validate/history.js';
 import { checkSet } from '../validate/set.js';
@@ -96,7 +97,7 @@ export async function checkBackup(file: string, options: BackupCheckOptions): Pr
       });
     });
     const problems = checkHistory(byVersion, applied);
-    const done = new Set(applied.map((row) => row.version));
+    const done = new VersionSet(applied.map((row) => row.version));
     return report(path, integrityProblems, applied, {
       historyTableProblems,
       pending: order.filter((m) => !done.has(m.version)).map((m) => m.version),

@@ -1,7 +1,7 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
 import type { Migration, MigrationMeta, MigrationSet } from '../migration.js';
-import { containsStatement } from '../sql/split.js';
+import { containsStatement, positionOf } from '../sql/split.js';
 import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
@@ -128,10 +128,12 @@ function parseFolder(
     }
   }
   const metaText = textOf(entries.get('meta.yaml'), folder, 'meta.yaml');
+  const metaNul = metaText === undefined ? undefined : nulProblem(`${folder}/meta.yaml`, version, metaText);
   const metaResult =
-    metaText === undefined
+    metaText === undefined || metaNul !== undefined
       ? checkMeta(undefined, '', version)
       : parseMeta(metaText, `${folder}/meta.yaml`, version, options.yaml);
+  if (metaNul !== undefined) problems.push(metaNul);
   problems.push(...metaResult.problems);
   const built = buildMigration(
     folder,
@@ -184,7 +186,9 @@ function buildMigration(
   const problems: StrataError[] = [];
   // A file of comments would run as a no-op and be recorded as applied: almost always a scaffold nobody filled in.
   // Blank text has no statement either; it is told apart only for the message.
+  const upNul = up === undefined ? undefined : nulProblem(file, version, up);
   if (up === undefined) problems.push(new StrataError('INVALID_MIGRATION', `${folder} has no up.sql`, { version, file }));
+  else if (upNul !== undefined) problems.push(upNul);
   else if (!containsStatement(up)) {
     const message = isBlank(up)
       ? `${file} is empty`
@@ -193,8 +197,8 @@ function buildMigration(
   }
   // A folder left out anyway has its down.sql read now, so that one fix does not only uncover the next problem.
   if (typeof down === 'function' && problems.length > 0) problems.push(...problemsReading(down, folder, version));
-  const downProblem = typeof down === 'string' ? emptyDownProblem(folder, version, down) : undefined;
-  if (downProblem !== undefined) problems.push(downProblem);
+  const downText = typeof down === 'string' ? downProblem(folder, version, down) : undefined;
+  if (downText !== undefined) problems.push(downText);
   if (problems.length > 0 || up === undefined) return { problems };
   const migration = { version, name, folder, up, meta, checksum: checksum(up) };
   if (down === undefined) return { migration, problems: [] };
@@ -228,15 +232,20 @@ function readDown(this: LazyDown): string {
 /** Reads a down.sql given as a function and checks it as one given as text is checked; throws a ValidationError. */
 function readCheckedDown(read: (file: string) => string, folder: string, version: string): string {
   const sql = read(`${folder}/down.sql`);
-  const problem = emptyDownProblem(folder, version, sql);
+  const problem = downProblem(folder, version, sql);
   if (problem !== undefined) throw new ValidationError([problem]);
   return sql;
 }
 
-/** A down.sql of comments would be recorded as rolled back while undoing nothing. */
-function emptyDownProblem(folder: string, version: string, down: string): StrataError | undefined {
-  if (containsStatement(down)) return undefined;
+/**
+ * What stops a down.sql from being used: a NUL byte, or no statement (a down.sql of comments would be recorded as
+ * rolled back while undoing nothing).
+ */
+function downProblem(folder: string, version: string, down: string): StrataError | undefined {
   const file = `${folder}/down.sql`;
+  const nul = nulProblem(file, version, down);
+  if (nul !== undefined) return nul;
+  if (containsStatement(down)) return undefined;
   const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
   return new StrataError(
     'INVALID_MIGRATION',
@@ -254,6 +263,21 @@ function problemsReading(read: (file: string) => string, folder: string, version
     if (error instanceof ValidationError) return error.problems;
     throw error;
   }
+}
+
+/**
+ * A NUL byte ends a script for SQLite: the statements after it would silently never run while the migration is
+ * recorded as applied. No migration file may hold one, meta.yaml included (YAML does not allow it either).
+ */
+function nulProblem(file: string, version: string, text: string): StrataError | undefined {
+  const at = text.indexOf('\0');
+  if (at < 0) return undefined;
+  const { line, column } = positionOf(text, at);
+  return new StrataError(
+    'INVALID_MIGRATION',
+    `${file}:${line}:${column}: the file holds a NUL byte, which no migration file may hold (SQLite stops reading a script at one, so what follows would silently never run); remove it`,
+    { version, file, line, column },
+  );
 }
 
 /** The text of a file that is not read lazily (only down.sql may be). */

@@ -1,11 +1,14 @@
 // A reader for the small part of YAML that meta.yaml files are written in, so that reading them needs neither the
 // `yaml` package (about 19 ms to import at every start-up and most of the browser bundle) nor its general parser.
 // It is exact or silent: for any text it either gives what `parseDocument(text, { schema: 'core', uniqueKeys: true })
-// .toJS()` gives, or names the first construct it does not read, and the caller falls back to the full parser. So a
+// .toJS()` gives (but for a number that cannot be held as written, which both readers give as an InexactNumber; see
+// `yamlValue` in meta.ts), or names the first construct it does not read, and the caller falls back to the full parser. So a
 // rule here errs towards giving up: every construct it accepts is one whose meaning is certain, and anything YAML
 // might read another way (a tab, a colon inside a plain value, a number that is not a decimal integer, a line
 // continuing a value) sends the text to the full parser. packages/core/test/meta-yaml.test.ts checks this against
 // the `yaml` package on random texts inside and just outside the subset.
+
+import { InexactNumber, numberAsWritten } from './yaml-number.js';
 
 /** What {@link readSimpleYaml} made of a text: its value, or the first construct it does not read and where. */
 export type SimpleYaml = { readonly value: unknown } | { readonly unsupported: string };
@@ -44,8 +47,9 @@ const OTHER_NUMBER = [
  * Reads a meta.yaml written in the common subset of YAML: optional BOM, `---` and `...`; comments; a top-level
  * mapping of plain keys at column 0; each value empty, a single-line plain, single- or double-quoted scalar, a
  * single-line `[…]` list of such scalars, a block list (`- item` lines) of them, or a literal block scalar (`|`,
- * `|-`, `|+`). Returns the value the `yaml` package's `parseDocument(text, { schema: 'core', uniqueKeys: true })
- * .toJS()` gives, or, for any text outside the subset, `unsupported` naming the first construct not read (with its
+ * `|-`, `|+`). Returns the value the `yaml` package's `parseDocument(text, { schema: 'core', uniqueKeys: true })`
+ * gives through `yamlValue` (its `toJS()`, with an `InexactNumber` for a number that cannot be held as written), or,
+ * for any text outside the subset, `unsupported` naming the first construct not read (with its
  * line) so that the caller can use the full parser. Never returns a value for a text the `yaml` package refuses.
  *
  * @example
@@ -315,12 +319,23 @@ function readPlain(text: string, start: number, flow: boolean, index: number): [
   return [resolvePlain(raw, index), start + raw.length];
 }
 
-/** The core schema's reading of a plain scalar, for the forms read here. */
+/**
+ * The core schema's reading of a plain scalar, for the forms read here; a number that cannot be held as written is
+ * an {@link InexactNumber}, as meta.ts makes the `yaml` package's reading give too.
+ */
 function resolvePlain(raw: string, index: number): unknown {
   if (NULL.test(raw)) return null;
   if (BOOLEAN.test(raw)) return raw[0] === 't' || raw[0] === 'T';
-  // The same conversion the `yaml` package makes, so 001 is 1 and a huge integer rounds the same way.
-  if (INTEGER.test(raw)) return Number.parseInt(raw, 10);
-  if (OTHER_NUMBER.some((test) => test.test(raw))) bail(`the number ${raw}, which is not a decimal integer,`, index);
+  // The same conversion the `yaml` package makes, so 001 is 1.
+  if (INTEGER.test(raw)) return numberAsWritten(raw, Number.parseInt(raw, 10));
+  if (OTHER_NUMBER.some((test) => test.test(raw))) {
+    // Such a number is left to the full parser, but for one too large to be read as written, whose text is all
+    // that both readers keep of it.
+    const base = raw.startsWith('0x') ? 16 : raw.startsWith('0o') ? 8 : 10;
+    const value = base === 10 ? Number.parseFloat(raw) : Number.parseInt(raw.slice(2), base);
+    const read = numberAsWritten(raw, value);
+    if (read instanceof InexactNumber) return read;
+    bail(`the number ${raw}, which is not a decimal integer,`, index);
+  }
   return raw;
 }

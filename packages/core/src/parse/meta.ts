@@ -2,6 +2,7 @@ import type * as Yaml from 'yaml';
 import { StrataError } from '../errors.js';
 import type { MigrationMeta } from '../migration.js';
 import { readSimpleYaml } from './meta-yaml.js';
+import { InexactNumber, numberAsWritten } from './yaml-number.js';
 
 /**
  * The part of the `yaml` package that reads a meta.yaml beyond the simple form Strata reads itself: pass the package,
@@ -60,13 +61,50 @@ function parseFullYaml(text: string, file: string, version: string, yaml: YamlPa
   }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = yamlValue(doc);
   } catch (error) {
     return failed(
       new StrataError('INVALID_META', `${file} could not be read: ${firstLine(String(error))}`, { version, file, cause: error }),
     );
   }
   return checkMeta(value, file, version);
+}
+
+/**
+ * The value of a parsed meta.yaml: what `doc.toJS()` gives, with an {@link InexactNumber} in place of each number that
+ * cannot be held as written (`1e400`, `99999999999999999999`), as `readSimpleYaml` gives it. Aliases are limited, so
+ * a file built to expand exponentially is refused (thrown) rather than expanded.
+ *
+ * @example
+ * ```ts
+ * yamlValue(yaml.parseDocument('dependencies: [1e400]\n', { schema: 'core' })); // { dependencies: [InexactNumber { text: '1e400' }] }
+ * ```
+ */
+export function yamlValue(doc: Yaml.Document.Parsed): unknown {
+  markInexactNumbers(doc.contents);
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** The parts of the `yaml` package's nodes that {@link markInexactNumbers} reads, without importing the package. */
+interface YamlNode {
+  readonly items?: unknown;
+  readonly key?: unknown;
+  value?: unknown;
+  readonly source?: unknown;
+}
+
+/**
+ * Walks collections and the values of their pairs (keys are never numbers that matter: a key must be a word) and puts
+ * an {@link InexactNumber} in each numeric scalar that cannot be held as written, which `toJS` then passes on as it is.
+ */
+function markInexactNumbers(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  const yamlNode = node as YamlNode;
+  if (Array.isArray(yamlNode.items)) for (const item of yamlNode.items) markInexactNumbers(item);
+  else if ('key' in yamlNode) markInexactNumbers(yamlNode.value);
+  else if (typeof yamlNode.value === 'number' && typeof yamlNode.source === 'string') {
+    yamlNode.value = numberAsWritten(yamlNode.source, yamlNode.value);
+  }
 }
 
 /** Checks a meta value, from YAML or from code, and returns it in canonical form. */
@@ -77,11 +115,11 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
   }
   const problems: StrataError[] = [];
   const problem = (message: string) => problems.push(new StrataError('INVALID_META', `${file}: ${message}`, { version, file }));
-  const record = value as Record<string, unknown>;
 
-  for (const key of Object.keys(record)) {
+  for (const key of Object.keys(value)) {
     if (!KNOWN_KEYS.has(key)) problem(`unknown key "${key}" (allowed: ${[...KNOWN_KEYS].join(', ')})`);
   }
+  const record = withoutInexactNumbers(value as Record<string, unknown>, problem);
   const { description, dependencies = [], transaction = true, foreign_keys: foreignKeys = 'on', created_at: createdAt } = record;
   if (description !== undefined && typeof description !== 'string') problem('"description" must be a string');
   if (typeof transaction !== 'boolean') problem('"transaction" must be true or false');
@@ -104,7 +142,10 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     for (const dependency of dependencies) {
       const spelled = typeof dependency === 'number' && Number.isSafeInteger(dependency) ? String(dependency) : dependency;
       if (typeof spelled === 'string' && VERSION.test(spelled)) versions.push(spelled);
-      else problem(`dependency ${JSON.stringify(dependency)} is not a version (digits, such as "001")`);
+      else
+        problem(
+          `dependency ${typeof dependency === 'number' ? String(dependency) : JSON.stringify(dependency)} is not a version (digits, such as "001")`,
+        );
     }
   }
   if (problems.length > 0) return { meta: DEFAULT_META, problems };
@@ -118,6 +159,23 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     },
     problems: [],
   };
+}
+
+/**
+ * `record` without the keys whose value is, or lists, a number that cannot be held as written: each is reported, by
+ * key and text, and left out of the other checks, which would only call the same value something else.
+ */
+function withoutInexactNumbers(record: Record<string, unknown>, problem: (message: string) => void): Record<string, unknown> {
+  let kept: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(record)) {
+    const inexact = (Array.isArray(value) ? value : [value]).find((item) => item instanceof InexactNumber);
+    if (!(inexact instanceof InexactNumber)) continue;
+    const hint = key === 'dependencies' ? '; write versions in quotes, such as "001"' : '';
+    problem(`"${key}" holds ${inexact.text}, a number too large to be read exactly as written${hint}`);
+    kept ??= { ...record };
+    delete kept[key];
+  }
+  return kept ?? record;
 }
 
 function isIsoDate(text: string): boolean {

@@ -1,6 +1,7 @@
+import { sameChecksum } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
 import type { Migration } from '../migration.js';
-import type { AppliedMigration } from '../validate/history.js';
+import { type AppliedMigration, recordedVersions } from '../validate/history.js';
 import type { CheckedSet } from '../validate/set.js';
 import { findTarget } from './repair.js';
 
@@ -47,14 +48,15 @@ export function planBaseline(checked: CheckedSet, applied: readonly AppliedMigra
   for (const m of [...checked.order].reverse()) {
     if (needed.has(m.version)) for (const dependency of m.meta.dependencies) needed.add(dependency);
   }
-  const recorded = new Map(applied.map((row) => [row.version, row]));
+  // Of rows that repeat a version (which status reports), the oldest counts.
+  const recorded = new Map(recordedVersions(checked.byVersion, applied).map(({ row, migration }) => [migration, row]));
   const marked: BaselineEntry[] = [];
   const alreadyApplied: BaselineEntry[] = [];
   const mismatches: StrataError[] = [];
   for (const m of checked.order.filter((m) => needed.has(m.version))) {
-    const row = recorded.get(m.version);
+    const row = recorded.get(m);
     if (row === undefined) marked.push(entryOf(m));
-    else if (row.checksum === m.checksum) alreadyApplied.push(entryOf(m));
+    else if (sameChecksum(row.checksum, m.checksum)) alreadyApplied.push(entryOf(m));
     else mismatches.push(mismatch(m, row, target));
   }
   if (mismatches.length > 0) throw new ValidationError(mismatches);

@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import { type Migration, versionNumber } from '../migration.js';
+import { type Migration, VersionSet, versionKey } from '../migration.js';
 
 /** Options of a migrate plan. */
 export interface MigratePlanOptions {
@@ -9,25 +9,32 @@ export interface MigratePlanOptions {
 
 /**
  * The migrations to apply, in run order: every pending one, or with `to` those up to and including that version.
- * Decides only; nothing is executed.
+ * `applied` holds the recorded versions, matched by number (a row `001` is folder `0001`'s). Decides only; nothing is
+ * executed.
+ *
+ * @example
+ * ```ts
+ * const plan = planMigrate(checkSet(set).order, new Set(['001']), { to: '003' }); // 002 and 003, when pending
+ * ```
  */
 export function planMigrate(
   order: readonly Migration[],
-  applied: ReadonlySet<string>,
+  applied: Iterable<string>,
   options: MigratePlanOptions = {},
 ): Migration[] {
+  const done = new VersionSet(applied);
   let end = order.length;
   if (options.to !== undefined) {
     const target = findVersion(order, options.to);
     end = order.indexOf(target) + 1;
   }
-  return order.slice(0, end).filter((m) => !applied.has(m.version));
+  return order.slice(0, end).filter((m) => !done.has(m.version));
 }
 
 /** The migration with this version, matched by number so `2`, `02` and `002` agree. */
 export function findVersion(order: readonly Migration[], version: string): Migration {
-  const wanted = /^\d+$/.test(version) ? versionNumber(version) : undefined;
-  const found = wanted === undefined ? undefined : order.find((m) => versionNumber(m.version) === wanted);
+  const wanted = /^\d+$/.test(version) ? versionKey(version) : undefined;
+  const found = wanted === undefined ? undefined : order.find((m) => versionKey(m.version) === wanted);
   if (found === undefined) {
     throw new StrataError('UNKNOWN_VERSION', `no migration has version ${JSON.stringify(version)}`, { version });
   }

@@ -1,6 +1,7 @@
+import { sameChecksum } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
-import { type Migration, versionNumber } from '../migration.js';
-import { type AppliedMigration, legacyChecksums } from '../validate/history.js';
+import { type Migration, versionKey } from '../migration.js';
+import { type AppliedMigration, isLegacyChecksum, type RecordedVersion, recordedVersions } from '../validate/history.js';
 import type { CheckedSet } from '../validate/set.js';
 import { findVersion } from './migrate.js';
 
@@ -22,12 +23,28 @@ export interface ChecksumChange {
   readonly difference: ChecksumDifference;
 }
 
+/**
+ * The rows of a version recorded more than once, as a history table without a PRIMARY KEY allows: a repair keeps the
+ * oldest and removes the others.
+ *
+ * @example
+ * ```ts
+ * const { kept, removed } = plan.duplicates[0]; // kept: 001 applied first; removed: [0001 applied later]
+ * ```
+ */
+export interface DuplicateRows {
+  readonly kept: AppliedMigration;
+  readonly removed: readonly AppliedMigration[];
+}
+
 /** What a repair would change, and what it leaves alone. */
 export interface RepairPlan {
   /** History rows whose checksum is to be re-recorded, in history order. */
   readonly changes: readonly ChecksumChange[];
   /** Without a version: applied migrations whose up.sql was edited, which only a repair naming them re-records. */
   readonly skipped: readonly ChecksumChange[];
+  /** Versions recorded in more than one row (with a version, only its own), in history order. */
+  readonly duplicates: readonly DuplicateRows[];
 }
 
 /** What `repair` did, or in a dry run would do. */
@@ -37,10 +54,12 @@ export interface RepairReport extends RepairPlan {
 }
 
 /**
- * Decides which recorded checksums to re-record. With `version`, that migration's, whatever the difference: an edit
- * the user vouches for. Without, every row whose only difference is line endings or a byte-order mark. Throws
- * `UNKNOWN_VERSION` for a version no valid migration has (or the problems of its folder) and `NOT_APPLIED` for one
- * the history does not record. Decides only; nothing is written.
+ * Decides which recorded checksums to re-record, and which duplicate rows to remove. With `version`, that migration's
+ * checksum, whatever the difference (an edit the user vouches for), and any rows that repeat it. Without, every row
+ * whose only difference is line endings or a byte-order mark, and every row that repeats a version. Rows match
+ * migrations by version number, and checksums match without regard to case. Throws `UNKNOWN_VERSION` for a version
+ * no valid migration has (or the problems of its folder) and `NOT_APPLIED` for one the history does not record.
+ * Decides only; nothing is written.
  *
  * @example
  * ```ts
@@ -48,27 +67,32 @@ export interface RepairReport extends RepairPlan {
  * ```
  */
 export function planRepair(checked: CheckedSet, applied: readonly AppliedMigration[], version?: string): RepairPlan {
+  const recorded = recordedVersions(checked.byVersion, applied);
   if (version !== undefined) {
     const migration = findTarget(checked, version);
-    const row = applied.find((r) => r.version === migration.version);
-    if (row === undefined) {
+    const entry = recorded.find((r) => r.migration === migration);
+    if (entry === undefined) {
       throw new StrataError(
         'NOT_APPLIED',
         `migration ${migration.folder} is not applied, so it has no recorded checksum to repair; migrate applies it`,
         { version: migration.version },
       );
     }
-    return { changes: row.checksum === migration.checksum ? [] : [changeOf(migration, row)], skipped: [] };
+    const changes = sameChecksum(entry.row.checksum, migration.checksum) ? [] : [changeOf(migration, entry.row)];
+    return { changes, skipped: [], duplicates: duplicatesOf([entry]) };
   }
   const changes: ChecksumChange[] = [];
   const skipped: ChecksumChange[] = [];
-  for (const row of applied) {
-    const migration = checked.byVersion.get(row.version);
-    if (migration === undefined || migration.checksum === row.checksum) continue;
+  for (const { row, migration } of recorded) {
+    if (migration === undefined || sameChecksum(migration.checksum, row.checksum)) continue;
     const change = changeOf(migration, row);
     (change.difference === 'line-endings' ? changes : skipped).push(change);
   }
-  return { changes, skipped };
+  return { changes, skipped, duplicates: duplicatesOf(recorded) };
+}
+
+function duplicatesOf(recorded: readonly RecordedVersion[]): DuplicateRows[] {
+  return recorded.filter((r) => r.duplicates.length > 0).map((r) => ({ kept: r.row, removed: r.duplicates }));
 }
 
 /**
@@ -79,18 +103,16 @@ export function findTarget(checked: CheckedSet, version: string): Migration {
   try {
     return findVersion(checked.order, version);
   } catch (error) {
-    const wanted = /^\d+$/.test(version) ? versionNumber(version) : undefined;
-    const own = checked.problems.filter((p) => wanted !== undefined && sameNumber(p.version, wanted));
+    const wanted = /^\d+$/.test(version) ? versionKey(version) : undefined;
+    const own = checked.problems.filter(
+      (p) => wanted !== undefined && p.version !== undefined && versionKey(p.version) === wanted,
+    );
     throw own.length > 0 ? new ValidationError(own) : error;
   }
 }
 
-function sameNumber(version: string | undefined, wanted: bigint): boolean {
-  return version !== undefined && /^\d+$/.test(version) && versionNumber(version) === wanted;
-}
-
 function changeOf(migration: Migration, row: AppliedMigration): ChecksumChange {
-  const difference = legacyChecksums(migration.up).includes(row.checksum) ? 'line-endings' : 'edited';
+  const difference = isLegacyChecksum(migration.up, row.checksum) ? 'line-endings' : 'edited';
   return {
     version: migration.version,
     name: migration.name,

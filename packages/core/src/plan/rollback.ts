@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, VersionSet } from '../migration.js';
 import { findVersion } from './migrate.js';
 
 /** Options of a rollback plan. */
@@ -10,22 +10,29 @@ export interface RollbackPlanOptions {
 
 /**
  * The migrations to roll back for `version`, in the order to run their down.sql: dependents before what they depend
- * on, newest first. Refuses (throws) when the target is not applied, when applied migrations depend on it and
- * `cascade` is off, or when a migration to roll back has no down.sql.
+ * on, newest first. `applied` holds the recorded versions, matched by number (a row `001` is folder `0001`'s). Refuses
+ * (throws) when the target is not applied, when applied migrations depend on it and `cascade` is off, or when a
+ * migration to roll back has no down.sql.
+ *
+ * @example
+ * ```ts
+ * const plan = planRollback(checkSet(set).order, new Set(['001', '002']), '001', { cascade: true }); // 002, then 001
+ * ```
  */
 export function planRollback(
   order: readonly Migration[],
-  applied: ReadonlySet<string>,
+  applied: Iterable<string>,
   version: string,
   options: RollbackPlanOptions = {},
 ): Migration[] {
   const target = findVersion(order, version);
-  if (!applied.has(target.version)) {
+  const done = new VersionSet(applied);
+  if (!done.has(target.version)) {
     throw new StrataError('NOT_APPLIED', `migration ${target.folder} is not applied, so it cannot be rolled back`, {
       version: target.version,
     });
   }
-  const dependents = appliedDependents(order, applied, target);
+  const dependents = appliedDependents(order, done, target);
   if (dependents.length > 0 && options.cascade !== true) {
     const names = dependents.map((m) => m.folder).join(', ');
     throw new StrataError(
@@ -49,7 +56,7 @@ export function planRollback(
 }
 
 /** Applied migrations that depend on `target`, directly or through others. */
-export function appliedDependents(order: readonly Migration[], applied: ReadonlySet<string>, target: Migration): Migration[] {
+export function appliedDependents(order: readonly Migration[], applied: VersionSet, target: Migration): Migration[] {
   const reached = new Set([target.version]);
   const found: Migration[] = [];
   // Run order lists dependencies before dependents, so one pass sees every chain.

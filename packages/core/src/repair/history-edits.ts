@@ -1,17 +1,25 @@
 import type { Driver } from '../driver.js';
 import { messageOf, StrataError } from '../errors.js';
 import type { BaselineEntry } from '../plan/baseline.js';
-import type { ChecksumChange } from '../plan/repair.js';
+import type { RepairPlan } from '../plan/repair.js';
 import type { HistoryTable } from '../run/history.js';
 import { inWriteTransaction } from '../run/transaction.js';
 
 /**
- * Re-records checksums, all in one write transaction: either every row changes or none does. A row another process
+ * Carries out a repair plan in one write transaction, either every change or none: first the rows that repeat a
+ * version are removed (the oldest of each version stays), then checksums are re-recorded. A row another process
  * changed since the plan was made stops the whole repair.
  */
-export async function restampChecksums(driver: Driver, history: HistoryTable, changes: readonly ChecksumChange[]): Promise<void> {
+export async function repairHistory(
+  driver: Driver,
+  history: HistoryTable,
+  plan: Pick<RepairPlan, 'changes' | 'duplicates'>,
+): Promise<void> {
   await writeHistory(driver, 'repair', async () => {
-    for (const change of changes) {
+    for (const { kept, removed } of plan.duplicates) {
+      if ((await history.removeDuplicates(kept, removed)) !== removed.length) throw changedMeanwhile(kept.version, 'repair');
+    }
+    for (const change of plan.changes) {
       if (!(await history.restamp(change.version, change.oldChecksum, change.newChecksum))) {
         throw changedMeanwhile(change.version, 'repair');
       }

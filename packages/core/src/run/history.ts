@@ -1,6 +1,6 @@
 import type { Driver, Row } from '../driver.js';
 import { StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, VersionSet } from '../migration.js';
 import type { AppliedMigration } from '../validate/history.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,11 +34,14 @@ export class HistoryTable {
    */
   private seen = false;
   /**
-   * The recorded versions, as listed inside a lock that keeps every other writer out for a whole operation
-   * ({@link Driver.exclusive}, see {@link whileLocked}): `has` answers from them, and `record` and `remove` keep them
-   * up to date. Outside such a lock `has` asks SQLite, inside each migration's write transaction.
+   * The recorded versions as last listed, kept up to date by `record` and `remove`. Inside a lock that keeps every
+   * other writer out for a whole operation ({@link Driver.exclusive}, see {@link whileLocked}) `has` answers from them
+   * once they were listed in it; outside, `has` asks SQLite, inside each migration's write transaction. Either way they
+   * give the spellings a version number is stored under, so a row `001` is found, changed and removed for a folder
+   * `0001` (a version is matched by number, as folders are).
    */
-  private listed: Set<string> | undefined;
+  private recorded = new VersionSet();
+  private listedInLock = false;
   private locked = false;
 
   constructor(
@@ -53,14 +56,14 @@ export class HistoryTable {
   /** Every recorded migration; empty when the table does not exist yet. */
   async list(): Promise<AppliedMigration[]> {
     if (!(await this.exists())) {
-      if (this.locked) this.listed = new Set();
+      this.listing([]);
       return [];
     }
     const duration = (await this.recordsDuration()) ? ', duration_ms' : '';
     const rows = await this.driver.query<Row>(
       `SELECT version, name, applied_at, checksum${duration} FROM ${this.quoted} ORDER BY applied_at, version`,
     );
-    if (this.locked) this.listed = new Set(rows.map((row) => String(row.version)));
+    this.listing(rows.map((row) => String(row.version)));
     return rows.map((row) => ({
       version: String(row.version),
       name: String(row.name),
@@ -72,11 +75,20 @@ export class HistoryTable {
     }));
   }
 
-  /** Whether `version` is recorded; used inside the write lock, where another process may just have applied it. */
+  /**
+   * Whether `version` is recorded, under any spelling of its number; used inside the write lock, where another process
+   * may just have applied it. Outside a lock, SQLite is asked for the spellings the table was last listed with and the
+   * one given, so each lookup uses the table's index: a row another process wrote since, spelled a third way, is not
+   * seen until the next listing.
+   */
   async has(version: string): Promise<boolean> {
-    if (this.listed !== undefined) return this.listed.has(version);
+    if (this.listedInLock) return this.recorded.has(version);
     if (!this.seen && !(await this.exists())) return false;
-    const rows = await this.driver.query(`SELECT 1 AS found FROM ${this.quoted} WHERE version = ?`, [version]);
+    const spellings = this.spellingsOf(version);
+    const rows = await this.driver.query(
+      `SELECT 1 AS found FROM ${this.quoted} WHERE version IN (${marks(spellings)}) LIMIT 1`,
+      spellings,
+    );
     return rows.length > 0;
   }
 
@@ -113,7 +125,7 @@ export class HistoryTable {
         migration.checksum,
       ]);
     }
-    this.listed?.add(migration.version);
+    this.recorded.add(migration.version);
   }
 
   /**
@@ -121,18 +133,39 @@ export class HistoryTable {
    * changed or removed the row meanwhile.
    */
   async restamp(version: string, from: string, to: string): Promise<boolean> {
-    const { changes } = await this.driver.run(`UPDATE ${this.quoted} SET checksum = ? WHERE version = ? AND checksum = ?`, [
-      to,
-      version,
-      from,
-    ]);
+    const spellings = this.spellingsOf(version);
+    const { changes } = await this.driver.run(
+      `UPDATE ${this.quoted} SET checksum = ? WHERE version IN (${marks(spellings)}) AND checksum = ?`,
+      [to, ...spellings, from],
+    );
     return changes === 1;
   }
 
-  /** Removes the record of `version`. */
+  /** Removes the record of `version`, under whichever spelling of its number it is stored. */
   async remove(version: string): Promise<void> {
-    await this.driver.run(`DELETE FROM ${this.quoted} WHERE version = ?`, [version]);
-    this.listed?.delete(version);
+    const spellings = this.spellingsOf(version);
+    await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(spellings)})`, spellings);
+    this.recorded.delete(version);
+  }
+
+  /**
+   * Removes `removed`, rows that repeat the version of `kept` (see `recordedVersions`), and keeps `kept`, the oldest.
+   * Returns how many rows went, which is fewer than `removed` when another process changed them meanwhile.
+   */
+  async removeDuplicates(kept: AppliedMigration, removed: readonly AppliedMigration[]): Promise<number> {
+    let count = 0;
+    const otherSpellings = [...new Set(removed.map((row) => row.version))].filter((version) => version !== kept.version);
+    if (otherSpellings.length > 0) {
+      const deleted = `DELETE FROM ${this.quoted} WHERE version IN (${marks(otherSpellings)})`;
+      count += (await this.driver.run(deleted, otherSpellings)).changes;
+    }
+    // Rows spelled alike are told apart by rowid, which every table that can hold them has, but a WITHOUT ROWID table
+    // keyed on more than the version (where this fails, and the repair changes nothing).
+    if (removed.some((row) => row.version === kept.version)) {
+      const later = `SELECT rowid FROM ${this.quoted} WHERE version = ? ORDER BY applied_at, rowid LIMIT -1 OFFSET 1`;
+      count += (await this.driver.run(`DELETE FROM ${this.quoted} WHERE rowid IN (${later})`, [kept.version])).changes;
+    }
+    return count;
   }
 
   /**
@@ -142,11 +175,12 @@ export class HistoryTable {
    */
   async whileLocked<T>(work: () => Promise<T>): Promise<T> {
     this.locked = true;
+    this.listedInLock = false;
     try {
       return await work();
     } finally {
       this.locked = false;
-      this.listed = undefined;
+      this.listedInLock = false;
       // A creation trusted inside the lock may have been rolled back by the failure that ended it: look again.
       this.seen = false;
     }
@@ -161,6 +195,18 @@ export class HistoryTable {
     return this.seen;
   }
 
+  /** Remembers the versions just listed; inside a lock they stay true for the rest of the operation. */
+  private listing(versions: readonly string[]): void {
+    this.recorded = new VersionSet(versions);
+    if (this.locked) this.listedInLock = true;
+  }
+
+  /** `version` and the spellings of its number last seen in the table: `['0001', '001']`. */
+  private spellingsOf(version: string): string[] {
+    const stored = this.recorded.spellings(version);
+    return stored.includes(version) ? [...stored] : [version, ...stored];
+  }
+
   /** Tables created by another tool may lack `duration_ms`; then durations are simply not recorded. */
   private async recordsDuration(): Promise<boolean> {
     if (this.hasDuration === undefined) {
@@ -170,4 +216,9 @@ export class HistoryTable {
     }
     return this.hasDuration;
   }
+}
+
+/** The `?` placeholders of an `IN (…)` list of `values`. */
+function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
 }

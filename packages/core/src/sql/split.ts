@@ -106,6 +106,19 @@ export function containsStatement(sql: string): boolean {
   return false;
 }
 
+/**
+ * The 1-based line and column of an offset in a file's text, counted as statements are located: from after a
+ * byte-order mark, in code points, with `\n`, `\r\n` and a lone `\r` each ending a line.
+ *
+ * @example
+ * ```ts
+ * positionOf('SELECT 1;\nSELECT 2;', 17); // { line: 2, column: 8 }
+ * ```
+ */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  return locator(text, afterBom(text))(offset);
+}
+
 /** Where the text starts after a byte-order mark, if it has one. */
 function afterBom(sql: string): number {
   return sql.charCodeAt(0) === 0xfeff ? 1 : 0;

@@ -1,7 +1,7 @@
-import { normalizeSql } from '../checksum.js';
+import { normalizeSql, sameChecksum } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
-import type { Migration } from '../migration.js';
+import { type Migration, versionKey } from '../migration.js';
 
 /** One row of the history table. */
 export interface AppliedMigration {
@@ -15,8 +15,54 @@ export interface AppliedMigration {
 }
 
 /**
+ * The history rows of one version number, with the migration of that number: how rows are matched to migrations, by
+ * number as folders are, so a row `001` is the migration of folder `0001_init`.
+ */
+export interface RecordedVersion {
+  /** The oldest row of the number: the one that counts, and the one a repair keeps. */
+  readonly row: AppliedMigration;
+  /** Later rows of the same number, which only a table without a PRIMARY KEY can hold; a repair removes them. */
+  readonly duplicates: readonly AppliedMigration[];
+  /** The migration of this version number, when the set has one. */
+  readonly migration: Migration | undefined;
+}
+
+/**
+ * Groups the history rows by version number, in the order their numbers were first recorded, and matches each group
+ * to its migration. `applied` is oldest first, as the history lists it; `byVersion` maps a migration's version as
+ * spelled to it (see `checkSet`).
+ *
+ * @example
+ * ```ts
+ * const [first] = recordedVersions(checked.byVersion, await history.list()); // { row, duplicates, migration }
+ * ```
+ */
+export function recordedVersions(
+  byVersion: ReadonlyMap<string, Migration>,
+  applied: readonly AppliedMigration[],
+): RecordedVersion[] {
+  const groups = new Map<string, { row: AppliedMigration; duplicates: AppliedMigration[] }>();
+  for (const row of applied) {
+    const key = versionKey(row.version);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { row, duplicates: [] });
+    else group.duplicates.push(row);
+  }
+  // Rows and folders nearly always spell a version alike; the migrations are keyed by number only when one does not.
+  let byNumber: Map<string, Migration> | undefined;
+  const migrationOf = (version: string) => {
+    const spelled = byVersion.get(version);
+    if (spelled !== undefined) return spelled;
+    byNumber ??= new Map([...byVersion.values()].map((m) => [versionKey(m.version), m]));
+    return byNumber.get(versionKey(version));
+  };
+  return [...groups.values()].map(({ row, duplicates }) => ({ row, duplicates, migration: migrationOf(row.version) }));
+}
+
+/**
  * Compares the history with the migrations on disk: an applied migration whose up.sql changed, or one that no longer
- * exists, is a problem. A migration that was applied must stay as it was; a new one is the way to change a schema.
+ * exists, is a problem, and so is a version recorded in more than one row. A migration that was applied must stay as
+ * it was; a new one is the way to change a schema.
  */
 export function checkHistory(
   byVersion: ReadonlyMap<string, Migration>,
@@ -24,8 +70,8 @@ export function checkHistory(
   ignoreMissing = false,
 ): StrataError[] {
   const problems: StrataError[] = [];
-  for (const row of applied) {
-    const migration = byVersion.get(row.version);
+  for (const { row, duplicates, migration } of recordedVersions(byVersion, applied)) {
+    if (duplicates.length > 0) problems.push(duplicateProblem(row, duplicates, migration));
     if (migration === undefined) {
       if (!ignoreMissing) {
         problems.push(
@@ -36,9 +82,9 @@ export function checkHistory(
           ),
         );
       }
-    } else if (migration.checksum !== row.checksum) {
+    } else if (!sameChecksum(migration.checksum, row.checksum)) {
       const file = `${migration.folder}/up.sql`;
-      const advice = legacyChecksums(migration.up).includes(row.checksum)
+      const advice = isLegacyChecksum(migration.up, row.checksum)
         ? 'the recorded one is of the same text with other line endings or a byte-order mark, as older tools hashed it; repair re-records it'
         : 'applied migrations must not be edited, write a new migration instead (or, if the database already has the edit, repair re-records the checksum)';
       problems.push(
@@ -51,6 +97,28 @@ export function checkHistory(
     }
   }
   return problems;
+}
+
+function duplicateProblem(
+  row: AppliedMigration,
+  duplicates: readonly AppliedMigration[],
+  migration: Migration | undefined,
+): StrataError {
+  const version = migration?.version ?? row.version;
+  const rows = [row, ...duplicates].map((r) => `${r.version} applied ${r.appliedAt}`).join(', ');
+  return new StrataError(
+    'DUPLICATE_HISTORY',
+    `the history records migration ${version} (${migration?.name ?? row.name}) in ${duplicates.length + 1} rows: ${rows}; repair keeps the oldest and removes the others`,
+    { version },
+  );
+}
+
+/**
+ * Whether `checksum` is one an older tool recorded for this up.sql, of its text with other line endings or a
+ * byte-order mark (see {@link legacyChecksums}).
+ */
+export function isLegacyChecksum(up: string, checksum: string): boolean {
+  return legacyChecksums(up).some((candidate) => sameChecksum(candidate, checksum));
 }
 
 /**
