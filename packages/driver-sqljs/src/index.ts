@@ -100,13 +100,16 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
   let open = true;
   let saving: Promise<void> = Promise.resolve();
 
-  // export() closes and reopens the connection, which starts total_changes() again from zero.
+  // Older sql.js releases export by closing and reopening the connection, which starts total_changes() again from
+  // zero and resets its pragmas; newer ones copy through SQLite's backup API and keep the connection as it is.
   let changesBeforeExports = 0;
   const exportBytes = () => {
-    changesBeforeExports += totalChanges(db);
+    const before = totalChanges(db);
     const bytes = db.export();
-    // sql.js releases before the backup-based export() reopened the connection, which reset its pragmas.
-    configure();
+    if (totalChanges(db) < before) {
+      changesBeforeExports += before;
+      configure();
+    }
     return bytes;
   };
 

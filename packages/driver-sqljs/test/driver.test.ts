@@ -141,6 +141,21 @@ describe('createSqlJsDriver', () => {
   });
 });
 
+describe('changes', () => {
+  it('counts the rows written, however often the database is exported, and keeps foreign keys on', async () => {
+    const driver = await open();
+    await driver.exec('CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)');
+    expect(driver.changes()).toBe(2);
+    await driver.serialize?.();
+    await driver.serialize?.();
+    expect(driver.changes()).toBe(2);
+    await driver.run('INSERT INTO t VALUES (3)');
+    await driver.serialize?.();
+    expect(driver.changes()).toBe(3);
+    expect(await driver.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+  });
+});
+
 describe('persist', () => {
   it('does nothing without storage', async () => {
     const driver = await open();

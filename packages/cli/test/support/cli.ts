@@ -1,5 +1,5 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,11 +148,13 @@ export function inspectDb(file: string, table = 'schema_migrations'): { objects:
 export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 /**
- * Runs SQL on a database file outside the CLI, with foreign keys off so tests can break them. In rollback-journal
- * mode, as a program sharing a file with the sql.js driver must run: sql.js refuses a file in WAL mode.
+ * Runs SQL on a database file outside the CLI, with foreign keys off so tests can break them, leaving the file in the
+ * journal mode it has: one the sql.js driver wrote stays in rollback-journal mode, which sql.js needs.
  */
 export function execSql(file: string, sql: string): void {
-  const db = createBetterSqlite3Driver({ filename: file, foreignKeys: false, journalMode: 'delete' }).database;
+  // Bytes 18 and 19 of the header are 2 in WAL mode.
+  const journalMode = existsSync(file) && readFileSync(file).subarray(18, 19)[0] === 2 ? 'wal' : 'delete';
+  const db = createBetterSqlite3Driver({ filename: file, foreignKeys: false, journalMode }).database;
   try {
     db.exec(sql);
   } finally {

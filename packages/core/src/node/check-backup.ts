@@ -80,6 +80,8 @@ export async function checkBackup(file: string, options: BackupCheckOptions): Pr
   try {
     driver = await options.factory.open(path, { readonly: true });
   } catch (error) {
+    // A driver's refusal (sql.js before a backup in WAL mode) says what to do; it is not damage.
+    if (error instanceof StrataError) throw error;
     return report(path, [`it cannot be opened: ${messageOf(error)}`], []);
   }
   try {

@@ -188,10 +188,13 @@ export function assertRestorable(check: BackupCheck, force: boolean): void {
   const differences = [
     ...changed.map((version) => `${version} was applied from a different up.sql than the migrations have now`),
     ...unknown.map((version) => `${version} is recorded but is not among the migrations`),
+    // Any other problem of the history (a version recorded twice) in its own words.
+    ...problems.filter((p) => p.code !== 'CHECKSUM_MISMATCH' && p.code !== 'APPLIED_MISSING').map((p) => p.message),
   ];
-  const code: ErrorCode =
-    unknown.length === 0 ? 'CHECKSUM_MISMATCH' : changed.length === 0 ? 'APPLIED_MISSING' : 'VALIDATION_FAILED';
   const [only] = problems;
+  const code: ErrorCode = problems.every((p) => p.code === only?.code)
+    ? (only?.code ?? 'VALIDATION_FAILED')
+    : 'VALIDATION_FAILED';
   throw new StrataError(code, `backup ${file} does not match the migrations: ${differences.join(', ')}; ${unlessForced}`, {
     file,
     version: problems.length === 1 ? only?.version : undefined,
