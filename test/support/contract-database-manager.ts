@@ -13,7 +13,6 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { type Driver, type DriverFactory, type Row, RunError } from '@strata/core';
 import {
-  backupDatabase,
   checkBackup,
   DatabaseManager,
   type DatabaseManagerOptions,
