@@ -1,5 +1,5 @@
 import { StrataError } from '@strata/core';
-import { databaseHolders, describeHolders } from '@strata/core/node';
+import { databaseHolders, describeHolders } from '@strata/core/node/files';
 
 /**
  * The `LOCK_TIMEOUT` for an error SQLite raised because another connection kept its lock for longer than the busy

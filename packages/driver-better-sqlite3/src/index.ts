@@ -1,5 +1,5 @@
 import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
-import { acquireFileLock, type FileLockOptions, fileExclusive } from '@strata/core/node';
+import { acquireFileLock, type FileLockOptions, fileExclusive, isWalDatabase } from '@strata/core/node/files';
 import Database from 'better-sqlite3';
 import { lockTimeoutOf } from './busy.js';
 import { createReaderPool } from './readers.js';
@@ -241,8 +241,9 @@ function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened:
 export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
   name: 'better-sqlite3',
   open: async (file, options = {}) => {
-    if (options.readonly === true) return createBetterSqlite3Driver({ ...options, filename: file });
-    // Opening writes (the switch to WAL), and a sql.js run holding Strata's lock would save over that: wait for it.
+    // Opening may write the file's header (the switch to WAL), and a sql.js run holding Strata's lock would then
+    // refuse to save: wait for it. A file already in WAL mode is one sql.js does not write.
+    if (options.readonly === true || isWalDatabase(file)) return createBetterSqlite3Driver({ ...options, filename: file });
     const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS));
     try {
       return createBetterSqlite3Driver({ ...options, filename: file });

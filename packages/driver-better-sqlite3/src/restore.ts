@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RestoreFromOptions, StrataError } from '@strata/core';
-import { temporaryPathBeside } from '@strata/core/node';
+import { temporaryPathBeside } from '@strata/core/node/files';
 import Database from 'better-sqlite3';
 
 // The most pages sqlite3_backup_step copies at once: all of them, so that the lock is held for one step of the loop.

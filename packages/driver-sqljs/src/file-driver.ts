@@ -14,7 +14,7 @@ import {
   fileExclusive,
   removeLeftoverFiles,
   writeFileAtomically,
-} from '@strata/core/node';
+} from '@strata/core/node/files';
 import { fileStorage } from './file-storage.js';
 import { createSqlJsDriver, type SqlJsDriver, type SqlJsDriverOptions } from './index.js';
 import { loadSqlJs, type SqlJsDatabase } from './sqljs.js';

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { StrataError } from '@strata/core';
-import { databaseHolders, describeHolders, errorCodeOf, type FileHolder, kindOf } from '@strata/core/node';
+import { databaseHolders, describeHolders, errorCodeOf, type FileHolder, isWalDatabase, kindOf } from '@strata/core/node/files';
 
 /**
  * Which version of a file this is: device, inode, size and modification time. A save replaces the file by renaming a
@@ -21,9 +21,8 @@ export function identityOf(stats: { dev: bigint; ino: bigint; size: bigint; mtim
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
 }
 
-// SQLite's file format: bytes 18 and 19 of the header are the write and read versions, 2 in WAL mode; a rollback
-// journal that holds a transaction starts with this magic number (zeroed once the transaction is over).
-const WAL_VERSION = 2;
+// SQLite's file format: a rollback journal that holds a transaction starts with this magic number (zeroed once the
+// transaction is over).
 const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
 
 /**
@@ -40,9 +39,11 @@ const JOURNAL_MAGIC = Buffer.from('d9d505f920a163d7', 'hex');
  * ```
  */
 export async function assertNotInUse(path: string, target: string, options: { holders: boolean }): Promise<void> {
-  const header = await readStart(target, 20);
-  if (header === 'not a file') {
-    const found = await stat(target);
+  const found = await stat(target).catch((error: unknown) => {
+    if (errorCodeOf(error) === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (found !== undefined && !found.isFile()) {
     throw new StrataError('DATABASE_ERROR', `${path} is ${kindOf(found)}, not a database file`, { file: path });
   }
   const walSize = (await stat(`${target}-wal`).catch(() => undefined))?.size ?? 0;
@@ -55,7 +56,7 @@ export async function assertNotInUse(path: string, target: string, options: { ho
       { file: path },
     );
   }
-  if (header !== undefined && header.length >= 20 && (header[18] === WAL_VERSION || header[19] === WAL_VERSION)) {
+  if (isWalDatabase(target)) {
     throw new StrataError(
       'DATABASE_ERROR',
       `${path} is in WAL mode, which sql.js cannot share: SQLite may keep committed rows in ${path}-wal and ` +

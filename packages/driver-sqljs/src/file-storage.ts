@@ -1,6 +1,6 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { StrataError } from '@strata/core';
-import { errorCodeOf, kindOf, realPathOf, writeFileAtomically } from '@strata/core/node';
+import { errorCodeOf, kindOf, realPathOf, writeFileAtomically } from '@strata/core/node/files';
 import { assertNotInUse, type FileIdentity, identityOf } from './file-guard.js';
 import type { SqlJsStorage } from './index.js';
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, utimesSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import { errorCodeOf } from './atomic-file.js';
@@ -88,7 +87,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   let delay = FIRST_RETRY_MS;
   let told = options.onWait === undefined;
   for (;;) {
-    const holder = await take(path, lockPath, staleMs, owner);
+    const holder = take(path, lockPath, staleMs, owner);
     if (holder === undefined) break;
     const left = deadline - Date.now();
     if (left <= 0) throw lockTimeout(path, lockPath, options.timeoutMs, staleMs, holder);
@@ -114,24 +113,24 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
       { cause },
     );
   };
-  const isOurs = async () => (await readOwner(lockPath))?.token === owner.token;
-  const refresh = async () => {
+  const isOurs = () => readOwner(lockPath)?.token === owner.token;
+  const refresh = () => {
     if (released || lost !== undefined) return;
     try {
-      if (!(await isOurs())) loseLock(new Error(`${lockPath} is not the lock this process took`));
-      else await touch(lockPath);
+      if (!isOurs()) loseLock(new Error(`${lockPath} is not the lock this process took`));
+      else touch(lockPath);
       touched = Date.now();
     } catch (error) {
       loseLock(error);
     }
   };
   // It keeps no process alive.
-  const refresher = setInterval(() => void refresh(), refreshMs);
+  const refresher = setInterval(refresh, refreshMs);
   refresher.unref();
 
   return {
     async verify() {
-      if (lost === undefined && !(await isOurs())) loseLock(new Error(`${lockPath} is not the lock this process took`));
+      if (lost === undefined && !isOurs()) loseLock(new Error(`${lockPath} is not the lock this process took`));
       if (lost !== undefined) throw lost;
     },
     keepAlive() {
@@ -150,7 +149,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
       clearInterval(refresher);
       unhold(lockPath);
       // A lock that was lost belongs to the process that took it over now: its folder stays.
-      if (lost === undefined && (await isOurs())) await rm(lockPath, { recursive: true, force: true });
+      if (lost === undefined && isOurs()) rmSync(lockPath, { recursive: true, force: true });
     },
   };
 }
@@ -161,41 +160,43 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
  * the mkdir; the rare one that removes a folder just made by the other is caught by {@link FileLock.verify} before
  * either saves.
  */
-async function take(path: string, lockPath: string, staleMs: number, owner: Owner): Promise<string | undefined> {
-  if (await made(path, lockPath, owner)) return undefined;
-  const holder = await readOwner(lockPath);
-  const touched = await mtimeOf(lockPath);
+function take(path: string, lockPath: string, staleMs: number, owner: Owner): string | undefined {
+  if (made(path, lockPath, owner)) return undefined;
+  const holder = readOwner(lockPath);
+  const touched = mtimeOf(lockPath);
   // Gone meanwhile: its holder let go; the next attempt may take it.
-  if (touched === undefined) return (await made(path, lockPath, owner)) ? undefined : 'another process';
+  if (touched === undefined) return made(path, lockPath, owner) ? undefined : 'another process';
   const abandoned = holder === undefined || holder.host !== owner.host ? Date.now() - touched >= staleMs : !isRunning(holder);
   if (!abandoned)
     return holder === undefined ? `another process (${lockPath})` : `${describeProcess(holder)} since ${holder.since}`;
-  await rm(lockPath, { recursive: true, force: true });
-  return (await made(path, lockPath, owner)) ? undefined : 'another process';
+  rmSync(lockPath, { recursive: true, force: true });
+  return made(path, lockPath, owner) ? undefined : 'another process';
 }
 
-async function made(path: string, lockPath: string, owner: Owner): Promise<boolean> {
+// The lock's file operations are synchronous: each takes microseconds, less than a round trip through the thread
+// pool that the asynchronous ones take, and a run takes and checks its lock several times.
+function made(path: string, lockPath: string, owner: Owner): boolean {
   try {
-    await mkdir(lockPath);
+    mkdirSync(lockPath);
   } catch (error) {
     if (errorCodeOf(error) === 'EEXIST') return false;
     throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
   }
   try {
-    await writeFile(join(lockPath, OWNER), JSON.stringify(owner));
+    writeFileSync(join(lockPath, OWNER), JSON.stringify(owner));
     return true;
   } catch (error) {
     // Removed by a process that found it abandoned just before the owner was written: try again.
     if (errorCodeOf(error) === 'ENOENT') return false;
-    await rm(lockPath, { recursive: true, force: true });
+    rmSync(lockPath, { recursive: true, force: true });
     throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
   }
 }
 
 /** Who holds the lock folder; undefined while its holder has not written it yet, or when it is not ours to read. */
-async function readOwner(lockPath: string): Promise<Owner | undefined> {
+function readOwner(lockPath: string): Owner | undefined {
   try {
-    return parseOwner(await readFile(join(lockPath, OWNER), 'utf8'));
+    return parseOwner(readFileSync(join(lockPath, OWNER), 'utf8'));
   } catch {
     return undefined;
   }
@@ -225,14 +226,14 @@ function parseOwner(text: string): Owner | undefined {
   return value as Owner;
 }
 
-async function touch(lockPath: string): Promise<void> {
+function touch(lockPath: string): void {
   const now = new Date();
-  await utimes(lockPath, now, now);
+  utimesSync(lockPath, now, now);
 }
 
-async function mtimeOf(lockPath: string): Promise<number | undefined> {
+function mtimeOf(lockPath: string): number | undefined {
   try {
-    return (await stat(lockPath)).mtimeMs;
+    return statSync(lockPath).mtimeMs;
   } catch (error) {
     if (errorCodeOf(error) === 'ENOENT') return undefined;
     throw error;

@@ -24,6 +24,6 @@ export { describeProcess, isRunning, type ProcessIdentity, thisProcess } from '.
 export { realPathOf } from './real-path.js';
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration } from './scaffold.js';
-export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
+export { assertSqliteFile, type DatabaseFileStats, databaseFileStats, isWalDatabase } from './sqlite-file.js';
 export type { StartupReport } from './startup.js';
 export { StartupError } from './startup-error.js';

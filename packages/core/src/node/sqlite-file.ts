@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { StrataError } from '../errors.js';
 import { errorCodeOf } from './atomic-file.js';
@@ -64,4 +65,32 @@ export async function databaseFileStats(path: string): Promise<DatabaseFileStats
   const sizeOf = async (file: string) => (await stat(file).catch(() => undefined))?.size ?? 0;
   const [sizeBytes, walSizeBytes] = await Promise.all([sizeOf(path), sizeOf(`${path}-wal`)]);
   return { path, sizeBytes, walSizeBytes };
+}
+
+// Bytes 18 and 19 of the header are the file format's write and read versions: 2 in WAL mode, 1 otherwise.
+const WAL_VERSION = 2;
+
+/**
+ * Whether the header of the database file at `path` says WAL mode, which SQLite writes there when a connection
+ * switches to it and keeps until one switches back; false for a file that is missing, empty or not a database.
+ *
+ * @example
+ * ```ts
+ * if (isWalDatabase('data/app.db')) console.log('sql.js cannot share this file');
+ * ```
+ */
+export function isWalDatabase(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const header = Buffer.alloc(20);
+    const read = readSync(fd, header, 0, header.length, 0);
+    return read === header.length && (header[18] === WAL_VERSION || header[19] === WAL_VERSION);
+  } finally {
+    closeSync(fd);
+  }
 }
