@@ -58,11 +58,6 @@ export interface CrashTarget {
   open(path: string): Promise<Driver>;
   /** How many times to kill a run. */
   readonly kills: number;
-  /**
-   * Called after each kill, before the file is checked: the sql.js suite removes the lock the dead child left, which
-   * a new run would otherwise take over only once it is stale, seconds later.
-   */
-  readonly afterKill?: (db: string, kill: number) => void;
 }
 
 /** The seed of the kill times: STRATA_CRASH_SEED, or a fixed one; printed, so a failure can be repeated. */
@@ -172,7 +167,6 @@ export function describeCrashSafety(name: string, target: CrashTarget): void {
             continue;
           }
           kills += 1;
-          target.afterKill?.(db, kills);
           // A save killed before its rename leaves its temporary file; it is never read, and the next run removes it.
           const temporaries = () => readdirSync(temp.path).filter((f) => f.startsWith(`.${basename(db)}.`) && f.endsWith('.tmp'));
           if (temporaries().length > 0) leftovers += 1;
@@ -238,8 +232,6 @@ export interface NonTransactionalTarget {
    * run (sql.js); only then does an interrupted `transaction: false` migration leave part of itself behind.
    */
   readonly writesThrough: boolean;
-  /** Called after the kill, as {@link CrashTarget.afterKill}. */
-  readonly afterKill?: (db: string, kill: number) => void;
 }
 
 /**
@@ -268,7 +260,6 @@ export function describeInterruptedNonTransactional(name: string, target: NonTra
       await new Promise((resolve) => setTimeout(resolve, 150));
       child.process.kill('SIGKILL');
       expect((await child.exited).signal).toBe('SIGKILL');
-      target.afterKill?.(db, 1);
 
       const driver = await target.open(db);
       try {
