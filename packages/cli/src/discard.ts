@@ -14,7 +14,9 @@ import { open, rm, stat } from 'node:fs/promises';
  */
 export async function removeIfLeftEmpty(file: string): Promise<void> {
   // Loaded on this failure path only: the CLI's start-up loads the folder loader alone.
-  const { acquireFileLock, databaseHolders } = await import('@strata/core/node');
+  const { acquireFileLock, databaseHolders, realPathOf } = await import('@strata/core/node/files');
+  // A symbolic link the user made stays: only what the run created, the file it points at, may go.
+  const target = realPathOf(file);
   let lock: Awaited<ReturnType<typeof acquireFileLock>>;
   try {
     lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: 10_000 });
@@ -22,8 +24,8 @@ export async function removeIfLeftEmpty(file: string): Promise<void> {
     return;
   }
   try {
-    if (databaseHolders(file).length > 0 || (await sizeOf(`${file}-wal`)) > 0 || !(await holdsNoSchema(file))) return;
-    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true });
+    if (databaseHolders(target).length > 0 || (await sizeOf(`${target}-wal`)) > 0 || !(await holdsNoSchema(target))) return;
+    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${target}${suffix}`, { force: true });
   } finally {
     await lock.release();
   }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -254,6 +255,28 @@ describe('what sql.js does not replace', () => {
     expect(readdirSync(box.path('real'))).toEqual(['app.db']);
   });
 
+  it('a file with a second name (a hard link): refused, since a rename would split the names', async () => {
+    const { box, db, cli } = setup();
+    expect((await cli('sqljs', 'migrate', '--to', '001')).code).toBe(0);
+    linkSync(db, box.path('other.db'));
+    const before = readFileSync(db);
+    failed(await cli('sqljs', 'migrate'), 'has 2 names (hard links)');
+    expect(readFileSync(db)).toEqual(before);
+    expect(statSync(db).ino).toBe(statSync(box.path('other.db')).ino);
+  });
+
+  it.each(['better-sqlite3', 'sqljs'])('a symbolic link to a file a failed %s run created: the link stays', async (driver) => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), {
+      '001_broken': { up: 'CREATE TABLE t (id INTEGER PRIMARY KEY);\nSELECT nope();\n' },
+    });
+    mkdirSync(box.path('data'));
+    symlinkSync('data/real.db', box.path('app.db'));
+    failed(await box.start(['--driver', driver, '--db', 'app.db', 'migrate']), 'MIGRATION_FAILED');
+    expect(lstatSync(box.path('app.db')).isSymbolicLink()).toBe(true);
+    expect(existsSync(box.path('data', 'real.db'))).toBe(false);
+  });
+
   it.skipIf(process.platform === 'win32')('a device: refused, and the device stays one', async () => {
     await expect(openSqlJsFile('/dev/null')).rejects.toMatchObject({
       code: 'DATABASE_ERROR',
@@ -261,6 +284,25 @@ describe('what sql.js does not replace', () => {
     });
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
+});
+
+describe('backups', () => {
+  it.each(['better-sqlite3', 'sqljs'])(
+    'with %s, are as private as the database, and never written over its journals',
+    async (driver) => {
+      const { box, db, cli } = setup();
+      expect((await cli(driver, 'migrate')).code).toBe(0);
+      chmodSync(db, 0o600);
+      expect((await cli(driver, 'backup', '--out', 'copy.db')).code).toBe(0);
+      expect(statSync(box.path('copy.db')).mode & 0o777).toBe(0o600);
+      for (const suffix of ['-wal', '-journal']) {
+        const before = existsSync(`${db}${suffix}`) ? readFileSync(`${db}${suffix}`) : undefined;
+        const refused = await cli(driver, 'backup', '--out', `app.db${suffix}`);
+        failed(refused, `a backup cannot be written over the database's ${suffix.slice(1)} file`);
+        expect(existsSync(`${db}${suffix}`) ? readFileSync(`${db}${suffix}`) : undefined).toEqual(before);
+      }
+    },
+  );
 });
 
 describe('locks that hold', () => {
@@ -279,7 +321,10 @@ describe('locks that hold', () => {
     const results = await Promise.all([first, run()]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const applied = results.map((result) => (result.stdout.match(/✓ 00\d/g) ?? []).length);
-    expect(applied.sort()).toEqual([0, 2]);
+    expect([...applied].sort()).toEqual([0, 2]);
+    // The run that waited said, after a second, for what and for whom.
+    const waited = results[applied.indexOf(0)]?.stderr ?? '';
+    expect(waited).toMatch(/^waiting for the lock on .*app\.db, held by pid \d+ \(.*migrate\.js.*\) since /m);
     expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002']);
   }, 120_000);
 

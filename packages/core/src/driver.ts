@@ -76,6 +76,13 @@ export interface Driver {
 export interface HeldLock {
   /** Makes the changes committed so far durable, as {@link Driver.persist} does, under this lock. */
   persist(): Promise<void>;
+  /**
+   * True when nothing but `work` can write the database while the lock is held (sql.js on a file: it refuses a file
+   * another program has open), so what `work` read stays true but for its own writes. A lock other programs'
+   * connections do not take (Strata's lock over better-sqlite3) leaves it out: they may still write between SQLite's
+   * own locks, and what matters is read again inside each write transaction.
+   */
+  readonly soleWriter?: boolean;
 }
 
 /** Options of {@link Driver.restoreFrom}. */

@@ -261,7 +261,13 @@ export class MigrationManager {
   private exclusively<T>(work: (persist: Persist) => Promise<T>): Promise<T> {
     const { driver } = this;
     if (driver.exclusive === undefined) return work(this.persist);
-    return driver.exclusive((lock) => this.history.whileLocked(() => work(() => lock.persist())), { nested: false });
+    return driver.exclusive(
+      (lock) => {
+        const persist = () => lock.persist();
+        return lock.soleWriter === true ? this.history.whileLocked(() => work(persist)) : work(persist);
+      },
+      { nested: false },
+    );
   }
 
   /**

@@ -123,6 +123,8 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
   const file = db.memory || db.readonly ? undefined : db.name;
   // SQLite answers BUSY once its busy timeout has run out: another connection kept its lock for that long.
   const sqlite = <T>(work: () => T): T => {
+    // A statement keeps the event loop busy, so the lock's timer cannot refresh it meanwhile: between statements.
+    locked?.held?.keepAlive();
     try {
       return work();
     } catch (error) {

@@ -137,7 +137,8 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
 
   const locked = fileExclusive(path, lockOptions, {
     // Calls inside work through it save without taking the lock again.
-    inside: { persist: () => current.persist() },
+    // Another program that has the file open makes the run wait (busy, below): under the lock, only it writes.
+    inside: { persist: () => current.persist(), soleWriter: true },
     // Programs that are not Strata (or Strata with the native driver, between its runs) take SQLite's locks, which
     // sql.js cannot see; while one has the file open, the run waits, as it waits for Strata's lock.
     busy: () => {

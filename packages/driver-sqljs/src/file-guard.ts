@@ -51,8 +51,9 @@ export async function assertNotInUse(path: string, target: string, options: { ho
     throw new StrataError(
       'DATABASE_ERROR',
       `${path}-wal holds ${walSize} bytes of commits that are not in ${path} yet, which sql.js cannot read: a program ` +
-        'has the database open in WAL mode, or one that had it open was killed. Stop that program, or open the ' +
-        'database once with the better-sqlite3 driver (which moves those commits into the file), then run again',
+        'has the database open in WAL mode, or one that had it open was killed. Stop that program; then let SQLite ' +
+        `move those commits into the file and leave WAL mode (sqlite3 ${path} "PRAGMA journal_mode=DELETE"), or use ` +
+        'the better-sqlite3 driver for this file',
       { file: path },
     );
   }
@@ -70,8 +71,8 @@ export async function assertNotInUse(path: string, target: string, options: { ho
     throw new StrataError(
       'DATABASE_ERROR',
       `${path}-journal holds a transaction: a program is writing the database, or one was killed while it wrote and ` +
-        'left the file half-written (a hot journal that only SQLite can roll back). Stop that program, or open the ' +
-        'database once with the better-sqlite3 driver (which rolls the journal back), then run again',
+        'left the file half-written (a hot journal that only SQLite can roll back). Stop that program; then let ' +
+        `SQLite roll the journal back (sqlite3 ${path} "PRAGMA journal_mode=DELETE"), or use the better-sqlite3 driver`,
       { file: path },
     );
   }

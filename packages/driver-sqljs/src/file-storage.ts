@@ -32,7 +32,7 @@ export interface FileStorage extends SqlJsStorage {
 
 const COMPARE_CHUNK = 1 << 20;
 // A file that changes under every read is being written: after this many tries, reading it is refused.
-const READ_TRIES = 5;
+const READ_TRIES = 8;
 const RETRY_MS = 20;
 
 /**
@@ -59,7 +59,7 @@ export function fileStorage(path: string): FileStorage {
 
   const read = async (): Promise<FileContents | undefined> => {
     for (let tries = 1; ; tries++) {
-      const contents = await readOnce(path, target);
+      const contents = await readOnce(path, target, tries === READ_TRIES);
       if (contents !== 'changed') {
         known = contents?.identity;
         return contents;
@@ -102,21 +102,40 @@ export function fileStorage(path: string): FileStorage {
       }
     },
     async save(bytes) {
-      // Checked before writing, and again (without the slower look for open files) right before the rename.
-      const check = async (holders: boolean) => {
+      // Checked before writing, and again right before the rename: a program may open the file while a large
+      // database is written and flushed.
+      const check = async () => {
         if ((await identityAt(target)) !== known) throw changedMeanwhile(path);
-        await assertNotInUse(path, target, { holders });
+        await assertNotInUse(path, target, { holders: true });
       };
-      await check(true);
-      await writeFileAtomically(target, bytes, { beforeRename: () => check(false) });
-      known = await identityAt(target);
+      await check();
+      let next: FileIdentity | undefined;
+      await writeFileAtomically(target, bytes, {
+        beforeRename: async (temporary) => {
+          await check();
+          // The version about to become the file's, taken before the rename: what another program might do to the
+          // file after it is then a change.
+          next = await identityAt(temporary);
+        },
+      });
+      known = next;
     },
   };
 }
 
-/** One read: the contents, undefined for no file, or 'changed' when the file changed while it was read. */
-async function readOnce(path: string, target: string): Promise<FileContents | 'changed' | undefined> {
-  await assertNotInUse(path, target, { holders: false });
+/**
+ * One read: the contents, undefined for no file, or 'changed' when the file changed while it was read. A journal or
+ * log beside it may be a writer's, there for the moment of a commit: only the `last` try refuses on it.
+ */
+async function readOnce(path: string, target: string, last: boolean): Promise<FileContents | 'changed' | undefined> {
+  const inUse = await assertNotInUse(path, target, { holders: false }).then(
+    () => false,
+    (error: unknown) => {
+      if (last) throw error;
+      return true;
+    },
+  );
+  if (inUse) return 'changed';
   const handle = await opened(target);
   if (handle === undefined) return undefined;
   try {
@@ -130,11 +149,11 @@ async function readOnce(path: string, target: string): Promise<FileContents | 'c
     if (!unchanged) return 'changed';
     // A writer that began meanwhile leaves its journal (or, had it switched the file to WAL, its log) behind; the
     // next try says so if it stays.
-    const inUse = await assertNotInUse(path, target, { holders: false }).then(
+    const begun = await assertNotInUse(path, target, { holders: false }).then(
       () => false,
       () => true,
     );
-    return inUse ? 'changed' : { bytes, identity };
+    return begun ? 'changed' : { bytes, identity };
   } finally {
     await handle.close();
   }

@@ -28,10 +28,11 @@ const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 export async function removeLeftoverFiles(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
   const removed: string[] = [];
-  const { host } = thisProcess();
+  // Taken as processes of this host and process-id space: the name holds no more.
+  const { host, space } = thisProcess();
   for (const name of names) {
     const pid = Number(TEMPORARY.exec(name)?.[1] ?? Number.NaN);
-    if (Number.isNaN(pid) || pid === process.pid || isRunning({ pid, host })) continue;
+    if (Number.isNaN(pid) || pid === process.pid || isRunning({ pid, host, ...(space === undefined ? {} : { space }) })) continue;
     const path = join(folder, name);
     await rm(path, { force: true });
     removed.push(path);
@@ -42,10 +43,12 @@ export async function removeLeftoverFiles(folder: string): Promise<string[]> {
 /** Options of {@link replaceFileAtomically}. */
 export interface ReplaceOptions {
   /**
-   * Runs after the new file is written and flushed, right before it is renamed over the target: the last moment to
-   * refuse (by throwing), for a caller that must check the target has not changed meanwhile.
+   * Runs after the new file (at `temporary`) is written and flushed, right before it is renamed over the target: the
+   * last moment to refuse (by throwing), for a caller that must check the target has not changed meanwhile.
    */
-  readonly beforeRename?: () => Promise<void>;
+  readonly beforeRename?: (temporary: string) => Promise<void>;
+  /** The mode of a file that does not exist yet (an existing file keeps its own); default as the process creates files. */
+  readonly mode?: number;
 }
 
 /**
@@ -55,8 +58,9 @@ export interface ReplaceOptions {
  * for the same folder removes those of processes that were killed. An existing file's mode (say 0600) is kept.
  *
  * A symbolic link is followed: its target is replaced and the link stays. Something that is not a regular file (a
- * folder, a device such as `/dev/null`, a pipe) and a read-only file are refused with `DATABASE_ERROR`, never
- * replaced.
+ * folder, a device such as `/dev/null`, a pipe), a read-only file and a file with several names (hard links, which
+ * a rename would split) are refused with `DATABASE_ERROR`, never replaced. Run as root, the new file keeps the old
+ * one's owner and group.
  *
  * @example
  * ```ts
@@ -69,7 +73,8 @@ export async function replaceFileAtomically(
   options: ReplaceOptions = {},
 ): Promise<void> {
   const target = realPathOf(path);
-  const mode = (await replaceableFile(path, target))?.mode;
+  const existing = await replaceableFile(path, target);
+  const mode = existing?.mode ?? options.mode;
   await removeLeftoverFiles(dirname(target));
   const temporary = temporaryPathBeside(target);
   try {
@@ -77,11 +82,13 @@ export async function replaceFileAtomically(
     const file = await open(temporary, 'r+');
     try {
       if (mode !== undefined) await file.chmod(mode & 0o7777);
+      // A file replaced by root (a migration run by an administrator) stays its owner's.
+      if (existing !== undefined && process.getuid?.() === 0) await file.chown(existing.uid, existing.gid);
       await file.sync();
     } finally {
       await file.close();
     }
-    await options.beforeRename?.();
+    await options.beforeRename?.(temporary);
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
@@ -109,7 +116,7 @@ export async function assertReplaceable(path: string): Promise<void> {
  * write. Write permission is read from the mode bits, which even root respects here: a file made read-only on purpose
  * is not replaced behind its owner's back.
  */
-async function replaceableFile(path: string, target: string): Promise<{ mode: number } | undefined> {
+async function replaceableFile(path: string, target: string): Promise<{ mode: number; uid: number; gid: number } | undefined> {
   const found = await stat(target).catch((error: unknown) => {
     if (errorCodeOf(error) === 'ENOENT') return undefined;
     throw error;
@@ -129,7 +136,15 @@ async function replaceableFile(path: string, target: string): Promise<{ mode: nu
       { file: path },
     );
   }
-  return { mode: found.mode };
+  if (found.nlink > 1) {
+    throw new StrataError(
+      'DATABASE_ERROR',
+      `${named} has ${found.nlink} names (hard links); replacing it would leave the others on the old content, so ` +
+        'nothing was written. Keep one name (and use symbolic links for the others)',
+      { file: path },
+    );
+  }
+  return { mode: found.mode, uid: found.uid, gid: found.gid };
 }
 
 /**

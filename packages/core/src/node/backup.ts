@@ -33,8 +33,8 @@ export interface BackupOptions {
  * through the connection so no lock is held longer than a read. Being SQLite's own read, it holds every commit, those
  * still in the `-wal` too, whichever process made them and whether or not it is still running. Either way the copy
  * is written to a temporary file, flushed and renamed, so a backup that exists is complete. Run it outside a
- * transaction (SQLite refuses `VACUUM INTO` inside one). An `out` that is the database itself, by path or through a
- * link, is refused (`INVALID_OPTION`).
+ * transaction (SQLite refuses `VACUUM INTO` inside one). An `out` that is the database itself or one of its journals,
+ * by path or through a link, is refused (`INVALID_OPTION`). The backup gets the database file's mode.
  *
  * The name is `<dbname>.<YYYYMMDDTHHMMSSmmmZ>.v<last applied>.sqlite` in `dir`, unique per database: a second backup
  * in the same millisecond is named a millisecond later. The version is read just before the copy, so a migration
@@ -50,8 +50,17 @@ export async function backupDatabase(driver: Driver, options: BackupOptions): Pr
   const target = await backupTarget(driver, options);
   try {
     const { serialize } = driver;
-    if (serialize !== undefined) await writeFileAtomically(target.file, await serialize.call(driver));
-    else await replaceFileAtomically(target.file, (temporary) => driver.run('VACUUM INTO ?', [temporary]).then(() => undefined));
+    // A backup is as private as the database: it gets the database file's mode (0600 stays 0600).
+    const mode = (await stat(options.databaseFile).catch(() => undefined))?.mode;
+    const write = mode === undefined ? {} : { mode };
+    if (serialize !== undefined) await writeFileAtomically(target.file, await serialize.call(driver), write);
+    else {
+      await replaceFileAtomically(
+        target.file,
+        (temporary) => driver.run('VACUUM INTO ?', [temporary]).then(() => undefined),
+        write,
+      );
+    }
   } catch (error) {
     const databaseFile = resolve(options.databaseFile);
     throw new StrataError('DATABASE_ERROR', `backing up ${databaseFile} to ${target.file} failed: ${messageOf(error)}`, {
@@ -92,8 +101,12 @@ export async function backupTarget(driver: Driver, options: BackupOptions): Prom
   let createdAt = new Date();
   if (options.out !== undefined) {
     const file = resolve(options.out);
-    if (await sameFile(file, databaseFile)) {
-      throw new StrataError('INVALID_OPTION', `a backup cannot be written over the database it copies (${file})`, { file });
+    // Its journals are the database too: a backup written over its -wal would throw away the commits it holds.
+    for (const suffix of ['', '-wal', '-shm', '-journal']) {
+      if (await sameFile(file, `${databaseFile}${suffix}`)) {
+        const what = suffix === '' ? 'the database it copies' : `the database's ${suffix.slice(1)} file`;
+        throw new StrataError('INVALID_OPTION', `a backup cannot be written over ${what} (${file})`, { file });
+      }
     }
     return { file, createdAt, version };
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { commandOf } from './processes.js';
 import { realPathOf } from './real-path.js';
 
@@ -20,10 +20,10 @@ export interface FileHolder {
 }
 
 /**
- * The processes that have any of `files` open, or hold a lock on one, where the system tells: on Linux, the open
- * descriptors of every process this one may inspect (`/proc/<pid>/fd`; all of them as root, those of the same user
- * otherwise) and the locks of every process (`/proc/locks`). Elsewhere it finds nothing. `files` must be absolute,
- * with symbolic links resolved. It takes about a millisecond per 30 processes running.
+ * The processes that have any of `files` open, through whatever path, or hold a lock on one, where the system tells:
+ * on Linux, the open descriptors of every process this one may inspect (`/proc/<pid>/fd`; all of them as root, those
+ * of the same user otherwise) and the locks of every process (`/proc/locks`). Elsewhere it finds nothing. It takes
+ * about a millisecond per 20 processes running.
  *
  * This is how a program that cannot take SQLite's own locks (sql.js) sees a native connection: an idle connection in
  * rollback-journal mode holds no lock but keeps its file open, and one in WAL mode holds a lock for as long as it is
@@ -41,12 +41,19 @@ export function fileHolders(files: readonly string[]): FileHolder[] {
     const key = `${pid}:${file}`;
     if (!found.has(key)) found.set(key, { pid, command: commandOf(pid), file, how });
   };
-  const wanted = new Set(files);
-  for (const pid of processIds()) {
-    for (const target of descriptorTargets(pid)) if (wanted.has(target)) add(pid, target, 'open');
-  }
   const byInode = inodesOf(files);
-  if (byInode.size > 0) for (const { pid, inode } of locks()) if (byInode.has(inode)) add(pid, byInode.get(inode) ?? '', 'lock');
+  if (byInode.size === 0) return [];
+  // A descriptor is compared by the file it opens, not by its path: a hard link, or the same folder mounted at
+  // another path (a container's volume), is another path to the same file.
+  for (const pid of processIds()) {
+    for (const inode of descriptorInodes(pid)) {
+      const file = byInode.get(inode.key);
+      if (file !== undefined) add(pid, file, 'open');
+    }
+  }
+  for (const { pid, inode } of locks()) {
+    for (const [key, file] of byInode) if (key.endsWith(`:${inode}`)) add(pid, file, 'lock');
+  }
   return [...found.values()];
 }
 
@@ -60,7 +67,7 @@ function processIds(): number[] {
   }
 }
 
-function descriptorTargets(pid: number): string[] {
+function descriptorInodes(pid: number): { key: string }[] {
   let descriptors: string[];
   try {
     descriptors = readdirSync(`/proc/${pid}/fd`);
@@ -68,24 +75,27 @@ function descriptorTargets(pid: number): string[] {
     // Gone meanwhile, or another user's process: its descriptors cannot be seen, its locks still can.
     return [];
   }
-  const targets: string[] = [];
+  const inodes: { key: string }[] = [];
   for (const fd of descriptors) {
     try {
-      targets.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      const { dev, ino } = statSync(`/proc/${pid}/fd/${fd}`, { bigint: true });
+      inodes.push({ key: `${dev}:${ino}` });
     } catch {
       // Closed meanwhile.
     }
   }
-  return targets;
+  return inodes;
 }
 
-// /proc/locks names a file by device (major:minor, in hex) and inode; only the inode is compared, as the device
-// numbering of some file systems (overlays, FUSE) differs from what stat reports. A false match can only refuse.
+// Files by device and inode ("2049:1234567"). /proc/locks names a file by device (major:minor, in hex) and inode;
+// there only the inode is compared, as the device numbering of some file systems (overlays, FUSE) differs from what
+// stat reports. A false match can only refuse.
 function inodesOf(files: readonly string[]): Map<string, string> {
   const inodes = new Map<string, string>();
   for (const file of files) {
     try {
-      inodes.set(String(statSync(file, { bigint: true }).ino), file);
+      const { dev, ino } = statSync(file, { bigint: true });
+      inodes.set(`${dev}:${ino}`, file);
     } catch {
       // Missing: nothing can hold it.
     }

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import { errorCodeOf } from './atomic-file.js';
-import { describeProcess, isRunning, type ProcessIdentity, thisProcess } from './processes.js';
+import { describeProcess, isRunning, isVisible, type ProcessIdentity, thisProcess } from './processes.js';
 import { realPathOf } from './real-path.js';
 
 /**
@@ -155,10 +155,12 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
 }
 
 /**
- * Makes the lock folder with its owner, or takes over one whose holder is gone; otherwise says who holds it. Taking
- * over removes the folder and makes it again, so two processes that both found it abandoned cannot both succeed at
- * the mkdir; the rare one that removes a folder just made by the other is caught by {@link FileLock.verify} before
- * either saves.
+ * Makes the lock folder with its owner, or takes over one whose holder is gone; otherwise says who holds it. A holder
+ * this process can see (same host, same process-id space) is gone when its process has ended; one it cannot see,
+ * when the folder has gone `staleMs` without a refresh; a folder without an owner (its maker was killed between the
+ * two steps of taking it, which take microseconds), after {@link MIN_STALE_MS}. Taking over happens under a second
+ * folder, `<lock>.takeover`, made the same way, and only if the owner is still the one found gone: two processes
+ * that both found it gone cannot both take it, and neither removes a lock the other just took.
  */
 function take(path: string, lockPath: string, staleMs: number, owner: Owner): string | undefined {
   if (made(path, lockPath, owner)) return undefined;
@@ -166,22 +168,42 @@ function take(path: string, lockPath: string, staleMs: number, owner: Owner): st
   const touched = mtimeOf(lockPath);
   // Gone meanwhile: its holder let go; the next attempt may take it.
   if (touched === undefined) return made(path, lockPath, owner) ? undefined : 'another process';
-  const abandoned = holder === undefined || holder.host !== owner.host ? Date.now() - touched >= staleMs : !isRunning(holder);
-  if (!abandoned)
+  if (!isAbandoned(holder, touched, staleMs)) {
     return holder === undefined ? `another process (${lockPath})` : `${describeProcess(holder)} since ${holder.since}`;
-  rmSync(lockPath, { recursive: true, force: true });
-  return made(path, lockPath, owner) ? undefined : 'another process';
+  }
+  const takeover = `${lockPath}.takeover`;
+  if (!made(path, takeover)) {
+    // A taker killed in the middle left it: it is never held longer than a few file operations.
+    const left = mtimeOf(takeover);
+    if (left !== undefined && Date.now() - left >= MIN_STALE_MS) rmSync(takeover, { recursive: true, force: true });
+    return 'another process taking the lock over';
+  }
+  try {
+    const now = readOwner(lockPath);
+    if (now?.token !== holder?.token || !isAbandoned(now, mtimeOf(lockPath), staleMs)) return 'another process';
+    rmSync(lockPath, { recursive: true, force: true });
+    return made(path, lockPath, owner) ? undefined : 'another process';
+  } finally {
+    rmSync(takeover, { recursive: true, force: true });
+  }
+}
+
+function isAbandoned(holder: Owner | undefined, touched: number | undefined, staleMs: number): boolean {
+  if (touched === undefined) return false;
+  if (holder === undefined) return Date.now() - touched >= MIN_STALE_MS;
+  return isVisible(holder) ? !isRunning(holder) : Date.now() - touched >= staleMs;
 }
 
 // The lock's file operations are synchronous: each takes microseconds, less than a round trip through the thread
 // pool that the asynchronous ones take, and a run takes and checks its lock several times.
-function made(path: string, lockPath: string, owner: Owner): boolean {
+function made(path: string, lockPath: string, owner?: Owner): boolean {
   try {
     mkdirSync(lockPath);
   } catch (error) {
     if (errorCodeOf(error) === 'EEXIST') return false;
     throw new StrataError('DATABASE_ERROR', `could not lock ${path} (${lockPath}): ${String(error)}`, { cause: error });
   }
+  if (owner === undefined) return true;
   try {
     writeFileSync(join(lockPath, OWNER), JSON.stringify(owner));
     return true;
@@ -286,7 +308,7 @@ function lockTimeout(path: string, lockPath: string, waitedMs: number, staleMs: 
     'LOCK_TIMEOUT',
     `waited ${waitedMs} ms for the lock on ${path}, held by ${holder} while it migrates or saves the database ` +
       `(${lockPath}); raise the busy timeout (busyTimeoutMs, --busy-timeout) to wait longer. A lock whose process ` +
-      `has ended is taken over at once on the same host, and after ${staleMs} ms without a refresh from another host`,
+      `has ended is taken over at once on the same host, and after ${staleMs} ms without a refresh from another host or container`,
     { file: path },
   );
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorCodeOf } from './atomic-file.js';
 
@@ -14,6 +14,11 @@ import { errorCodeOf } from './atomic-file.js';
 export interface ProcessIdentity {
   readonly pid: number;
   readonly host: string;
+  /**
+   * Which process-id space the id belongs to, where the system tells (Linux: the pid namespace and the boot): two
+   * containers of one host may share a host name but not their process ids.
+   */
+  readonly space?: string;
   /** The start time as the system counts it (clock ticks since boot on Linux); absent where it cannot be read. */
   readonly start?: string;
   /** The command line, shortened, for messages that name the process. */
@@ -35,6 +40,7 @@ export function thisProcess(): ProcessIdentity {
   self ??= {
     pid: process.pid,
     host: hostname(),
+    ...optional('space', spaceOfThisProcess()),
     ...optional('start', startOf(process.pid)),
     command: shorten([process.argv0, ...process.argv.slice(1)].join(' ')),
   };
@@ -51,15 +57,32 @@ export function thisProcess(): ProcessIdentity {
  * ```
  */
 export function isRunning(identity: ProcessIdentity): boolean {
-  if (identity.host !== thisProcess().host) return true;
+  if (!isVisible(identity)) return true;
   try {
     process.kill(identity.pid, 0);
   } catch (error) {
     if (errorCodeOf(error) === 'ESRCH') return false;
   }
+  const stat = readProc(`/proc/${identity.pid}/stat`);
+  // A process killed but not yet reaped by its parent (a zombie) has ended all the same.
+  if (stat !== undefined && fieldsOf(stat)[0] === 'Z') return false;
   // The same id with another start time is a new process that got the old one's id.
-  const start = identity.start === undefined ? undefined : startOf(identity.pid);
+  const start = identity.start === undefined || stat === undefined ? undefined : fieldsOf(stat)[19];
   return start === undefined || start === identity.start;
+}
+
+/**
+ * Whether this process can see the process `identity` names, to ask whether it runs: it is on this host, in the
+ * same process-id space.
+ *
+ * @example
+ * ```ts
+ * if (!isVisible(owner)) judgeByAge();
+ * ```
+ */
+export function isVisible(identity: ProcessIdentity): boolean {
+  const self = thisProcess();
+  return identity.host === self.host && identity.space === self.space;
 }
 
 /**
@@ -89,11 +112,26 @@ export function commandOf(pid: number): string | undefined {
   return text === undefined ? undefined : shorten(text.split('\0').filter(Boolean).join(' '));
 }
 
-// Field 22 of /proc/<pid>/stat; the command name before it may hold spaces and parentheses, so count from the last ')'.
+// Field 22 of /proc/<pid>/stat.
 function startOf(pid: number): string | undefined {
   const text = readProc(`/proc/${pid}/stat`);
-  if (text === undefined) return undefined;
-  return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+  return text === undefined ? undefined : fieldsOf(text)[19];
+}
+
+// The fields of /proc/<pid>/stat from the third (the state) on; the command name before them may hold spaces and
+// parentheses, so they are counted from the last ')'.
+function fieldsOf(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function spaceOfThisProcess(): string | undefined {
+  let namespace: string;
+  try {
+    namespace = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+  return `${namespace} ${readProc('/proc/sys/kernel/random/boot_id')?.trim() ?? ''}`;
 }
 
 function readProc(path: string): string | undefined {
