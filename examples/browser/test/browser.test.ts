@@ -9,14 +9,14 @@ import { build, createLogger, type Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_MIGRATIONS } from '../../../test/support/fixtures.js';
 import { nodeBuiltinReferences } from '../scripts/bundle.mjs';
-import { launchChromium } from './support/chromium.js';
+import { BROWSER_TESTS, launchChromium } from './support/chromium.js';
 import { inspectStored, pageState, storedBytes, waitForActions } from './support/page.js';
 import { serveStatic } from './support/static-server.js';
 
 const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = join(EXAMPLE, 'test-artifacts');
 
-describe('the browser example in Chromium', () => {
+describe.runIf(BROWSER_TESTS)('the browser example in Chromium', () => {
   const temp = mkdtempSync(join(tmpdir(), 'strata-browser-'));
   const warnings: string[] = [];
   let output: (Rolldown.OutputChunk | Rolldown.OutputAsset)[];
