@@ -30,7 +30,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     invocation = parseInvocation(argv, commands);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return usageFailure(error, createView(io, false));
+    // The line could not be read, but a --json in it still asks for a document, as for every other error.
+    const json = argv.includes('--json');
+    if (json) createView(io, true).out(JSON.stringify(errorDocument(error), null, 2));
+    return json ? 2 : usageFailure(error, createView(io, false));
   }
   if (invocation.kind === 'version') {
     io.stdout.write(`${cliVersion()}\n`);

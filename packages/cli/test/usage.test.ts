@@ -69,4 +69,14 @@ describe('help and usage errors', () => {
     expect(lines[1]).toBe(`Run "${help}" for usage.`);
     expect(lines).toHaveLength(3);
   });
+
+  it.each([
+    [['--frob', 'status', '--json'], 'unknown option --frob for status'],
+    [['status', '--json', 'now'], 'unexpected argument "now" for status'],
+    [['--json', '--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"'],
+  ])('answers %j with exit 2 and the error as a JSON document on stdout', (args, message) => {
+    const result = sandbox().run(args);
+    expect(result).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'USAGE_ERROR', message } });
+  });
 });
