@@ -103,8 +103,10 @@ describe('bundle', () => {
       stderr: 'error: bundle needs --out <file>\nRun "migrate bundle --help" for usage.\n',
     });
     expect(box.run(['bundle', '--out'])).toMatchObject({ code: 2, stdout: '' });
-    // Usage errors are refused before any command runs, with --json too: nothing on stdout.
-    expect(box.run([...args, '--json'])).toMatchObject({ code: 2, stdout: '' });
+    // Usage errors are refused before any command runs; with --json, as a JSON document.
+    const json = box.run([...args, '--json']);
+    expect(json).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'USAGE_ERROR', message: 'bundle needs --out <file>' } });
     expect(readdirSync(box.path('src'))).toEqual([]);
   });
 });
