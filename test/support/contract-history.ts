@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { checksumOf, type Driver, MigrationManager, type SqlValue, StrataError, ValidationError } from '@strata/core';
+import { checksumOf, type Driver, MigrationManager, StrataError, ValidationError } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
+import { failingDriver, historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
 
 const FILES: Readonly<Record<string, string>> = {
   '001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n',
@@ -17,23 +17,6 @@ const FILES: Readonly<Record<string, string>> = {
 const RENAMED: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(FILES).map(([path, text]) => [`0${path}`, text]),
 );
-
-/** A driver whose `failOn`-th statement starting with `prefix` fails, for showing that a repair is all or nothing. */
-function failingDriver(driver: Driver, prefix: string, failOn: number): Driver {
-  let seen = 0;
-  return {
-    name: driver.name,
-    exec: (sql) => driver.exec(sql),
-    query: (sql, params) => driver.query(sql, params),
-    run: (sql: string, params?: readonly SqlValue[]) => {
-      if (sql.startsWith(prefix) && ++seen === failOn) return Promise.reject(new Error('disk I/O error (simulated)'));
-      return driver.run(sql, params);
-    },
-    inTransaction: () => driver.inTransaction(),
-    ...(driver.persist === undefined ? {} : { persist: () => driver.persist?.() ?? Promise.resolve() }),
-    close: () => driver.close(),
-  };
-}
 
 /**
  * The history table as other tools and older checkouts leave it: versions spelled with other leading zeros than the

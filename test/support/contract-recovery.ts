@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { checksumOf, type Driver, MigrationManager, type SqlValue, StrataError } from '@strata/core';
+import { checksumOf, type Driver, MigrationManager, StrataError } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
+import { failingDriver, historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
 
 const FILES = {
   '001_create_users/up.sql': 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n',
@@ -18,28 +18,6 @@ const FILES = {
 
 /** MD5 hex of the text as it is, as a tool that hashes raw file bytes records it. */
 const rawMd5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
-
-/**
- * A driver whose `failOn`-th statement starting with `prefix` fails, for showing that history edits are all or nothing.
- */
-function failingDriver(driver: Driver, prefix: string, failOn: number): Driver {
-  let seen = 0;
-  return {
-    name: driver.name,
-    exec: (sql) => driver.exec(sql),
-    query: (sql, params) => driver.query(sql, params),
-    run: (sql: string, params?: readonly SqlValue[]) => {
-      if (sql.startsWith(prefix)) {
-        seen += 1;
-        if (seen === failOn) return Promise.reject(new Error('disk I/O error (simulated)'));
-      }
-      return driver.run(sql, params);
-    },
-    inTransaction: () => driver.inTransaction(),
-    ...(driver.persist === undefined ? {} : { persist: () => driver.persist?.() ?? Promise.resolve() }),
-    close: () => driver.close(),
-  };
-}
 
 /**
  * The recovery tools through a real driver: `repair` re-records checksums, `baseline` marks migrations applied

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Driver } from '@strata/core';
+import type { Driver, SqlValue } from '@strata/core';
 
 /** The repository's built-in migrations folder. */
 export const BUILT_IN_MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -48,4 +48,21 @@ export async function historyOf(
   table = 'schema_migrations',
 ): Promise<{ version: string; name: string; checksum: string }[]> {
   return driver.query(`SELECT version, name, checksum FROM "${table}" ORDER BY rowid`);
+}
+
+/** A driver whose `failOn`-th statement starting with `prefix` fails, for showing that history edits are all or nothing. */
+export function failingDriver(driver: Driver, prefix: string, failOn: number): Driver {
+  let seen = 0;
+  return {
+    name: driver.name,
+    exec: (sql) => driver.exec(sql),
+    query: (sql, params) => driver.query(sql, params),
+    run: (sql: string, params?: readonly SqlValue[]) => {
+      if (sql.startsWith(prefix) && ++seen === failOn) return Promise.reject(new Error('disk I/O error (simulated)'));
+      return driver.run(sql, params);
+    },
+    inTransaction: () => driver.inTransaction(),
+    ...(driver.persist === undefined ? {} : { persist: () => driver.persist?.() ?? Promise.resolve() }),
+    close: () => driver.close(),
+  };
 }
