@@ -15,7 +15,10 @@ export interface ServiceOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
-  /** Where start-up lines go. */
+  /**
+   * Where start-up lines go: the backup taken before migrating (if one was), then
+   * `database <file>: 3 migrations applied (just now: 001_initial_schema, …), 0 pending`, then `listening on <url>`.
+   */
   readonly log?: (line: string) => void;
 }
 
@@ -29,7 +32,14 @@ export interface RunningService {
 
 /**
  * Opens the database — which applies pending migrations, taking a backup first when there is data to protect — and
- * then starts serving. If a migration fails, nothing listens: the error names the migration and the backup.
+ * then starts serving. If a migration fails, nothing listens: the error names the migration and the backup. If the
+ * port cannot be listened on, the database is closed again and the listening error is thrown.
+ *
+ * @example
+ * ```ts
+ * const service = await startService({ file: 'case-crafter.db', migrations: 'migrations', port: 0, log: console.log });
+ * await service.close();
+ * ```
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (() => {});
@@ -41,11 +51,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     migrations: options.migrations,
     kysely: kyselyDialect,
   });
-  const { startup } = db;
-  if (startup.backup !== undefined) log(`backup before migrating: ${startup.backup.file}`);
-  const applied = startup.report?.steps.filter((step) => step.status === 'applied') ?? [];
-  log(applied.length === 0 ? 'database up to date' : `applied ${applied.map((step) => step.folder).join(', ')}`);
-
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const reply = (status: number, body: unknown) => {
@@ -58,10 +63,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       (error: unknown) => reply(500, { error: error instanceof Error ? error.message : String(error) }),
     );
   });
-  await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1').catch(async (error: unknown) => {
+  try {
+    if (db.startup.backup !== undefined) log(`backup before migrating: ${db.startup.backup.file}`);
+    log(await databaseLine(db));
+    await listen(server, options.port ?? 3000, options.host ?? '127.0.0.1');
+  } catch (error) {
     await db.close();
     throw error;
-  });
+  }
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address}:${port}`;
   log(`listening on ${url}`);
@@ -73,6 +82,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await db.close();
     },
   };
+}
+
+/** `database <file>: 3 migrations applied (just now: 001_…, …), 0 pending`: what start-up opened and found. */
+async function databaseLine(db: DatabaseManager<CaseCrafterDatabase>): Promise<string> {
+  const { applied, pending } = await db.migrations.status();
+  const now = db.startup.report?.steps.filter((step) => step.status === 'applied').map((step) => step.folder) ?? [];
+  const justNow = now.length === 0 ? '' : ` (just now: ${now.join(', ')})`;
+  return `database ${db.file}: ${applied.length} migrations applied${justNow}, ${pending.length} pending`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -36,7 +36,7 @@ describe('the example server', () => {
     const service = await start();
     expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines).toEqual([
-      'applied 001_initial_schema, 002_add_performance_indexes, 003_add_user_preferences',
+      `database ${file}: 3 migrations applied (just now: 001_initial_schema, 002_add_performance_indexes, 003_add_user_preferences), 0 pending`,
       `listening on ${service.url}`,
     ]);
 
@@ -61,7 +61,7 @@ describe('the example server', () => {
     await stop();
     lines.length = 0;
     const again = await start();
-    expect(lines).toEqual(['database up to date', `listening on ${again.url}`]);
+    expect(lines).toEqual([`database ${file}: 3 migrations applied, 0 pending`, `listening on ${again.url}`]);
     expect(again.db.startup.backup).toBeUndefined();
     expect((await get('/migrations')).body).toEqual(before);
   });
