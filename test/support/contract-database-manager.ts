@@ -721,7 +721,7 @@ export function describeDatabaseManagerContract<D extends Driver>(
           expect(db.readers).toBe(before);
           expect(await db.readers?.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 5 }]);
           await db.close();
-          await expect(db.readers?.query('SELECT 1')).rejects.toThrow(/closed/);
+          await expect(db.readers?.query('SELECT 1')).rejects.toMatchObject({ code: 'READERS_CLOSED' });
         });
       }
     });

@@ -135,11 +135,24 @@ export interface OpenOptions extends ConnectionSettings {
 /**
  * Read-only connections that run queries off the main thread, for an application whose reads would otherwise wait
  * behind each other on one synchronous connection.
+ *
+ * Every rejection is a `StrataError`: `WRITE_REFUSED` for a statement that writes or returns no rows,
+ * `DATABASE_ERROR` for an error of SQLite's (its own error, with SQLite's code, is the `cause`), `LOCK_TIMEOUT` when a
+ * lock was held for longer than the busy timeout, `READER_STOPPED` when the thread running the query stopped before
+ * answering (or every thread has), and `READERS_CLOSED` once the pool is closed.
+ *
+ * @example
+ * ```ts
+ * const rows = await pool.query<{ n: number }>('SELECT count(*) AS n FROM users').catch((error: StrataError) => {
+ *   if (error.code === 'READERS_CLOSED') return [];
+ *   throw error;
+ * });
+ * ```
  */
 export interface ReaderPool {
   /** How many connections (and threads) the pool holds. */
   readonly size: number;
-  /** Runs one read-only statement on the least busy connection. */
+  /** Runs one read-only statement on the least busy connection; rejects with a `StrataError` (see above). */
   query<R extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
   /** Closes every connection and stops the threads. Safe to call twice. */
   close(): Promise<void>;

@@ -46,7 +46,13 @@ export type ErrorCode =
   /** The database could not be read or written. */
   | 'DATABASE_ERROR'
   /** Another process held the database's lock for longer than the configured wait (`busyTimeoutMs`). */
-  | 'LOCK_TIMEOUT';
+  | 'LOCK_TIMEOUT'
+  /** A reader pool was given a statement that writes, or returns no rows; it runs only reads. */
+  | 'WRITE_REFUSED'
+  /** A reader pool's thread stopped before it answered (it crashed or was ended), or all of its threads have. */
+  | 'READER_STOPPED'
+  /** A reader pool was closed before a query was sent, or before it was answered. */
+  | 'READERS_CLOSED';
 
 /**
  * Where an error points: the migration version and the file, relative to the migrations folder; for an error about

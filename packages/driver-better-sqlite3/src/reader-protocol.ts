@@ -21,12 +21,16 @@ export interface ReaderFailure {
   readonly code: string | undefined;
 }
 
-/** What a worker posts back: once `ready` or `failed` after opening, then one `rows` or `error` per request. */
+/**
+ * What a worker posts back: once `ready` or `failed` after opening, then per request one `rows`, `error` (SQLite's),
+ * or `refused` (a statement that writes or returns no rows).
+ */
 export type ReaderReply =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly error: ReaderFailure }
   | { readonly type: 'rows'; readonly id: number; readonly rows: Row[] }
-  | { readonly type: 'error'; readonly id: number; readonly error: ReaderFailure };
+  | { readonly type: 'error'; readonly id: number; readonly error: ReaderFailure }
+  | { readonly type: 'refused'; readonly id: number };
 
 /** The message and code of anything thrown, for posting across threads. */
 export function failureOf(error: unknown): ReaderFailure {

@@ -22,23 +22,17 @@ try {
 
 if (database !== undefined) {
   const db = database;
-  port.on('message', (request: ReaderRequest) => {
-    try {
-      reply({ type: 'rows', id: request.id, rows: run(db, request) });
-    } catch (error) {
-      reply({ type: 'error', id: request.id, error: failureOf(error) });
-    }
-  });
+  port.on('message', (request: ReaderRequest) => reply(answer(db, request)));
 }
 
-function run(db: Database.Database, { sql, params }: ReaderRequest): Row[] {
-  const statement = db.prepare(sql);
-  // The connection is read-only anyway; refusing here gives one clear message before SQLite's own, and also refuses
-  // statements that write nothing to the file but would change this connection (BEGIN, PRAGMA x = y).
-  if (!statement.readonly || !statement.reader) {
-    throw Object.assign(new Error(`the reader pool runs only read-only statements that return rows, not: ${sql}`), {
-      code: 'SQLITE_READONLY',
-    });
+function answer(db: Database.Database, { id, sql, params }: ReaderRequest): ReaderReply {
+  try {
+    const statement = db.prepare(sql);
+    // The connection is read-only anyway; refusing here gives one clear error before SQLite's own, and also refuses
+    // statements that write nothing to the file but would change this connection (BEGIN, PRAGMA x = y).
+    if (!statement.readonly || !statement.reader) return { type: 'refused', id };
+    return { type: 'rows', id, rows: statement.all(...params) as Row[] };
+  } catch (error) {
+    return { type: 'error', id, error: failureOf(error) };
   }
-  return statement.all(...params) as Row[];
 }

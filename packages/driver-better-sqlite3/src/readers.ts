@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { type ReaderPool, type Row, type SqlValue, StrataError } from '@strata/core';
-import Database from 'better-sqlite3';
-import type { ReaderFailure, ReaderReply, ReaderWorkerData } from './reader-protocol.js';
+import { readerStopped, readersClosed, sqliteFailure, writeRefused } from './reader-errors.js';
+import type { ReaderReply, ReaderWorkerData } from './reader-protocol.js';
 
 /**
  * Options of {@link createReaderPool}.
@@ -28,10 +28,14 @@ export interface ReaderPoolOptions {
  * holds a connection and its page cache. The file must exist and should be in WAL mode (`betterSqlite3.open` sets
  * it); in another journal mode readers and the writer block each other.
  *
- * `query()` goes to the reader with the fewest requests in flight and resolves with its rows. Statements that write,
- * or return no rows, are refused with code `SQLITE_READONLY`; SQLite's errors come back as better-sqlite3's
- * `SqliteError` with SQLite's message and code. Idle threads do not keep the process alive, busy ones do until
- * they answer. `close()` stops the threads and rejects what is still in flight; calling it twice is harmless.
+ * `query()` goes to the reader with the fewest requests in flight and resolves with its rows. Every error is a
+ * `StrataError` naming the file and the statement: `WRITE_REFUSED` for a statement that writes or returns no rows;
+ * `DATABASE_ERROR` for SQLite's errors, with better-sqlite3's `SqliteError` (SQLite's message and code) as `cause`;
+ * `LOCK_TIMEOUT` past the busy timeout; `READER_STOPPED` when the thread holding the query stops before answering
+ * (the others go on serving); `READERS_CLOSED` once the pool is closed. Idle threads do not keep the process alive,
+ * busy ones do until they answer. `close()` stops the threads and rejects what is still in flight with
+ * `READERS_CLOSED`; calling it twice is harmless. A pool that cannot start (a file that does not exist:
+ * `DATABASE_ERROR`) closes what it started.
  *
  * @example
  * ```ts
@@ -47,7 +51,7 @@ export async function createReaderPool(file: string, size: number, options: Read
   const data: ReaderWorkerData = { file, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
   // Loaded here, not with the driver: most processes (every `migrate` run among them) never start a thread.
   const { Worker: WorkerThread } = await import('node:worker_threads');
-  const readers = Array.from({ length: size }, () => new Reader(new WorkerThread(READER_SCRIPT, { workerData: data })));
+  const readers = Array.from({ length: size }, () => new Reader(new WorkerThread(READER_SCRIPT, { workerData: data }), data));
   const started = await Promise.allSettled(readers.map((reader) => reader.started));
   const failed = started.find((result) => result.status === 'rejected');
   if (failed !== undefined) {
@@ -59,9 +63,11 @@ export async function createReaderPool(file: string, size: number, options: Read
   return {
     size,
     async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
+      if (closing !== undefined) throw readersClosed(file);
       const running = readers.filter((reader) => reader.running);
-      if (closing !== undefined || running.length === 0) throw new Error('the reader pool is closed');
-      const leastBusy = running.reduce((best, reader) => (reader.load < best.load ? reader : best));
+      const [first] = running;
+      if (first === undefined) throw readerStopped(file, readers.map((reader) => reader.stoppedBecause).join(', '));
+      const leastBusy = running.reduce((best, reader) => (reader.load < best.load ? reader : best), first);
       return (await leastBusy.query(sql, params)) as R[];
     },
     close() {
@@ -75,20 +81,26 @@ export async function createReaderPool(file: string, size: number, options: Read
 const READER_SCRIPT = new URL('./reader-worker.js', import.meta.url);
 
 interface Pending {
+  readonly sql: string;
   resolve(rows: Row[]): void;
-  reject(error: Error): void;
+  reject(error: StrataError): void;
 }
 
 /** One worker thread and the requests it has not answered yet. */
 class Reader {
   readonly started: Promise<void>;
   running = false;
+  /** Why the thread stopped, once it has: `exit code 1`, or the error it threw. */
+  stoppedBecause: string | undefined;
   private readonly worker: Worker;
+  private readonly pool: ReaderWorkerData;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private closed = false;
 
-  constructor(worker: Worker) {
+  constructor(worker: Worker, pool: ReaderWorkerData) {
     this.worker = worker;
+    this.pool = pool;
     this.started = new Promise((resolve, reject) => {
       this.worker.on('message', (reply: ReaderReply) => {
         if (reply.type === 'ready') {
@@ -97,20 +109,22 @@ class Reader {
           this.worker.unref();
           resolve();
         } else if (reply.type === 'failed') {
-          reject(sqliteError(reply.error));
+          reject(sqliteFailure(reply.error, this.pool, undefined));
         } else {
-          this.settle(reply.id, reply.type === 'rows' ? reply.rows : sqliteError(reply.error));
+          this.settle(reply.id, (sql) => {
+            if (reply.type === 'rows') return reply.rows;
+            return reply.type === 'refused' ? writeRefused(this.pool.file, sql) : sqliteFailure(reply.error, this.pool, sql);
+          });
         }
       });
       // An uncaught error in the thread or its exit ends every request it holds; after startup, reject() is a no-op.
       this.worker.on('error', (error) => {
-        reject(error);
-        this.stop(error);
+        reject(readerStopped(this.pool.file, `it threw: ${error.message}`, undefined, error));
+        this.stop(`it threw: ${error.message}`, error);
       });
       this.worker.on('exit', (code) => {
-        const error = new Error(`a reader thread stopped (exit code ${code})`);
-        reject(error);
-        this.stop(error);
+        reject(readerStopped(this.pool.file, `exit code ${code}`));
+        this.stop(`exit code ${code}`);
       });
     });
   }
@@ -125,33 +139,34 @@ class Reader {
     return new Promise((resolve, reject) => {
       // Referenced while it owes an answer, so a script awaiting a query does not exit under it.
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { sql, resolve, reject });
       this.worker.postMessage({ id, sql, params });
     });
   }
 
   async close(): Promise<void> {
-    this.stop(new Error('the reader pool was closed before this query finished'));
+    this.closed = true;
+    this.running = false;
+    for (const id of [...this.pending.keys()]) this.settle(id, (sql) => readersClosed(this.pool.file, sql));
     // better-sqlite3 closes the thread's connections when the thread is torn down.
     await this.worker.terminate();
   }
 
-  private settle(id: number, result: Row[] | Error): void {
+  private settle(id: number, result: (sql: string) => Row[] | StrataError): void {
     const request = this.pending.get(id);
     if (request === undefined) return;
     this.pending.delete(id);
     if (this.pending.size === 0) this.worker.unref();
-    if (result instanceof Error) request.reject(result);
-    else request.resolve(result);
+    const outcome = result(request.sql);
+    if (outcome instanceof StrataError) request.reject(outcome);
+    else request.resolve(outcome);
   }
 
-  private stop(error: Error): void {
+  /** The thread stopped by itself: what it held fails with `READER_STOPPED`, and it takes no more requests. */
+  private stop(why: string, cause?: unknown): void {
+    if (this.closed) return;
     this.running = false;
-    for (const id of [...this.pending.keys()]) this.settle(id, error);
+    this.stoppedBecause ??= why;
+    for (const id of [...this.pending.keys()]) this.settle(id, (sql) => readerStopped(this.pool.file, why, sql, cause));
   }
-}
-
-// The same error class the main-thread connection throws, so callers branch on `code` alike for both.
-function sqliteError(failure: ReaderFailure): Error {
-  return failure.code === undefined ? new Error(failure.message) : new Database.SqliteError(failure.message, failure.code);
 }

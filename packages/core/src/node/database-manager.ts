@@ -45,7 +45,7 @@ export interface DatabaseManagerStats extends DatabaseStats {
  * await db.close();
  * ```
  */
-export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
+export class DatabaseManager<DB = unknown, D extends Driver = Driver, R extends ReaderPool | undefined = ReaderPool | undefined> {
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -60,6 +60,19 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
   ) {}
 
   /**
+   * Opens (creating when missing) the database and brings it up to date; see {@link DatabaseManagerOptions}. Given
+   * `readers`, it also opens the reader threads, and `db.readers` is a `ReaderPool`, never undefined.
+   *
+   * @example
+   * ```ts
+   * const db = await DatabaseManager.open({ file: 'data/app.db', driver: betterSqlite3, migrations: 'migrations', readers: 2 });
+   * const rows = await db.readers.query('SELECT count(*) AS n FROM users');
+   * ```
+   */
+  static open<DB = unknown, D extends Driver = Driver>(
+    options: DatabaseManagerOptions<D> & { readonly readers: number },
+  ): Promise<DatabaseManager<DB, D, ReaderPool>>;
+  /**
    * Opens (creating when missing) the database and brings it up to date; see {@link DatabaseManagerOptions}.
    *
    * @example
@@ -67,6 +80,7 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
    * const db = await DatabaseManager.open({ file: 'data/app.db', driver: sqlJsFiles, migrations: 'migrations' });
    * ```
    */
+  static open<DB = unknown, D extends Driver = Driver>(options: DatabaseManagerOptions<D>): Promise<DatabaseManager<DB, D>>;
   static async open<DB = unknown, D extends Driver = Driver>(
     options: DatabaseManagerOptions<D>,
   ): Promise<DatabaseManager<DB, D>> {
@@ -111,9 +125,10 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver> {
     return kysely;
   }
 
-  /** The read-only worker-thread connections, when `readers` > 0. */
-  get readers(): ReaderPool | undefined {
-    return this.connection.readers;
+  /** The read-only connections in worker threads: a `ReaderPool` when `open` was given `readers`, else undefined. */
+  get readers(): R {
+    // `open` opened a pool exactly when it was given `readers`, which is what its overloads make R say.
+    return this.connection.readers as R;
   }
 
   /**

@@ -49,7 +49,10 @@ export interface DatabaseManagerOptions<D extends Driver = Driver> {
   readonly migrateOnOpen?: boolean;
   /** Backups before start-up runs; `false` turns those off. Default `{ beforeMigrate: true, keep: 5 }`. */
   readonly backup?: BackupPolicy | false;
-  /** Read-only connections in worker threads (`readers`), for drivers that offer them. Default 0: none. */
+  /**
+   * How many read-only connections to open in worker threads, at least 1, for drivers that offer them; then
+   * `db.readers` is a `ReaderPool`. Left out, there are none and `db.readers` is undefined.
+   */
   readonly readers?: number;
   /**
    * A kysely dialect on the driver's connection, such as `kyselyDialect` from the driver package; then `kysely` is a
@@ -91,6 +94,7 @@ export interface ResolvedOptions {
   readonly migrateOnOpen: boolean;
   /** `backup: false` only turns the automatic backups off; `DatabaseManager.backup()` still uses `dir` and `keep`. */
   readonly backup: { readonly beforeMigrate: boolean; readonly dir: string | undefined; readonly keep: number };
+  /** 0 when `readers` was left out. */
   readonly readers: number;
 }
 
@@ -105,8 +109,12 @@ export interface ResolvedOptions {
 export function resolveOptions(options: DatabaseManagerOptions<Driver>): ResolvedOptions {
   if (options.table !== undefined) checkHistoryTableName(options.table);
   const readers = options.readers ?? 0;
-  if (!Number.isInteger(readers) || readers < 0) {
-    throw new StrataError('INVALID_OPTION', `readers must be a whole number of at least 0, not ${readers}`);
+  // Given, it promises a pool (the type of `db.readers` says so): 0 would leave none.
+  if (options.readers !== undefined && (!Number.isInteger(readers) || readers < 1)) {
+    throw new StrataError(
+      'INVALID_OPTION',
+      `readers must be a whole number of at least 1, not ${readers}; leave readers out to open no reader threads`,
+    );
   }
   if (readers > 0 && options.driver.createReaderPool === undefined) {
     throw new StrataError(
