@@ -24,3 +24,6 @@ export function nodeBuiltinReferences(output: readonly (OutputChunk | OutputAsse
 
 /** Bundles scripts/size-entry.js for browsers and measures it, and sql.js. */
 export function measureSize(): Promise<SizeReport>;
+
+/** The files that quote the sizes under size markers: the repository's README and the browser example's. */
+export const SIZE_FIGURE_FILES: readonly string[];

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Measures what Strata adds to a web page, and checks built bundles for Node built-ins.
-// `pnpm --filter @strata/example-browser size` prints the sizes; `--json` prints them as JSON.
-import { readFileSync } from 'node:fs';
+// `pnpm --filter @strata/example-browser size` prints the sizes; `--json` prints them as JSON; `--check [FILE…]`
+// fails when a figure the READMEs quote differs from the measurement, and `--write [FILE…]` sets them to it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
+import { checkFigures, writeFigures } from './figures.mjs';
 
 const exampleDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
@@ -45,7 +47,9 @@ async function bundleEntry(external, warnings) {
       minify: true,
       target: 'es2022',
       lib: { entry: join(exampleDir, 'scripts/size-entry.js'), formats: ['es'], fileName: 'strata' },
-      rolldownOptions: { external, onwarn: (warning) => warnings.push(warning.message) },
+      // cwd: the bundle names each module by its path from it, in comments the minifier keeps, so the size would
+      // depend on the folder the command runs in.
+      rolldownOptions: { cwd: exampleDir, external, onwarn: (warning) => warnings.push(warning.message) },
     },
   });
   const output = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
@@ -72,20 +76,53 @@ export async function measureSize() {
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const report = await measureSize();
-  if (process.argv.includes('--json')) {
-    console.log(JSON.stringify(report, null, 2));
-  } else {
-    const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-    const line = (label, s) =>
-      console.log(`${label.padEnd(46)} ${kib(s.bytes).padStart(10)}  ${kib(s.gzipBytes).padStart(10)} gzipped`);
-    console.log(`${''.padEnd(46)} ${'minified'.padStart(10)}`);
-    line('Strata (core + sql.js driver + browser API)', report.strata);
-    line('  the same without the yaml package', report.strataWithoutYaml);
-    line('sql.js JavaScript (sql-wasm-browser.js)', report.sqlJsGlue);
-    line('sql.js WebAssembly (sql-wasm-browser.wasm)', report.sqlJsWasm);
-    for (const problem of [...report.nodeBuiltins, ...report.warnings]) console.log(`problem: ${problem}`);
+/** The files that quote the sizes: the repository's README and this example's. */
+export const SIZE_FIGURE_FILES = [join(exampleDir, '../../README.md'), join(exampleDir, 'README.md')];
+
+function printSizes(report) {
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const line = (label, s) =>
+    console.log(`${label.padEnd(46)} ${kib(s.bytes).padStart(10)}  ${kib(s.gzipBytes).padStart(10)} gzipped`);
+  console.log(`${''.padEnd(46)} ${'minified'.padStart(10)}`);
+  line('Strata (core + sql.js driver + browser API)', report.strata);
+  line('  the same without the yaml package', report.strataWithoutYaml);
+  line('sql.js JavaScript (sql-wasm-browser.js)', report.sqlJsGlue);
+  line('sql.js WebAssembly (sql-wasm-browser.wasm)', report.sqlJsWasm);
+}
+
+/** `--check` or `--write` on the files named after it, taken from where the command was typed (pnpm's INIT_CWD). */
+function figures(report, mode, named) {
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const files = named.length === 0 ? SIZE_FIGURE_FILES : named.map((file) => resolve(base, file));
+  let missing = false;
+  let drifted = false;
+  for (const file of files) {
+    if (!existsSync(file)) {
+      console.error(`${file}: no such file`);
+      missing = true;
+      continue;
+    }
+    const text = readFileSync(file, 'utf8');
+    const result = mode === '--write' ? writeFigures(text, report) : text;
+    if (result !== text) writeFileSync(file, result);
+    if (mode === '--write') console.log(`${result === text ? 'already right' : 'updated'}: ${file}`);
+    const problems = checkFigures(result, report);
+    for (const problem of problems) console.error(`${file}: ${problem}`);
+    if (mode === '--check' && problems.length === 0) console.log(`the figures match the measurement: ${file}`);
+    drifted ||= problems.length > 0;
   }
-  if (report.nodeBuiltins.length > 0) process.exitCode = 1;
+  if (drifted && mode === '--check') console.error('the figures differ from the measurement: `size --write` sets them to it');
+  return missing || drifted;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = process.argv.slice(2);
+  const mode = args.find((arg) => arg === '--check' || arg === '--write');
+  const report = await measureSize();
+  if (args.includes('--json')) console.log(JSON.stringify(report, null, 2));
+  else if (mode === undefined) printSizes(report);
+  for (const problem of [...report.nodeBuiltins, ...report.warnings]) console.error(`problem: ${problem}`);
+  const named = args.filter((arg) => !arg.startsWith('--'));
+  const wrongFigures = mode !== undefined && figures(report, mode, named);
+  if (report.nodeBuiltins.length > 0 || wrongFigures) process.exitCode = 1;
 }
