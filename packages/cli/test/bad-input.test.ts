@@ -411,7 +411,7 @@ describe.each(DRIVERS)('a --db that is not a database file is a usage error, and
   const refuses = (box: Sandbox, db: string, message: string) => {
     for (const command of ['migrate', 'status']) {
       const result = box.run(['--driver', driver, '--db', db, command]);
-      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "migrate --help" for usage.\n` });
+      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "strata --help" for usage.\n` });
       const json = box.run(['--driver', driver, '--db', db, command, '--json']);
       expect(json.code, command).toBe(2);
       expect(json.stderr, command).toBe('');

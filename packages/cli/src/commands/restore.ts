@@ -26,7 +26,7 @@ export const restoreCommand: Command = {
     "wait for the restore, then read the restored data. Another program's write is waited for up to the busy timeout",
     '(then LOCK_TIMEOUT). Just before, under the same lock, the database is copied into the backups folder, so a',
     'restore can be undone. With --driver sqljs, F must not be in WAL mode, and no other program may have the',
-    'database open. Migrations the backup has not applied stay pending: run "migrate migrate" afterwards.',
+    'database open. Migrations the backup has not applied stay pending: run "strata migrate" afterwards.',
   ].join('\n'),
   options: {
     force: {
