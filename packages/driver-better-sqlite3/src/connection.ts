@@ -19,6 +19,8 @@ export interface BetterSqlite3Statement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
   iterate(...params: unknown[]): IterableIterator<unknown>;
+  /** Makes `get`, `all` and `iterate` return each row's first column alone. */
+  pluck(toggle?: boolean): this;
 }
 
 /**
