@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
 // The folder loader alone: the whole of @strata/core/node (backups, restore, bundles, DatabaseManager) is loaded by
 // the commands that use it, not by every run.
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { removeIfLeftEmpty } from './discard.js';
-import { openDriver } from './drivers.js';
+import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import type { Settings } from './settings.js';
 
@@ -40,8 +39,8 @@ export interface SessionOptions {
  * The migrations are loaded first, so a wrong `--dir` fails before any file is touched. A database file that does
  * not exist is created only by a command that writes; one that only looks (`status`, `validate`, a dry run) sees an
  * empty in-memory database instead, which is what the file would be, and leaves no empty file behind; an existing
- * file is opened read-only by such commands. The default folder is created for a writing command; a folder named by
- * `--db` or the config file is not, so a mistyped path fails loudly.
+ * file is opened read-only by such commands. A writing command creates the file's folder when it is missing, whether
+ * the file is the default one or named by `--db` or the config file (the drivers do, on opening).
  *
  * @example
  * ```ts
@@ -54,9 +53,10 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
   const file = settings.databaseFile;
   const exists = existsSync(file);
+  // Loaded first, outside the database's errors: a driver whose library is not installed is no database failure.
+  await driverFactory(settings.driver);
   let driver: Driver;
   try {
-    if (!exists && options.write && settings.defaultDatabase) mkdirSync(dirname(file), { recursive: true });
     const lock = { ...settings.lock, ...(options.onWait === undefined ? {} : { onWait: options.onWait }) };
     const target = { file: exists || options.write ? file : undefined, readonly: !options.write, lock };
     driver = guardDriver(await openDriver(settings.driver, target), file);

@@ -469,3 +469,29 @@ describe.each(DRIVERS)('a --db that is not a database file is a usage error, and
     expect(box.run(['--driver', driver, '--db', 'link.db', 'status']).code).toBe(0);
   });
 });
+
+describe.each(DRIVERS)('a --db in a folder that does not exist yet (--driver %s)', (driver) => {
+  it('is created by a command that writes, and left alone by one that only looks', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['--driver', driver, '--db', 'data/app.db', 'status'])).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(box.path('data'))).toBe(false);
+    expect(box.run(['--driver', driver, '--db', 'data/nested/app.db', 'migrate'])).toMatchObject({ code: 0, stderr: '' });
+    expect(inspectDb(box.path('data', 'nested', 'app.db')).history).toHaveLength(3);
+  });
+
+  it('that cannot be created, a file being in the way, is a DATABASE_ERROR naming the path', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    writeFileSync(box.path('data'), 'not a folder\n');
+    const folder = box.path('data');
+    const file = box.path('data', 'app.db');
+    expect(box.run(['--driver', driver, '--db', 'data/app.db', 'migrate'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error DATABASE_ERROR: the folder ${folder} of the database file ${file} cannot be created (a file is in the way); name a database file in a folder that can be created, or create it first\n  file: ${file}\n`,
+    });
+    expect(readdirSync(box.cwd).sort()).toEqual(['data', 'migrations']);
+    expect(readFileSync(folder, 'utf8')).toBe('not a folder\n');
+  });
+});

@@ -1,5 +1,11 @@
 import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
-import { acquireFileLock, type FileLockOptions, fileExclusive, isWalDatabase } from '@strata/core/node/files';
+import {
+  acquireFileLock,
+  createDatabaseFolder,
+  type FileLockOptions,
+  fileExclusive,
+  isWalDatabase,
+} from '@strata/core/node/files';
 import Database from 'better-sqlite3';
 import { lockTimeoutOf } from './busy.js';
 import type { BetterSqlite3Database, BetterSqlite3Statement } from './connection.js';
@@ -44,7 +50,7 @@ export interface StrataLockOptions {
  * ```
  */
 export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas, StrataLockOptions {
-  /** Path of the database file; its folder must already exist. */
+  /** Path of the database file; a missing folder is created, unless the file is opened read-only. */
   readonly filename: string;
   readonly readonly?: boolean;
 }
@@ -109,6 +115,7 @@ export interface BetterSqlite3Driver extends Driver {
  */
 export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): BetterSqlite3Driver {
   const opened = 'filename' in options;
+  if (opened && options.readonly !== true) createDatabaseFolder(options.filename);
   const db: BetterSqlite3Database = opened
     ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS })
     : options.database;
@@ -248,6 +255,8 @@ export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
     // Opening may write the file's header (the switch to WAL), and a sql.js run holding Strata's lock would then
     // refuse to save: wait for it. A file already in WAL mode is one sql.js does not write.
     if (options.readonly === true || isWalDatabase(file)) return createBetterSqlite3Driver({ ...options, filename: file });
+    // The lock is a folder beside the file: the file's own folder must exist first.
+    createDatabaseFolder(file);
     const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS));
     try {
       return createBetterSqlite3Driver({ ...options, filename: file });
