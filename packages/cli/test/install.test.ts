@@ -24,7 +24,8 @@ describe('the executable installed without better-sqlite3, for sql.js alone', ()
     const box = sandbox();
     writeMigrations(box.path('migrations'), THREE);
     const bin = installed(box.root);
-    const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: box.cwd, env: box.env, encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { cwd: box.cwd, env: box.env, encoding: 'utf8' });
 
     for (const command of ['migrate', 'status']) {
       const refused = run('--db', 'data/app.db', command);
