@@ -100,7 +100,7 @@ describe('bundle', () => {
     expect(result).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'error: bundle needs --out <file>\nRun "migrate bundle --help" for usage.\n',
+      stderr: 'error: bundle needs --out <file>\nRun "strata bundle --help" for usage.\n',
     });
     expect(box.run(['bundle', '--out'])).toMatchObject({ code: 2, stdout: '' });
     // Usage errors are refused before any command runs; with --json, as a JSON document.

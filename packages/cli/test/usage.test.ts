@@ -46,18 +46,18 @@ describe('help and usage errors', () => {
 
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"', 'strata --help'],
-    [['status', '--frob'], 'unknown option --frob for status', 'migrate status --help'],
-    [['--frob', 'status'], 'unknown option --frob for status', 'migrate status --help'],
+    [['status', '--frob'], 'unknown option --frob for status', 'strata status --help'],
+    [['--frob', 'status'], 'unknown option --frob for status', 'strata status --help'],
     [['--frob'], 'unknown option --frob', 'strata --help'],
-    [['status', '--cascade'], 'unknown option --cascade for status', 'migrate status --help'],
-    [['status', '--db'], 'option --db needs a value', 'migrate status --help'],
+    [['status', '--cascade'], 'unknown option --cascade for status', 'strata status --help'],
+    [['status', '--db'], 'option --db needs a value', 'strata status --help'],
     [['migrate', '--to'], 'option --to needs a value', 'strata migrate --help'],
     [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"', 'strata --help'],
-    [['rollback'], 'rollback needs a version argument', 'migrate rollback --help'],
-    [['rollback:'], 'rollback needs a version argument', 'migrate rollback --help'],
-    [['status', 'now'], 'unexpected argument "now" for status', 'migrate status --help'],
+    [['rollback'], 'rollback needs a version argument', 'strata rollback --help'],
+    [['rollback:'], 'rollback needs a version argument', 'strata rollback --help'],
+    [['status', 'now'], 'unexpected argument "now" for status', 'strata status --help'],
     [['help', 'frobnicate'], 'unknown command "frobnicate"', 'strata --help'],
-    [['--json=yes', 'status'], 'option --json does not take a value', 'migrate status --help'],
+    [['--json=yes', 'status'], 'option --json does not take a value', 'strata status --help'],
     [[], 'no command given', 'strata --help'],
   ])('refuses %j with exit 2 and a pointer to help', (args, message, help) => {
     const box = sandbox();
