@@ -38,19 +38,20 @@ export function checkDatabaseFile(file: string, setting = 'file'): string {
 /**
  * Creates the folder of the database file `file`, and the folders above it, where missing: SQLite and the sql.js
  * driver create a database file but not its folder. Nothing is done for `':memory:'`. Throws `DATABASE_ERROR`, naming
- * the folder and the file, when the folder cannot be created: a file is in the way, or permission is denied.
+ * the folder and the file, when the folder cannot be created: a file is in the way, or permission is denied. Returns
+ * the first folder it created, the one nearest the root, or undefined when they all existed.
  *
  * @example
  * ```ts
- * createDatabaseFolder('data/app.db'); // data/ now exists
+ * createDatabaseFolder('data/app.db'); // '/srv/app/data', which now exists
  * ```
  */
-export function createDatabaseFolder(file: string): void {
-  if (file === ':memory:' || file === '') return;
+export function createDatabaseFolder(file: string): string | undefined {
+  if (file === ':memory:' || file === '') return undefined;
   const path = resolve(file);
   const folder = dirname(path);
   try {
-    mkdirSync(folder, { recursive: true });
+    return mkdirSync(folder, { recursive: true });
   } catch (error) {
     const code = errorCodeOf(error);
     const reason =
