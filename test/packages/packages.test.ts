@@ -145,6 +145,26 @@ describe('installed with npm into an empty project, with every package the READM
     });
   });
 
+  it('has one @strata/core, whose StrataError the drivers throw', () => {
+    for (const driver of ['driver-better-sqlite3', 'driver-sqljs']) {
+      expect(existsSync(join(app, 'node_modules', '@strata', driver, 'node_modules', '@strata', 'core'))).toBe(false);
+    }
+    const script = join(app, 'one-core.mjs');
+    writeFileSync(
+      script,
+      [
+        "import { StrataError } from '@strata/core';",
+        "import { createReaderPool } from '@strata/driver-better-sqlite3';",
+        "import { openSqlJsFile } from '@strata/driver-sqljs/node';",
+        "const failures = await Promise.allSettled([createReaderPool('one-core.db', 0), openSqlJsFile('/dev/null')]);",
+        "console.log(failures.map((f) => f.status === 'rejected' && f.reason instanceof StrataError).join(' '));",
+        '',
+      ].join('\n'),
+    );
+    const result = attempt(process.execPath, [script], app, userEnv(join(temp, 'one-core')));
+    expect(result.stdout, outputOf(result)).toBe('true true\n');
+  });
+
   it('has a strata command whose help names it', () => {
     const result = attempt('npx', ['strata', '--help'], app, userEnv(join(temp, 'help')));
     expect(result.status, outputOf(result)).toBe(0);
