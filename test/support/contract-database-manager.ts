@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type Driver, type DriverFactory, type Row, RunError } from '@strata/core';
+import { type Driver, type DriverFactory, type Row, RunError, StrataError } from '@strata/core';
 import {
   checkBackup,
   DatabaseManager,
@@ -167,13 +167,37 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(await tablesOf(db.driver)).toEqual([]);
       });
 
-      it('refuses a folder that does not exist for an explicit file, and options it cannot use, creating nothing', async () => {
-        const missing = join(temp.path, 'no-such-folder', 'app.db');
-        await expect(open({ file: missing })).rejects.toMatchObject({ code: 'INVALID_OPTION', file: missing });
+      it('creates the missing folders of an explicit file, and refuses options it cannot use, creating nothing', async () => {
         await expect(open({ appName: 'x' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
         await expect(open({ table: 'bad name' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
         await expect(open({ readers: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
         expect(readdirSync(temp.path)).toEqual([]);
+        const nested = join(temp.path, 'data', 'nested', 'app.db');
+        const db = await open({ file: nested });
+        expect(await tablesOf(db.driver)).toEqual(['posts', 'schema_migrations', 'users']);
+        await db.close();
+        expect(await inspect(nested, (driver) => historyOf(driver))).toHaveLength(2);
+        // The driver's own factory, which the CLI uses, creates them too.
+        await (await factory.open(join(temp.path, 'direct', 'app.db'))).close();
+        expect(statSync(join(temp.path, 'direct')).isDirectory()).toBe(true);
+      });
+
+      it('refuses, naming the path, a database file whose folder cannot be created, and changes nothing', async () => {
+        writeFileSync(join(temp.path, 'blocker'), 'a file where a folder would go\n');
+        const blocked = join(temp.path, 'blocker', 'app.db');
+        const failure = open({ file: blocked });
+        await expect(failure).rejects.toThrow(StrataError);
+        await expect(failure).rejects.toMatchObject({
+          code: 'DATABASE_ERROR',
+          file: blocked,
+          message: `the folder ${join(temp.path, 'blocker')} of the database file ${blocked} cannot be created (a file is in the way); name a database file in a folder that can be created, or create it first`,
+        });
+        await expect(factory.open(join(temp.path, 'blocker', 'deeper', 'app.db'))).rejects.toMatchObject({
+          code: 'DATABASE_ERROR',
+          message: expect.stringContaining('(a file is in the way)'),
+        });
+        expect(readdirSync(temp.path)).toEqual(['blocker']);
+        expect(readFileSync(join(temp.path, 'blocker'), 'utf8')).toBe('a file where a folder would go\n');
       });
 
       it('refuses an invalid migrations set or an edited applied migration before writing anything', async () => {

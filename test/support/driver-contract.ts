@@ -409,6 +409,28 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await tablesOf(open[0] as Driver)).toContain('notes');
       });
 
+      it('names a failing migration registered in code as defined in code, since it has no file', async () => {
+        const manager = await manage(SMALL);
+        manager.registerMigration({
+          version: '004',
+          name: 'add_notes',
+          up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);',
+          meta: { dependencies: ['003'] },
+        });
+        const failure = await manager.migrate().catch((error: unknown) => error);
+        expect(failure).toMatchObject({
+          code: 'MIGRATION_FAILED',
+          version: '004',
+          file: '004_add_notes (up, defined in code)',
+          line: 2,
+          column: 1,
+          message:
+            'migration 004 (add_notes) failed at 004_add_notes (up, defined in code):2:1, and the database was left as before it: no such table: nowhere\n' +
+            '  INSERT INTO nowhere VALUES (1)',
+        });
+        expect(await tablesOf(open[0] as Driver)).not.toContain('notes');
+      });
+
       it('plans the same from a folder on disk and from a map of files', async () => {
         writeFiles(temp.path, Object.fromEntries(Object.entries(SMALL).map(([k, v]) => [`migrations/${k}`, v])));
         const fromDisk = await manage(await loadMigrationsFolder(join(temp.path, 'migrations')));

@@ -38,7 +38,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'take over a lock held from another host after this long without a refresh (default: 10000)',
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
-  help: { type: 'boolean', short: 'h', description: 'show help (also: migrate help <command>)' },
+  help: { type: 'boolean', short: 'h', description: 'show help (also: strata help <command>)' },
   version: { type: 'boolean', description: 'print the version of the CLI' },
 };
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } from '@strata/core';
 // The folder loader alone: the whole of @strata/core/node (backups, restore, bundles, DatabaseManager) is loaded by
 // the commands that use it, not by every run.
+import { createDatabaseFolder } from '@strata/core/node/database-file';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
-import { removeIfLeftEmpty } from './discard.js';
-import { openDriver } from './drivers.js';
+import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
+import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import type { Settings } from './settings.js';
 
@@ -40,8 +41,8 @@ export interface SessionOptions {
  * The migrations are loaded first, so a wrong `--dir` fails before any file is touched. A database file that does
  * not exist is created only by a command that writes; one that only looks (`status`, `validate`, a dry run) sees an
  * empty in-memory database instead, which is what the file would be, and leaves no empty file behind; an existing
- * file is opened read-only by such commands. The default folder is created for a writing command; a folder named by
- * `--db` or the config file is not, so a mistyped path fails loudly.
+ * file is opened read-only by such commands. A writing command creates the file's folder when it is missing, whether
+ * the file is the default one or named by `--db` or the config file; a failed one takes it away again while empty.
  *
  * @example
  * ```ts
@@ -54,20 +55,27 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
   const file = settings.databaseFile;
   const exists = existsSync(file);
+  // Loaded first, outside the database's errors: a driver whose library is not installed is no database failure.
+  await driverFactory(settings.driver);
   let driver: Driver;
+  // Created here, as the driver would, to know which folders a failed command should take away again.
+  let created: string | undefined;
   try {
-    if (!exists && options.write && settings.defaultDatabase) mkdirSync(dirname(file), { recursive: true });
+    if (!exists && options.write) created = createDatabaseFolder(file);
     const lock = { ...settings.lock, ...(options.onWait === undefined ? {} : { onWait: options.onWait }) };
     const target = { file: exists || options.write ? file : undefined, readonly: !options.write, lock };
     driver = guardDriver(await openDriver(settings.driver, target), file);
   } catch (error) {
+    if (created !== undefined) await removeFoldersIfEmpty(dirname(file), created);
     throw databaseError(error, file);
   }
   try {
     const manager = new MigrationManager({ driver, migrations, table: settings.table, onEvent: options.onEvent });
     const close = async ({ failed = false } = {}) => {
       await driver.close();
-      if (failed && !exists && options.write) await removeIfLeftEmpty(file);
+      if (!failed || exists || !options.write) return;
+      await removeIfLeftEmpty(file);
+      if (created !== undefined) await removeFoldersIfEmpty(dirname(file), created);
     };
     return { manager, driver, databaseFile: file, close };
   } catch (error) {

@@ -1,4 +1,5 @@
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 
 /**
  * Removes the database file a failed command created, when it still holds no schema at all, so that the failure
@@ -50,5 +51,25 @@ async function holdsNoSchema(file: string): Promise<boolean> {
     return bytesRead === bytes.length && bytes[SCHEMA_PAGE] === LEAF_TABLE_PAGE && bytes.readUInt16BE(SCHEMA_PAGE + 3) === 0;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Removes the folders a failed command created for its database, from `folder` up to `top`, the first one it created,
+ * while they are empty: another process may have put something there meanwhile, and then they stay.
+ *
+ * @example
+ * ```ts
+ * if (failed && created !== undefined) await removeFoldersIfEmpty(dirname(databaseFile), created);
+ * ```
+ */
+export async function removeFoldersIfEmpty(folder: string, top: string): Promise<void> {
+  for (let current = folder; !relative(top, current).startsWith('..'); current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top) return;
   }
 }

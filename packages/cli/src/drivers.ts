@@ -1,4 +1,4 @@
-import type { Driver, DriverFactory, OpenOptions } from '@strata/core';
+import { type Driver, type DriverFactory, type OpenOptions, StrataError } from '@strata/core';
 import type { DriverName } from './args.js';
 
 /** Which database to open, and how. */
@@ -16,7 +16,8 @@ export interface DriverTarget {
 
 /**
  * The factory of the named driver. Each driver package is imported only when chosen, so better-sqlite3 users never
- * load the sql.js WASM, and the reverse.
+ * load the sql.js WASM, and the reverse. better-sqlite3 is an optional peer of the CLI: without it, choosing its
+ * driver (the default) is an `INVALID_OPTION` saying what to install, or to pass `--driver sqljs`.
  *
  * @example
  * ```ts
@@ -25,7 +26,23 @@ export interface DriverTarget {
  */
 export async function driverFactory(name: DriverName): Promise<DriverFactory> {
   if (name === 'sqljs') return (await import('@strata/driver-sqljs/node')).sqlJsFiles;
-  return (await import('@strata/driver-better-sqlite3')).betterSqlite3;
+  try {
+    return (await import('@strata/driver-better-sqlite3')).betterSqlite3;
+  } catch (error) {
+    if (!isMissing(error, 'better-sqlite3')) throw error;
+    throw new StrataError(
+      'INVALID_OPTION',
+      'the better-sqlite3 driver (the default) needs the better-sqlite3 package, which is not installed: install it ' +
+        '(npm install better-sqlite3@12), or pass --driver sqljs to use sql.js (npm install sql.js)',
+      { cause: error },
+    );
+  }
+}
+
+/** Whether `error` says that the package `name` cannot be found. */
+function isMissing(error: unknown, name: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error && error.message.includes(`'${name}'`);
 }
 
 /** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */

@@ -41,8 +41,12 @@ export function guardDriver(driver: Driver, file: string): Driver {
   };
 }
 
-/** A `DATABASE_ERROR` for a failure of the database `file`, keeping the library's code (`SQLITE_NOTADB`) in view. */
+/**
+ * A `DATABASE_ERROR` for a failure of the database `file`, keeping the library's code (`SQLITE_NOTADB`) in view; a
+ * `StrataError` that names `file` already is kept as it is.
+ */
 export function databaseError(error: unknown, file: string): StrataError {
+  if (error instanceof StrataError && error.file === file) return error;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const suffix = typeof code === 'string' && !message.includes(code) ? ` (${code})` : '';

@@ -13,10 +13,10 @@ import { UsageError } from './usage-error.js';
 import { cliVersion } from './version.js';
 import { createView, type View } from './view.js';
 
-const PROGRAM = 'migrate';
+const PROGRAM = 'strata';
 
 /**
- * Runs the `migrate` command line and returns the exit code: 0 success, 1 a migration, validation or database error,
+ * Runs the `strata` command line and returns the exit code: 0 success, 1 a migration, validation or database error,
  * 2 a usage error. Never throws for those; output goes to `io` only.
  *
  * @example

@@ -12,8 +12,6 @@ export interface Settings {
   readonly cwd: string;
   /** The database file, which may not exist yet. */
   readonly databaseFile: string;
-  /** True when the file is the default one, whose folder a writing command may create. */
-  readonly defaultDatabase: boolean;
   /** The migrations folder. */
   readonly dir: string;
   readonly driver: DriverName;
@@ -67,7 +65,6 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
   return {
     cwd: io.cwd,
     databaseFile: db ?? (await defaultDatabaseFile()),
-    defaultDatabase: db === undefined,
     dir: given(global.dir) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
     driver: global.driver ?? config?.driver ?? 'better-sqlite3',
     table: global.table ?? config?.table,

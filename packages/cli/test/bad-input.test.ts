@@ -411,7 +411,7 @@ describe.each(DRIVERS)('a --db that is not a database file is a usage error, and
   const refuses = (box: Sandbox, db: string, message: string) => {
     for (const command of ['migrate', 'status']) {
       const result = box.run(['--driver', driver, '--db', db, command]);
-      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "migrate --help" for usage.\n` });
+      expect(result, command).toEqual({ code: 2, stdout: '', stderr: `error: ${message}\nRun "strata --help" for usage.\n` });
       const json = box.run(['--driver', driver, '--db', db, command, '--json']);
       expect(json.code, command).toBe(2);
       expect(json.stderr, command).toBe('');
@@ -467,5 +467,42 @@ describe.each(DRIVERS)('a --db that is not a database file is a usage error, and
     expect(box.run(['--driver', driver, '--db', 'app.db', 'migrate']).code).toBe(0);
     symlinkSync('app.db', box.path('link.db'));
     expect(box.run(['--driver', driver, '--db', 'link.db', 'status']).code).toBe(0);
+  });
+});
+
+describe.each(DRIVERS)('a --db in a folder that does not exist yet (--driver %s)', (driver) => {
+  it('is created by a command that writes, and left alone by one that only looks', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['--driver', driver, '--db', 'data/app.db', 'status'])).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(box.path('data'))).toBe(false);
+    expect(box.run(['--driver', driver, '--db', 'data/nested/app.db', 'migrate'])).toMatchObject({ code: 0, stderr: '' });
+    expect(inspectDb(box.path('data', 'nested', 'app.db')).history).toHaveLength(3);
+  });
+
+  it('that cannot be created, a file being in the way, is a DATABASE_ERROR naming the path', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    writeFileSync(box.path('data'), 'not a folder\n');
+    const folder = box.path('data');
+    const file = box.path('data', 'app.db');
+    expect(box.run(['--driver', driver, '--db', 'data/app.db', 'migrate'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error DATABASE_ERROR: the folder ${folder} of the database file ${file} cannot be created (a file is in the way); name a database file in a folder that can be created, or create it first\n  file: ${file}\n`,
+    });
+    expect(readdirSync(box.cwd).sort()).toEqual(['data', 'migrations']);
+    expect(readFileSync(folder, 'utf8')).toBe('not a folder\n');
+  });
+});
+
+describe.each(DRIVERS)('a failed run into a folder it created (--driver %s)', (driver) => {
+  it('takes the folders away again, since they hold nothing', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), { '001_broken': { up: 'CREATE INDEX idx_nothing ON nothing (id);\n' } });
+    const result = box.run(['--driver', driver, '--db', 'data/nested/app.db', 'migrate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error MIGRATION_FAILED: migration 001 \(broken\) failed at 001_broken\/up\.sql:1:1/);
+    expect(readdirSync(box.cwd)).toEqual(['migrations']);
   });
 });

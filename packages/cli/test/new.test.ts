@@ -15,7 +15,7 @@ describe('new', () => {
         '  + migrations/004_add_user_tags/up.sql',
         '  + migrations/004_add_user_tags/down.sql',
         '  + migrations/004_add_user_tags/meta.yaml',
-        'Write the SQL in up.sql and down.sql, then check it with "migrate validate".',
+        'Write the SQL in up.sql and down.sql, then check it with "strata validate".',
         '',
       ].join('\n'),
     );

@@ -145,15 +145,6 @@ describe('database options', () => {
     },
   );
 
-  it('does not create folders named by --db', () => {
-    const box = sandbox();
-    writeMigrations(box.path('migrations'), THREE);
-    const result = box.run(['migrate', '--db', 'missing/folder/app.db']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error DATABASE_ERROR: database .*missing\/folder\/app\.db: /);
-    expect(existsSync(box.path('missing'))).toBe(false);
-  });
-
   it('resolves --dir and --db against the working folder', () => {
     const box = sandbox();
     mkdirSync(box.path('db'));

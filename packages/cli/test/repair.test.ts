@@ -85,7 +85,7 @@ describe.each(DRIVERS)('repair (--driver %s)', (driver) => {
     expect(applied.stdout).toMatch(
       new RegExp(`^ {2}✓ 001 create_users {2}checksum ${md5(crlf)} → ${HEX} {2}\\(line endings or byte-order mark only\\)\\n`),
     );
-    expect(applied.stdout).toMatch(/\n {2}· 003 index_emails {2}left alone: up\.sql was edited .*run "migrate repair 003"/);
+    expect(applied.stdout).toMatch(/\n {2}· 003 index_emails {2}left alone: up\.sql was edited .*run "strata repair 003"/);
     expect(applied.stdout).toMatch(/\nRe-recorded 1 checksum\.\n$/);
     const validate = run('validate', '--json');
     expect(JSON.parse(validate.stdout).problems.map((p: { version: string }) => p.version)).toEqual(['003']);

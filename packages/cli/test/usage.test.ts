@@ -7,7 +7,7 @@ describe('help and usage errors', () => {
     const result = sandbox().run([flag]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/^Usage: migrate \[options\] <command>/);
+    expect(result.stdout).toMatch(/^Usage: strata \[options\] <command>/);
     for (const command of commands) expect(result.stdout).toContain(`\n  ${command.usage[0]}`);
     for (const option of ['--db <file>', '--dir <folder>', '--driver <name>', '--table <name>', '--json', '--version']) {
       expect(result.stdout).toContain(option);
@@ -29,7 +29,7 @@ describe('help and usage errors', () => {
       const result = sandbox().run(args);
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('');
-      expect(result.stdout).toMatch(new RegExp(`^Usage: migrate \\[options\\] ${name}`));
+      expect(result.stdout).toMatch(new RegExp(`^Usage: strata \\[options\\] ${name}`));
       expect(result.stdout).toContain('Exit codes:');
     });
   });
@@ -45,20 +45,20 @@ describe('help and usage errors', () => {
   });
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate"', 'migrate --help'],
-    [['status', '--frob'], 'unknown option --frob for status', 'migrate status --help'],
-    [['--frob', 'status'], 'unknown option --frob for status', 'migrate status --help'],
-    [['--frob'], 'unknown option --frob', 'migrate --help'],
-    [['status', '--cascade'], 'unknown option --cascade for status', 'migrate status --help'],
-    [['status', '--db'], 'option --db needs a value', 'migrate status --help'],
-    [['migrate', '--to'], 'option --to needs a value', 'migrate migrate --help'],
-    [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"', 'migrate --help'],
-    [['rollback'], 'rollback needs a version argument', 'migrate rollback --help'],
-    [['rollback:'], 'rollback needs a version argument', 'migrate rollback --help'],
-    [['status', 'now'], 'unexpected argument "now" for status', 'migrate status --help'],
-    [['help', 'frobnicate'], 'unknown command "frobnicate"', 'migrate --help'],
-    [['--json=yes', 'status'], 'option --json does not take a value', 'migrate status --help'],
-    [[], 'no command given', 'migrate --help'],
+    [['frobnicate'], 'unknown command "frobnicate"', 'strata --help'],
+    [['status', '--frob'], 'unknown option --frob for status', 'strata status --help'],
+    [['--frob', 'status'], 'unknown option --frob for status', 'strata status --help'],
+    [['--frob'], 'unknown option --frob', 'strata --help'],
+    [['status', '--cascade'], 'unknown option --cascade for status', 'strata status --help'],
+    [['status', '--db'], 'option --db needs a value', 'strata status --help'],
+    [['migrate', '--to'], 'option --to needs a value', 'strata migrate --help'],
+    [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"', 'strata --help'],
+    [['rollback'], 'rollback needs a version argument', 'strata rollback --help'],
+    [['rollback:'], 'rollback needs a version argument', 'strata rollback --help'],
+    [['status', 'now'], 'unexpected argument "now" for status', 'strata status --help'],
+    [['help', 'frobnicate'], 'unknown command "frobnicate"', 'strata --help'],
+    [['--json=yes', 'status'], 'option --json does not take a value', 'strata status --help'],
+    [[], 'no command given', 'strata --help'],
   ])('refuses %j with exit 2 and a pointer to help', (args, message, help) => {
     const box = sandbox();
     const result = box.run(args);

@@ -41,7 +41,15 @@ export {
   type RollbackOptions,
   type ValidationReport,
 } from './manager.js';
-export { compareVersions, type Migration, type MigrationMeta, type MigrationSet, VersionSet } from './migration.js';
+export {
+  compareVersions,
+  type Migration,
+  type MigrationFileName,
+  type MigrationMeta,
+  type MigrationSet,
+  migrationFile,
+  VersionSet,
+} from './migration.js';
 export {
   type MigrationDefinition,
   type MigrationFiles,

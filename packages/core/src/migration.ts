@@ -31,6 +31,25 @@ export interface Migration {
   readonly meta: MigrationMeta;
   /** MD5 hex of up.sql, see {@link checksumOf}. */
   readonly checksum: string;
+  /** Set for a migration registered in code (`registerMigration`), which has no files; see {@link migrationFile}. */
+  readonly definedInCode?: true;
+}
+
+/** A file of a migration folder. */
+export type MigrationFileName = 'up.sql' | 'down.sql' | 'meta.yaml';
+
+/**
+ * How errors name a file of a migration: `001_init/up.sql`, relative to the migrations folder; for a migration
+ * registered in code, which has no files, what it was given, such as `004_add_tags (up, defined in code)`.
+ *
+ * @example
+ * ```ts
+ * migrationFile({ folder: '004_add_tags', definedInCode: true }, 'up.sql'); // '004_add_tags (up, defined in code)'
+ * ```
+ */
+export function migrationFile(migration: Pick<Migration, 'folder' | 'definedInCode'>, file: MigrationFileName): string {
+  if (migration.definedInCode !== true) return `${migration.folder}/${file}`;
+  return `${migration.folder} (${file.slice(0, file.indexOf('.'))}, defined in code)`;
 }
 
 /**

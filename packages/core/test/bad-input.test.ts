@@ -203,8 +203,8 @@ describe('a NUL byte, at which SQLite would stop reading a script', () => {
     await expect(manager.migrate()).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       problems: [
-        { code: 'INVALID_MIGRATION', file: '001_a/up.sql', line: 1, column: 29 },
-        { code: 'INVALID_MIGRATION', file: '002_b/down.sql', line: 1, column: 1 },
+        { code: 'INVALID_MIGRATION', file: '001_a (up, defined in code)', line: 1, column: 29 },
+        { code: 'INVALID_MIGRATION', file: '002_b (down, defined in code)', line: 1, column: 1 },
       ],
     });
   });

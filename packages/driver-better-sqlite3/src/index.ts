@@ -1,9 +1,17 @@
 import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
-import { acquireFileLock, type FileLockOptions, fileExclusive, isWalDatabase } from '@strata/core/node/files';
+import {
+  acquireFileLock,
+  createDatabaseFolder,
+  type FileLockOptions,
+  fileExclusive,
+  isWalDatabase,
+} from '@strata/core/node/files';
 import Database from 'better-sqlite3';
 import { lockTimeoutOf } from './busy.js';
+import type { BetterSqlite3Database, BetterSqlite3Statement } from './connection.js';
 import { createReaderPool } from './readers.js';
 
+export type { BetterSqlite3Database, BetterSqlite3Statement } from './connection.js';
 export { createReaderPool, type ReaderPoolOptions } from './readers.js';
 
 /**
@@ -42,7 +50,7 @@ export interface StrataLockOptions {
  * ```
  */
 export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas, StrataLockOptions {
-  /** Path of the database file; its folder must already exist. */
+  /** Path of the database file; a missing folder is created, unless the file is opened read-only. */
   readonly filename: string;
   readonly readonly?: boolean;
 }
@@ -56,7 +64,7 @@ export interface BetterSqlite3FileOptions extends BetterSqlite3Pragmas, StrataLo
  * ```
  */
 export interface BetterSqlite3ConnectionOptions extends BetterSqlite3Pragmas, StrataLockOptions {
-  readonly database: Database.Database;
+  readonly database: BetterSqlite3Database;
   /** Close `database` when the driver is closed. Default `false`: whoever opened it closes it. */
   readonly closeDatabase?: boolean;
 }
@@ -83,7 +91,7 @@ export type BetterSqlite3DriverOptions = BetterSqlite3FileOptions | BetterSqlite
 export interface BetterSqlite3Driver extends Driver {
   readonly name: 'better-sqlite3';
   /** The connection Strata migrates, for the application's own queries. */
-  readonly database: Database.Database;
+  readonly database: BetterSqlite3Database;
 }
 
 /**
@@ -107,7 +115,8 @@ export interface BetterSqlite3Driver extends Driver {
  */
 export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): BetterSqlite3Driver {
   const opened = 'filename' in options;
-  const db = opened
+  if (opened && options.readonly !== true) createDatabaseFolder(options.filename);
+  const db: BetterSqlite3Database = opened
     ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS })
     : options.database;
   const ownsDatabase = opened || options.closeDatabase === true;
@@ -205,8 +214,8 @@ const CACHED_STATEMENTS = 32;
  * statements once per migration, and preparing one costs more than running it. SQLite re-prepares a cached statement
  * by itself when the schema changes under it.
  */
-function statementCache(db: Database.Database): (sql: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
+function statementCache(db: BetterSqlite3Database): (sql: string) => BetterSqlite3Statement {
+  const cache = new Map<string, BetterSqlite3Statement>();
   return (sql) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
@@ -218,7 +227,7 @@ function statementCache(db: Database.Database): (sql: string) => Database.Statem
   };
 }
 
-function configure(db: Database.Database, options: BetterSqlite3Pragmas, opened: boolean): void {
+function configure(db: BetterSqlite3Database, options: BetterSqlite3Pragmas, opened: boolean): void {
   if (!opened && options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   // Switching to WAL writes the file header, which a read-only connection cannot do.
   const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? 'wal' : undefined);
@@ -246,6 +255,8 @@ export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
     // Opening may write the file's header (the switch to WAL), and a sql.js run holding Strata's lock would then
     // refuse to save: wait for it. A file already in WAL mode is one sql.js does not write.
     if (options.readonly === true || isWalDatabase(file)) return createBetterSqlite3Driver({ ...options, filename: file });
+    // The lock is a folder beside the file: the file's own folder must exist first.
+    createDatabaseFolder(file);
     const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS));
     try {
       return createBetterSqlite3Driver({ ...options, filename: file });

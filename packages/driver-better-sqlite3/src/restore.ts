@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type RestoreFromOptions, StrataError } from '@strata/core';
 import { temporaryPathBeside } from '@strata/core/node/files';
 import Database from 'better-sqlite3';
+import type { BetterSqlite3Database } from './connection.js';
 
 // The most pages sqlite3_backup_step copies at once: all of them, so that the lock is held for one step of the loop.
 const ALL_PAGES = 0x7fffffff;
@@ -24,7 +25,7 @@ const ALL_PAGES = 0x7fffffff;
  * await restoreInto(driver.database, 'backups/app.20250115T103000123Z.v003.sqlite', { keep: 'backups/replaced.sqlite' });
  * ```
  */
-export async function restoreInto(db: Database.Database, file: string, options: RestoreFromOptions = {}): Promise<void> {
+export async function restoreInto(db: BetterSqlite3Database, file: string, options: RestoreFromOptions = {}): Promise<void> {
   const target = mainFileOf(db);
   if (target === '' || db.readonly) {
     throw new StrataError(
@@ -70,8 +71,8 @@ export async function restoreInto(db: Database.Database, file: string, options: 
 }
 
 async function copyPages(
-  source: Database.Database,
-  db: Database.Database,
+  source: BetterSqlite3Database,
+  db: BetterSqlite3Database,
   target: string,
   keep: string | undefined,
 ): Promise<void> {
@@ -103,7 +104,7 @@ async function copyPages(
 }
 
 /** Writes the database as it is now to `keep`, and flushes it to disk, while the restore holds the write lock. */
-function keepCopy(db: Database.Database, target: string, keep: string, inWal: boolean): void {
+function keepCopy(db: BetterSqlite3Database, target: string, keep: string, inWal: boolean): void {
   if (inWal) {
     // In WAL mode readers go on while one connection writes: this connection reads the last commit.
     db.prepare('VACUUM INTO ?').run(keep);
@@ -121,7 +122,7 @@ function keepCopy(db: Database.Database, target: string, keep: string, inWal: bo
 }
 
 // The path SQLite opened as the main database (links resolved); empty for a database in memory.
-function mainFileOf(db: Database.Database): string {
+function mainFileOf(db: BetterSqlite3Database): string {
   const rows = db.pragma('database_list') as { name: string; file: string }[];
   return rows.find((row) => row.name === 'main')?.file ?? '';
 }
@@ -130,7 +131,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function openReadOnly(file: string): Database.Database {
+function openReadOnly(file: string): BetterSqlite3Database {
   try {
     return new Database(file, { readonly: true, fileMustExist: true });
   } catch (error) {

@@ -9,6 +9,7 @@ import {
 } from '@strata/core';
 import {
   assertReplaceable,
+  createDatabaseFolder,
   databaseHolders,
   describeHolders,
   fileExclusive,
@@ -88,6 +89,8 @@ export async function createSqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatab
     ...(onWait === undefined ? {} : { onWait }),
   };
   const SQL = await loadSqlJs(sqlJs);
+  // Created now, as the native driver does on opening; the file itself is written by the first save.
+  createDatabaseFolder(path);
   const storage = fileStorage(path);
   // The database's write counters when it was last loaded or saved. No copy of the bytes is kept: at every start-up
   // that would double the memory a large database takes, and reading the file again to compare would cost as much

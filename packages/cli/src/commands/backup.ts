@@ -19,7 +19,7 @@ export const backupCommand: Command = {
     'into the backups folder (the config file\'s backup.dir, default "backups" beside the database) as',
     '<dbname>.<UTC time>.v<last applied version>.sqlite, and the oldest backups of this database there are deleted',
     `beyond backup.keep (default ${DEFAULT_KEEP}). With --out, exactly that file is written and nothing is deleted.`,
-    'The database file must exist. Restore a backup with "migrate restore <file>".',
+    'The database file must exist. Restore a backup with "strata restore <file>".',
   ].join('\n'),
   options: {
     out: { type: 'string', value: 'file', description: 'write the backup to this file (its folder must exist)' },

@@ -69,11 +69,11 @@ export interface Outcome {
  */
 export interface Command {
   readonly name: string;
-  /** One line for the command list of `migrate --help`. */
+  /** One line for the command list of `strata --help`. */
   readonly summary: string;
   /** Usage lines without the leading program name, e.g. `rollback V [--cascade]`. */
   readonly usage: readonly string[];
-  /** A paragraph or two for `migrate help <command>`. */
+  /** A paragraph or two for `strata help <command>`. */
   readonly description: string;
   /** Options of this command only. Option names mean the same thing in every command that has them. */
   readonly options: Readonly<Record<string, OptionSpec>>;

@@ -36,7 +36,7 @@ export const newCommand: Command = {
         const folder = shownPath(settings.cwd, result.path);
         view.out(`Created ${folder}/`);
         for (const file of result.files) view.out(`  ${view.color.green('+')} ${folder}/${basename(file)}`);
-        view.out(`Write the SQL in up.sql and down.sql, then check it with "migrate validate".`);
+        view.out(`Write the SQL in up.sql and down.sql, then check it with "strata validate".`);
       },
     };
   },

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
 import type { RestoreResult } from '@strata/core/node';
+import { createDatabaseFolder } from '@strata/core/node/database-file';
 import type { Palette } from '../color.js';
 import { driverFactory } from '../drivers.js';
 import { databaseError } from '../guard-driver.js';
@@ -26,7 +26,7 @@ export const restoreCommand: Command = {
     "wait for the restore, then read the restored data. Another program's write is waited for up to the busy timeout",
     '(then LOCK_TIMEOUT). Just before, under the same lock, the database is copied into the backups folder, so a',
     'restore can be undone. With --driver sqljs, F must not be in WAL mode, and no other program may have the',
-    'database open. Migrations the backup has not applied stay pending: run "migrate migrate" afterwards.',
+    'database open. Migrations the backup has not applied stay pending: run "strata migrate" afterwards.',
   ].join('\n'),
   options: {
     force: {
@@ -41,10 +41,10 @@ export const restoreCommand: Command = {
     const backup = resolve(settings.cwd, args[0] ?? '');
     const databaseFile = settings.databaseFile;
     const force = values.force === true;
+    const factory = await driverFactory(settings.driver);
     let check: RestoreResult;
     try {
-      if (settings.defaultDatabase) mkdirSync(dirname(databaseFile), { recursive: true });
-      const factory = await driverFactory(settings.driver);
+      createDatabaseFolder(databaseFile);
       const { backupBaseName, restoreDatabase, rotateBackups } = await import('@strata/core/node');
       const backupDir = settings.backup.dir;
       check = await restoreDatabase(backup, {

@@ -29,7 +29,7 @@ const CONFIG = [
   '  backup: { dir: data/backups, keep: 7 }',
 ];
 
-/** `migrate --help`: every command, the global options, the default database file, the config file, the exit codes. */
+/** `strata --help`: every command, the global options, the default database file, the config file, the exit codes. */
 export function globalHelp(
   program: string,
   commands: readonly Command[],
@@ -57,7 +57,7 @@ export function globalHelp(
   ].join('\n');
 }
 
-/** `migrate help <command>` and `migrate <command> --help`. */
+/** `strata help <command>` and `strata <command> --help`. */
 export function commandHelp(program: string, command: Command): string {
   const [first = command.name, ...more] = command.usage;
   const options = Object.keys(command.options).length === 0 ? [] : ['', 'Options:', ...optionLines(command.options)];

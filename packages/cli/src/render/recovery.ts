@@ -23,7 +23,7 @@ export function repairLines(report: RepairReport, version: string | undefined, c
   }
   for (const edited of report.skipped) {
     lines.push(
-      `  ${c.dim('·')} ${edited.version} ${edited.name}  ${c.dim(`left alone: up.sql was edited (recorded ${edited.oldChecksum}, now ${edited.newChecksum}); if that was intended, run "migrate repair ${edited.version}"`)}`,
+      `  ${c.dim('·')} ${edited.version} ${edited.name}  ${c.dim(`left alone: up.sql was edited (recorded ${edited.oldChecksum}, now ${edited.newChecksum}); if that was intended, run "strata repair ${edited.version}"`)}`,
     );
   }
   const removedRows = report.duplicates.reduce((sum, d) => sum + d.removed.length, 0);

@@ -1,8 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import envPaths from 'env-paths';
 import { StrataError } from '../errors.js';
-import { checkDatabaseFile } from './database-file.js';
+import { checkDatabaseFile, createDatabaseFolder } from './database-file.js';
 
 /**
  * Where an application keeps its database: `<appName>.db` in the per-user data folder of `appName`
@@ -40,10 +39,10 @@ export interface DatabaseLocation {
 }
 
 /**
- * The absolute path of the database, with its folder ready. The per-user folder of an `appName` is created when
- * missing, since nobody else will create it; the folder of an explicit `file` must exist, so a mistyped path fails
- * loudly instead of scattering databases (as `--db` does in the CLI). A name that cannot be a database file (empty,
- * a folder, a device, a named pipe, a socket) is refused with `INVALID_OPTION`; see {@link checkDatabaseFile}.
+ * The absolute path of the database, with its folder ready: a missing folder is created, the per-user folder of an
+ * `appName` and the folder of an explicit `file` alike (see {@link createDatabaseFolder}). A name that cannot be a
+ * database file (empty, a folder, a device, a named pipe, a socket) is refused with `INVALID_OPTION`; see
+ * {@link checkDatabaseFile}.
  *
  * @example
  * ```ts
@@ -58,17 +57,10 @@ export async function prepareDatabaseFile(location: DatabaseLocation): Promise<s
       'give either appName (a per-user database) or file (an explicit path), not both or neither',
     );
   }
-  if (appName !== undefined) {
-    const path = appDatabaseFile(appName);
-    await mkdir(dirname(path), { recursive: true });
-    return checkDatabaseFile(path, `the database of ${appName}`);
-  }
-  const path = checkDatabaseFile(file ?? '');
-  const folder = await stat(dirname(path)).catch(() => undefined);
-  if (folder === undefined || !folder.isDirectory()) {
-    throw new StrataError('INVALID_OPTION', `the folder of the database file ${path} does not exist; create it first`, {
-      file: path,
-    });
-  }
+  const path =
+    appName !== undefined
+      ? checkDatabaseFile(appDatabaseFile(appName), `the database of ${appName}`)
+      : checkDatabaseFile(file ?? '');
+  createDatabaseFolder(path);
   return path;
 }

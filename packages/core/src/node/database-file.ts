@@ -1,6 +1,7 @@
-import { type Stats, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, type Stats, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { StrataError } from '../errors.js';
+import { errorCodeOf } from './atomic-file.js';
 
 /**
  * Checks that `file` can name a database file and returns its absolute path. Throws `INVALID_OPTION`, naming
@@ -32,6 +33,41 @@ export function checkDatabaseFile(file: string, setting = 'file'): string {
     ? `${setting} names ${path}, which is a folder, not a database file; name a file in it, such as ${join(path, 'app.db')}`
     : `${setting} names ${path}, which is ${kindOf(found)}, not a regular file that can hold a database`;
   throw new StrataError('INVALID_OPTION', message, { file: path });
+}
+
+/**
+ * Creates the folder of the database file `file`, and the folders above it, where missing: SQLite and the sql.js
+ * driver create a database file but not its folder. Nothing is done for `':memory:'`. Throws `DATABASE_ERROR`, naming
+ * the folder and the file, when the folder cannot be created: a file is in the way, or permission is denied. Returns
+ * the first folder it created, the one nearest the root, or undefined when they all existed.
+ *
+ * @example
+ * ```ts
+ * createDatabaseFolder('data/app.db'); // '/srv/app/data', which now exists
+ * ```
+ */
+export function createDatabaseFolder(file: string): string | undefined {
+  if (file === ':memory:' || file === '') return undefined;
+  const path = resolve(file);
+  const folder = dirname(path);
+  try {
+    return mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const code = errorCodeOf(error);
+    const reason =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file is in the way'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    throw new StrataError(
+      'DATABASE_ERROR',
+      `the folder ${folder} of the database file ${path} cannot be created (${reason}); name a database file in a folder that can be created, or create it first`,
+      { file: path, cause: error },
+    );
+  }
 }
 
 function kindOf(found: Stats): string {

@@ -35,7 +35,7 @@ export interface BackupPolicy {
 export interface DatabaseManagerOptions<D extends Driver = Driver> {
   /** Keep the database at `<appName>.db` in the per-user data folder, created when missing. */
   readonly appName?: string;
-  /** Keep the database at this path instead; its folder must exist. */
+  /** Keep the database at this path instead; a missing folder is created. */
   readonly file?: string;
   /** The driver package's factory, such as `betterSqlite3` or `sqlJsFiles`. */
   readonly driver: DriverFactory<D>;

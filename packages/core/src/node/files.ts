@@ -11,6 +11,7 @@ export {
   temporaryPathBeside,
   writeFileAtomically,
 } from './atomic-file.js';
+export { createDatabaseFolder } from './database-file.js';
 export { type FileExclusive, type FileExclusiveHooks, fileExclusive } from './file-exclusive.js';
 export { databaseHolders, describeHolders, type FileHolder, fileHolders } from './file-holders.js';
 export { acquireFileLock, type FileLock, type FileLockOptions, lockHolderOf, WAIT_NOTICE_MS } from './file-lock.js';

@@ -1,6 +1,6 @@
 import { checksumOf } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
-import type { Migration, MigrationMeta, MigrationSet } from '../migration.js';
+import { type Migration, type MigrationMeta, type MigrationSet, migrationFile } from '../migration.js';
 import { containsStatement, positionOf } from '../sql/split.js';
 import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
@@ -136,7 +136,7 @@ function parseFolder(
   if (metaNul !== undefined) problems.push(metaNul);
   problems.push(...metaResult.problems);
   const built = buildMigration(
-    folder,
+    { folder },
     version,
     name,
     textOf(entries.get('up.sql'), folder, 'up.sql'),
@@ -166,15 +166,16 @@ export function parseMigrationDefinition(definition: MigrationDefinition): { mig
       ],
     };
   }
-  const metaResult = checkMeta(definition.meta, `${folder} (meta)`, definition.version);
-  const built = buildMigration(folder, definition.version, definition.name, definition.up, definition.down, metaResult.meta);
+  const source = { folder, definedInCode: true } as const;
+  const metaResult = checkMeta(definition.meta, migrationFile(source, 'meta.yaml'), definition.version);
+  const built = buildMigration(source, definition.version, definition.name, definition.up, definition.down, metaResult.meta);
   const problems = [...metaResult.problems, ...built.problems];
   if (problems.length > 0 || built.migration === undefined) return { problems };
   return { migration: built.migration, problems };
 }
 
 function buildMigration(
-  folder: string,
+  source: MigrationSource,
   version: string,
   name: string,
   up: string | undefined,
@@ -182,7 +183,8 @@ function buildMigration(
   meta: MigrationMeta,
   checksum: (sql: string) => string = checksumOf,
 ): { migration?: Migration; problems: StrataError[] } {
-  const file = `${folder}/up.sql`;
+  const { folder } = source;
+  const file = migrationFile(source, 'up.sql');
   const problems: StrataError[] = [];
   // A file of comments would run as a no-op and be recorded as applied: almost always a scaffold nobody filled in.
   // Blank text has no statement either; it is told apart only for the message.
@@ -197,10 +199,18 @@ function buildMigration(
   }
   // A folder left out anyway has its down.sql read now, so that one fix does not only uncover the next problem.
   if (typeof down === 'function' && problems.length > 0) problems.push(...problemsReading(down, folder, version));
-  const downText = typeof down === 'string' ? downProblem(folder, version, down) : undefined;
+  const downText = typeof down === 'string' ? downProblem(source, version, down) : undefined;
   if (downText !== undefined) problems.push(downText);
   if (problems.length > 0 || up === undefined) return { problems };
-  const migration = { version, name, folder, up, meta, checksum: checksum(up) };
+  const migration = {
+    version,
+    name,
+    folder,
+    up,
+    meta,
+    checksum: checksum(up),
+    ...(source.definedInCode ? { definedInCode: true as const } : {}),
+  };
   if (down === undefined) return { migration, problems: [] };
   if (typeof down === 'string') return { migration: { ...migration, down }, problems: [] };
   // Read when first asked for, checked then as a down.sql given as text is checked here, and kept once read.
@@ -231,8 +241,8 @@ function readDown(this: LazyDown): string {
 
 /** Reads a down.sql given as a function and checks it as one given as text is checked; throws a ValidationError. */
 function readCheckedDown(read: (file: string) => string, folder: string, version: string): string {
-  const sql = read(`${folder}/down.sql`);
-  const problem = downProblem(folder, version, sql);
+  const sql = read(migrationFile({ folder }, 'down.sql'));
+  const problem = downProblem({ folder }, version, sql);
   if (problem !== undefined) throw new ValidationError([problem]);
   return sql;
 }
@@ -241,8 +251,8 @@ function readCheckedDown(read: (file: string) => string, folder: string, version
  * What stops a down.sql from being used: a NUL byte, or no statement (a down.sql of comments would be recorded as
  * rolled back while undoing nothing).
  */
-function downProblem(folder: string, version: string, down: string): StrataError | undefined {
-  const file = `${folder}/down.sql`;
+function downProblem(source: MigrationSource, version: string, down: string): StrataError | undefined {
+  const file = migrationFile(source, 'down.sql');
   const nul = nulProblem(file, version, down);
   if (nul !== undefined) return nul;
   if (containsStatement(down)) return undefined;
@@ -279,6 +289,9 @@ function nulProblem(file: string, version: string, text: string): StrataError | 
     { version, file, line, column },
   );
 }
+
+/** Where a migration comes from: its folder, or code (`registerMigration`). */
+type MigrationSource = Pick<Migration, 'folder' | 'definedInCode'>;
 
 /** The text of a file that is not read lazily (only down.sql may be). */
 function textOf(text: FileText | undefined, folder: string, file: string): string | undefined {

@@ -1,6 +1,6 @@
 import { sameChecksum } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, migrationFile } from '../migration.js';
 import { type AppliedMigration, recordedVersions } from '../validate/history.js';
 import type { CheckedSet } from '../validate/set.js';
 import { findTarget } from './repair.js';
@@ -68,7 +68,7 @@ function entryOf(m: Migration): BaselineEntry {
 }
 
 function mismatch(m: Migration, row: AppliedMigration, target: Migration): StrataError {
-  const file = `${m.folder}/up.sql`;
+  const file = migrationFile(m, 'up.sql');
   return new StrataError(
     'CHECKSUM_MISMATCH',
     `cannot baseline ${target.version}: migration ${m.version} (${file}) is already applied with checksum ${row.checksum} but the file now has ${m.checksum}; repair it first if the edit was intended`,

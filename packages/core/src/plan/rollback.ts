@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import { type Migration, VersionSet } from '../migration.js';
+import { type Migration, migrationFile, VersionSet } from '../migration.js';
 import { findVersion } from './migrate.js';
 
 /** Options of a rollback plan. */
@@ -48,7 +48,7 @@ export function planRollback(
       const why = m === target ? '' : ` (it depends on ${target.version} and would have to be rolled back first)`;
       throw new StrataError('IRREVERSIBLE', `migration ${m.folder} has no down.sql, so it cannot be rolled back${why}`, {
         version: m.version,
-        file: `${m.folder}/down.sql`,
+        file: migrationFile(m, 'down.sql'),
       });
     }
   }

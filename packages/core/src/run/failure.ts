@@ -1,11 +1,10 @@
 import { type ErrorCode, messageOf, StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, type MigrationFileName, migrationFile } from '../migration.js';
 import type { Statement } from '../sql/split.js';
 
 /** Which file of a migration ran, and how to word its failure. */
 export interface FailingStep {
-  /** `up.sql` or `down.sql`. */
-  readonly file: string;
+  readonly file: Extract<MigrationFileName, 'up.sql' | 'down.sql'>;
   readonly failure: ErrorCode;
   /** How the message starts: `migration 004 (add_index)`. */
   readonly label: string;
@@ -50,7 +49,7 @@ const QUOTED_WIDTH = 160;
  */
 export function failureOf(migration: Migration, step: FailingStep, error: unknown, aftermath: Aftermath = {}): StrataError {
   const { failed } = aftermath;
-  const file = `${migration.folder}/${step.file}`;
+  const file = migrationFile(migration, step.file);
   const where = failed === undefined ? {} : { line: failed.statement.line, column: failed.statement.column };
   const at = failed === undefined ? '' : ` at ${file}:${failed.statement.line}:${failed.statement.column}`;
   const quoted = failed === undefined ? '' : `\n${quote(failed.statement.text)}`;

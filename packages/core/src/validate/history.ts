@@ -1,7 +1,7 @@
 import { normalizeSql, sameChecksum } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
-import { type Migration, versionKey } from '../migration.js';
+import { type Migration, migrationFile, versionKey } from '../migration.js';
 
 /** One row of the history table. */
 export interface AppliedMigration {
@@ -83,7 +83,7 @@ export function checkHistory(
         );
       }
     } else if (!sameChecksum(migration.checksum, row.checksum)) {
-      const file = `${migration.folder}/up.sql`;
+      const file = migrationFile(migration, 'up.sql');
       const advice = isLegacyChecksum(migration.up, row.checksum)
         ? 'the recorded one is of the same text with other line endings or a byte-order mark, as older tools hashed it; repair re-records it'
         : 'applied migrations must not be edited, write a new migration instead (or, if the database already has the edit, repair re-records the checksum)';

@@ -1,5 +1,5 @@
 import { StrataError } from '../errors.js';
-import { type Migration, type MigrationMeta, type MigrationSet, versionKey } from '../migration.js';
+import { type Migration, type MigrationMeta, type MigrationSet, migrationFile, versionKey } from '../migration.js';
 import { orderMigrations } from './order.js';
 import { checkStatements } from './statements.js';
 
@@ -86,7 +86,7 @@ function checkStructure(set: MigrationSet): CheckedSet {
         problems.push(
           new StrataError('MISSING_DEPENDENCY', `${m.folder} depends on ${dependency}, but no migration has that version`, {
             version: m.version,
-            file: `${m.folder}/meta.yaml`,
+            file: migrationFile(m, 'meta.yaml'),
           }),
         );
       }

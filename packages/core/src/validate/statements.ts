@@ -1,5 +1,5 @@
 import { StrataError, ValidationError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, type MigrationFileName, migrationFile } from '../migration.js';
 import { type Statement, splitStatements } from '../sql/split.js';
 import { spelling, tokenize } from '../sql/tokens.js';
 
@@ -78,10 +78,10 @@ export type StatementScripts = 'up' | 'down' | 'both';
 // A migration object is never changed once parsed, and the same one is checked by validation and again by the run.
 const checked = new WeakMap<Migration, { up?: readonly StrataError[]; down?: readonly StrataError[] }>();
 
-function scriptProblems(migration: Migration, name: string, sql: string | undefined): StrataError[] {
+function scriptProblems(migration: Migration, name: MigrationFileName, sql: string | undefined): StrataError[] {
   if (sql === undefined || !WATCHED_WORDS.test(sql)) return [];
   const problems: StrataError[] = [];
-  const file = `${migration.folder}/${name}`;
+  const file = migrationFile(migration, name);
   for (const statement of splitStatements(sql)) {
     const advice = adviceFor(leadingWords(statement, FIRST_WORDS));
     if (advice === undefined) continue;
