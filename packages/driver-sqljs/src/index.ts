@@ -1,4 +1,5 @@
 import type { Driver, Row, SqlValue } from '@strata/core';
+import { sameBytes } from './bytes.js';
 import { loadSqlJs, queryRows, runStatement, type SqlJsDatabase, type SqlJsSource, totalChanges } from './sqljs.js';
 
 export type { SqlJsDatabase, SqlJsSource, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
@@ -167,12 +168,5 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
 
 async function holdsAlready(storage: SqlJsStorage, bytes: Uint8Array): Promise<boolean> {
   if (storage.holds !== undefined) return storage.holds(bytes);
-  const stored = await storage.load();
-  return stored !== undefined && sameBytes(stored, bytes);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return sameBytes(await storage.load(), bytes);
 }
