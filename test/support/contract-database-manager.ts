@@ -12,15 +12,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Driver, type DriverFactory, type Row, RunError } from '@strata/core';
-import {
-  checkBackup,
-  DatabaseManager,
-  type DatabaseManagerOptions,
-  listBackups,
-  restoreDatabase,
-  rotateBackups,
-  StartupError,
-} from '@strata/core/node';
+import { DatabaseManager, type DatabaseManagerOptions, StartupError } from '@strata/core/node';
+import { checkBackup, listBackups, restoreDatabase, rotateBackups } from '@strata/core/node/operations';
 import type { Dialect, Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_MIGRATIONS, historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';

@@ -1,4 +1,5 @@
 import { open, rm, stat } from 'node:fs/promises';
+import { LOCK_DEFAULTS } from '@strata/core';
 
 /**
  * Removes the database file a failed command created, when it still holds no schema at all, so that the failure
@@ -19,7 +20,7 @@ export async function removeIfLeftEmpty(file: string): Promise<void> {
   const target = realPathOf(file);
   let lock: Awaited<ReturnType<typeof acquireFileLock>>;
   try {
-    lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: 10_000 });
+    lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: LOCK_DEFAULTS.staleMs });
   } catch {
     return;
   }

@@ -1,4 +1,4 @@
-import { type RestoreFromOptions, StrataError } from '@strata/core';
+import { LOCK_DEFAULTS, type RestoreFromOptions, StrataError } from '@strata/core';
 import { writeFileAtomically } from '@strata/core/node/files';
 import { fileStorage } from './file-storage.js';
 import { fileStore } from './file-store.js';
@@ -50,9 +50,6 @@ export interface SqlJsFileDriver<D extends SqlJsDatabase = SqlJsDatabase> extend
   restoreFrom(file: string, options?: RestoreFromOptions): Promise<void>;
 }
 
-// The defaults of SqlJsFileOptions.
-const FILE_LOCK_DEFAULTS = { busyTimeoutMs: 30_000, lockStaleMs: 10_000 } as const;
-
 /**
  * Opens a sql.js database kept in a file, which several processes may migrate and save at once.
  *
@@ -80,8 +77,8 @@ export async function openSqlJsFile<D extends SqlJsDatabase = SqlJsDatabase>(
 ): Promise<SqlJsFileDriver<D>> {
   const { busyTimeoutMs, lockStaleMs, onWait, ...driverOptions } = options;
   const store = fileStore(path, {
-    timeoutMs: busyTimeoutMs ?? FILE_LOCK_DEFAULTS.busyTimeoutMs,
-    staleMs: lockStaleMs ?? FILE_LOCK_DEFAULTS.lockStaleMs,
+    timeoutMs: busyTimeoutMs ?? LOCK_DEFAULTS.sqlJsTimeoutMs,
+    staleMs: lockStaleMs ?? LOCK_DEFAULTS.staleMs,
     ...(onWait === undefined ? {} : { onWait }),
   });
   const { driver, replace } = await openSharedDriver<D>(store, driverOptions);
