@@ -344,6 +344,25 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
       });
 
+      it('rotates the backups folder after restoreDatabase kept the replaced database, only when given keep', async () => {
+        const db = await openSeeded();
+        const backups = [await db.backup(), await db.backup(), await db.backup()];
+        await db.close();
+        const dir = join(temp.path, 'backups');
+        const restore = (keep?: number) =>
+          restoreDatabase(backups[0]?.file ?? '', {
+            databaseFile: file,
+            factory,
+            migrations: V2,
+            ...(keep === undefined ? {} : { keep }),
+          });
+        const unrotated = await restore();
+        expect((await listBackups(dir, 'app')).length).toBe(4);
+        const rotated = await restore(2);
+        // The newest two: the copy this restore kept, and the one the restore before kept.
+        expect((await listBackups(dir, 'app')).map((b) => b.file)).toEqual([rotated.previous?.file, unrotated.previous?.file]);
+      });
+
       it('restores into the open connection: the same driver and kysely read the restored rows, and a later write lasts', async () => {
         interface Database {
           posts: { id: Generated<number>; user_id: number; title: string | null };
