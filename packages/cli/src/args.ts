@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS, LOCK_DEFAULTS } from '@strata/core';
 import type { Command, OptionSpec } from './commands/command.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,12 +31,12 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'busy-timeout': {
     type: 'string',
     value: 'ms',
-    description: 'wait this long for another process using the database (default: 5000; sqljs: 30000)',
+    description: `wait this long for another process using the database (default: ${DEFAULT_SETTINGS.busyTimeoutMs}; sqljs: ${LOCK_DEFAULTS.sqlJsTimeoutMs})`,
   },
   'lock-stale': {
     type: 'string',
     value: 'ms',
-    description: 'take over a lock held from another host after this long without a refresh (default: 10000)',
+    description: `take over a lock held from another host after this long without a refresh (default: ${LOCK_DEFAULTS.staleMs})`,
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: migrate help <command>)' },

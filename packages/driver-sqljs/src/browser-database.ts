@@ -18,11 +18,8 @@ import {
   StrataError,
   type ValidationReport,
 } from '@strata/core';
-import type { SqlJsStorage } from './index.js';
-import { lockNameOf, openIndexedDbShared } from './indexeddb-driver.js';
+import { type IndexedDbDriverOptions, lockNameOf, openIndexedDbShared } from './indexeddb-driver.js';
 import type { SqlJsSharedDriver } from './shared-driver.js';
-import type { SqlJsStatic } from './sqljs.js';
-import type { WebLocks } from './web-locks.js';
 
 /**
  * Options of {@link openBrowserDatabase}.
@@ -32,23 +29,13 @@ import type { WebLocks } from './web-locks.js';
  * const options: BrowserDatabaseOptions = { name: 'case-crafter', sqlJs: () => initSqlJs({ locateFile: () => wasmUrl }), migrations: files };
  * ```
  */
-export interface BrowserDatabaseOptions {
-  /** Names the database: the key it is stored under by default, and the Web Lock `strata:<name>` that guards it. */
-  readonly name: string;
-  /** An initialised sql.js module, or a function that loads one (called once). */
-  readonly sqlJs: SqlJsStatic | (() => Promise<SqlJsStatic>);
+export interface BrowserDatabaseOptions extends IndexedDbDriverOptions {
   /** The migrations: a bundler's map of files (`import.meta.glob`) or a loaded set. */
   readonly migrations: MigrationSet | MigrationFiles;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
   /** Called as each migration starts and finishes, for progress displays. */
   readonly onEvent?: (event: RunEvent) => void;
-  /** Where the database is kept. Default `indexedDbStorage({ key: name })`. */
-  readonly storage?: SqlJsStorage;
-  /** The lock that keeps tabs apart. Default `navigator.locks`; without it, opening fails. */
-  readonly locks?: WebLocks;
-  /** Enforce foreign keys; default `true`. */
-  readonly foreignKeys?: boolean;
 }
 
 /**
@@ -112,15 +99,10 @@ export interface BrowserDatabase {
  * ```
  */
 export async function openBrowserDatabase(options: BrowserDatabaseOptions): Promise<BrowserDatabase> {
-  const { name, sqlJs, storage, locks, foreignKeys } = options;
+  const { migrations, table, onEvent, ...driverOptions } = options;
+  const { name } = options;
   const lockName = lockNameOf(name);
-  const { driver, discard } = await openIndexedDbShared({
-    name,
-    sqlJs,
-    foreignKeys: foreignKeys ?? true,
-    ...(storage === undefined ? {} : { storage }),
-    ...(locks === undefined ? {} : { locks }),
-  });
+  const { driver, discard } = await openIndexedDbShared(driverOptions);
   let closed = false;
   const running = new Set<Promise<unknown>>();
 
@@ -139,9 +121,9 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
   };
   const manager = new MigrationManager({
     driver: delegate,
-    migrations: options.migrations,
-    ...(options.table === undefined ? {} : { table: options.table }),
-    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    migrations,
+    ...(table === undefined ? {} : { table }),
+    ...(onEvent === undefined ? {} : { onEvent }),
   });
 
   const locked = <T>(fn: () => Promise<T>, save: boolean): Promise<T> => {

@@ -2,7 +2,7 @@ import type { SqlJsStorage } from './index.js';
 import { indexedDbStorage } from './indexeddb.js';
 import { openSharedDriver, type SharedDriver, type SharedSqlJsOptions, type SqlJsSharedDriver } from './shared-driver.js';
 import { trackedByBytes } from './shared-store.js';
-import type { SqlJsDatabase } from './sqljs.js';
+import type { SqlJsDatabase, SqlJsSource } from './sqljs.js';
 import { webLockStore } from './web-lock-store.js';
 import { defaultLocks, type WebLocks } from './web-locks.js';
 
@@ -17,6 +17,11 @@ import { defaultLocks, type WebLocks } from './web-locks.js';
 export interface IndexedDbDriverOptions<D extends SqlJsDatabase = SqlJsDatabase> extends SharedSqlJsOptions<D> {
   /** Names the database: the key it is stored under by default, and the Web Lock `strata:<name>` that guards it. */
   readonly name: string;
+  /**
+   * An initialised sql.js module, or a function that loads one (called once). Required: in a browser, sql.js finds
+   * its wasm file only through the `locateFile` it was initialised with.
+   */
+  readonly sqlJs: SqlJsSource<D>;
   /** Where the database is kept. Default `indexedDbStorage({ key: name })`. */
   readonly storage?: SqlJsStorage;
   /** The lock that keeps tabs apart. Default `navigator.locks`; without it, opening fails. */
