@@ -61,7 +61,7 @@ export interface SharedDriver<D extends SqlJsDatabase = SqlJsDatabase> {
  *
  * @example
  * ```ts
- * const { driver } = await openSharedDriver(indexedDbStore({ name: 'app', locks: navigator.locks }), { sqlJs: SQL });
+ * const { driver } = await openSharedDriver(fileStore('data/app.db', { timeoutMs: 30_000, staleMs: 10_000 }));
  * ```
  */
 export async function openSharedDriver<D extends SqlJsDatabase = SqlJsDatabase>(

@@ -70,7 +70,7 @@ export interface StoreLock {
  *
  * @example
  * ```ts
- * const store: SharedStore = { name: 'data/app.db', holder: 'process', storage: fileStorage('data/app.db'), lock: (hooks) => fileLock(hooks) };
+ * const store: SharedStore = webLockStore('IndexedDB key "app"', indexedDbStorage({ key: 'app' }), navigator.locks, 'strata:app');
  * ```
  */
 export interface SharedStore {
