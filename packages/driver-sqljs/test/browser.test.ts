@@ -43,6 +43,17 @@ async function storedHistory(): Promise<string[]> {
   }
 }
 
+/** The slugs of the domains table of the database stored under `app`, read straight from IndexedDB. */
+async function storedDomains(): Promise<string[]> {
+  const bytes = await indexedDbStorage({ key: 'app' }).load();
+  const db = new SQL.Database(bytes);
+  try {
+    return (db.exec('SELECT slug FROM domains')[0]?.values ?? []).map((row) => String(row[0]));
+  } finally {
+    db.close();
+  }
+}
+
 beforeEach(() => {
   vi.stubGlobal('indexedDB', new IDBFactory());
 });
@@ -138,6 +149,21 @@ describe('openIndexedDbDriver', () => {
       message: expect.stringContaining('was saved by another tab since this one loaded it'),
     });
     expect(await storedHistory()).toEqual(['001', '002']);
+  });
+
+  it('runs persist() and exclusive() called inside exclusive() at once, under the lock it holds', async () => {
+    const locks = inPageLocks();
+    const manager = await managerOf(locks);
+    await manager.migrate();
+    const [driver] = drivers as [SqlJsSharedDriver];
+    const request = vi.spyOn(locks, 'request');
+    const inner = await driver.exclusive(async () => {
+      await driver.run("INSERT INTO domains (slug, name) VALUES ('design', 'Design')");
+      await driver.persist();
+      return driver.exclusive(async () => (await storedDomains()).includes('design'));
+    });
+    expect(inner).toBe(true);
+    expect(request).toHaveBeenCalledTimes(1);
   });
 
   it('repairs and baselines under the lock, saving them for the next tab', async () => {
