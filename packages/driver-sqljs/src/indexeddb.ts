@@ -155,6 +155,7 @@ async function transact<const R extends readonly { readonly result: unknown }[]>
     db.close();
   }
 }
+
 function openDatabase(name: string, where: string): Promise<IdbDatabase> {
   const factory = (globalThis as { indexedDB?: IdbFactory }).indexedDB;
   if (factory === undefined) {
