@@ -12,15 +12,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Driver, type DriverFactory, type Row, RunError, StrataError } from '@strata/core';
-import {
-  checkBackup,
-  DatabaseManager,
-  type DatabaseManagerOptions,
-  listBackups,
-  restoreDatabase,
-  rotateBackups,
-  StartupError,
-} from '@strata/core/node';
+import { DatabaseManager, type DatabaseManagerOptions, StartupError } from '@strata/core/node';
+import { checkBackup, listBackups, restoreDatabase, rotateBackups } from '@strata/core/node/operations';
 import type { Dialect, Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_MIGRATIONS, historyOf, makeTempDir, schemaOf, tablesOf } from './fixtures.js';
@@ -373,6 +366,25 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(check.ok).toBe(true);
         expect(await inspect(file, dump)).toEqual(before);
         expect(await inspect(check.previous?.file ?? '', dump)).toEqual(changed);
+      });
+
+      it('rotates the backups folder after restoreDatabase kept the replaced database, only when given keep', async () => {
+        const db = await openSeeded();
+        const backups = [await db.backup(), await db.backup(), await db.backup()];
+        await db.close();
+        const dir = join(temp.path, 'backups');
+        const restore = (keep?: number) =>
+          restoreDatabase(backups[0]?.file ?? '', {
+            databaseFile: file,
+            factory,
+            migrations: V2,
+            ...(keep === undefined ? {} : { keep }),
+          });
+        const unrotated = await restore();
+        expect((await listBackups(dir, 'app')).length).toBe(4);
+        const rotated = await restore(2);
+        // The newest two: the copy this restore kept, and the one the restore before kept.
+        expect((await listBackups(dir, 'app')).map((b) => b.file)).toEqual([rotated.previous?.file, unrotated.previous?.file]);
       });
 
       it('restores into the open connection: the same driver and kysely read the restored rows, and a later write lasts', async () => {

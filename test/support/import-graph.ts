@@ -11,23 +11,36 @@ const NODE_BUILTINS = new Set(builtinModules);
  * would have to resolve.
  */
 export function bareImportsOf(entry: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const seen = new Set<string>();
+  return walk(entry, true).bare;
+}
+
+/**
+ * The files of a built ES module's graph that loading it loads: the entry and what it reaches through static relative
+ * imports and re-exports, not through `import()`, which loads a module only when the code that calls it runs.
+ */
+export function staticModulesOf(entry: string): Set<string> {
+  return walk(entry, false).files;
+}
+
+function walk(entry: string, dynamic: boolean): { files: Set<string>; bare: Map<string, string> } {
+  const bare = new Map<string, string>();
+  const files = new Set<string>();
   const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
+    if (files.has(file)) return;
+    files.add(file);
     // Doc comments show example imports; only code counts.
     const code = readFileSync(file, 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/^\s*\/\/.*$/gm, '');
     for (const match of code.matchAll(IMPORT)) {
+      if (match[1] === undefined && !dynamic) continue;
       const specifier = match[1] ?? match[2] ?? '';
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
-      else if (!found.has(specifier)) found.set(specifier, file);
+      else if (!bare.has(specifier)) bare.set(specifier, file);
     }
   };
   visit(resolve(entry));
-  return found;
+  return { files, bare };
 }
 
 /** Whether a specifier names a Node built-in module. */

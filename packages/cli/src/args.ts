@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { DEFAULT_SETTINGS, LOCK_DEFAULTS } from '@strata/core';
 import type { Command, OptionSpec } from './commands/command.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,12 +31,12 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'busy-timeout': {
     type: 'string',
     value: 'ms',
-    description: 'wait this long for another process using the database (default: 5000; sqljs: 30000)',
+    description: `wait this long for another process using the database (default: ${DEFAULT_SETTINGS.busyTimeoutMs}; sqljs: ${LOCK_DEFAULTS.sqlJsTimeoutMs})`,
   },
   'lock-stale': {
     type: 'string',
     value: 'ms',
-    description: 'take over a lock held from another host after this long without a refresh (default: 10000)',
+    description: `take over a lock held from another host after this long without a refresh (default: ${LOCK_DEFAULTS.staleMs})`,
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: strata help <command>)' },
@@ -96,7 +97,7 @@ function parse(argv: readonly string[], specs: Record<string, OptionSpec>, comma
     return { values: values as Values, positionals };
   } catch (error) {
     const name = command();
-    throw new UsageError(usageMessage(error, name), name);
+    throw new UsageError(usageMessage(error, argv, specs, name), name);
   }
 }
 
@@ -128,19 +129,52 @@ function guessCommand(
   }
 }
 
-/** parseArgs explains at length; a usage error is one line. */
-function usageMessage(error: unknown, command: string | undefined): string {
-  const code = (error as { code?: unknown }).code;
+/**
+ * A usage error of one line, for a line parseArgs refused: the option at fault is found again here, from the tokens
+ * of a lenient parse, since parseArgs names it only in the words of its message.
+ */
+function usageMessage(
+  error: unknown,
+  argv: readonly string[],
+  specs: Record<string, OptionSpec>,
+  command: string | undefined,
+): string {
+  const fault = optionFault(argv, specs);
+  if (fault?.kind === 'unknown') {
+    return command === undefined ? `unknown option ${fault.option}` : `unknown option ${fault.option} for ${command}`;
+  }
+  if (fault?.kind === 'value') return `option ${fault.option} does not take a value`;
+  if (fault?.kind === 'missing') {
+    return `option ${fault.option} needs a value (write ${fault.option}=<value> for a value that starts with "-")`;
+  }
   const message = error instanceof Error ? error.message : String(error);
-  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    return command === undefined ? `unknown option ${option}` : `unknown option ${option} for ${command}`;
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    if (/does not take an argument/.test(message)) return `option ${option} does not take a value`;
-    return `option ${option} needs a value (write ${option}=<value> for a value that starts with "-")`;
-  }
   return message.split('\n')[0] ?? message;
+}
+
+/** The first option of `argv` that `specs` does not know, that takes no value but is given one, or that needs one. */
+function optionFault(
+  argv: readonly string[],
+  specs: Record<string, OptionSpec>,
+): { readonly kind: 'unknown' | 'value' | 'missing'; readonly option: string } | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: parserOptions(specs),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = specs[token.name];
+    const option = token.rawName;
+    if (spec === undefined) return { kind: 'unknown', option };
+    if (spec.type === 'boolean' && token.inlineValue === true) return { kind: 'value', option };
+    // A string option whose next word starts with "-" is refused too: that word may be an option given by mistake.
+    if (spec.type === 'string' && (token.value === undefined || (token.inlineValue !== true && token.value.startsWith('-')))) {
+      return { kind: 'missing', option };
+    }
+  }
+  return undefined;
 }
 
 function find(commands: readonly Command[], name: string): Command {

@@ -1,5 +1,6 @@
 import { open, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
+import { LOCK_DEFAULTS } from '@strata/core';
 
 /**
  * Removes the database file a failed command created, when it still holds no schema at all, so that the failure
@@ -20,7 +21,7 @@ export async function removeIfLeftEmpty(file: string): Promise<void> {
   const target = realPathOf(file);
   let lock: Awaited<ReturnType<typeof acquireFileLock>>;
   try {
-    lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: 10_000 });
+    lock = await acquireFileLock(file, { timeoutMs: 0, staleMs: LOCK_DEFAULTS.staleMs });
   } catch {
     return;
   }

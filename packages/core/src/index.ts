@@ -11,6 +11,7 @@ export type {
   SerializedValidationReport,
 } from './command/result.js';
 export { type CommandTarget, runCommand } from './command/run.js';
+export { BACKUP_DEFAULTS, DEFAULT_SETTINGS, LOCK_DEFAULTS } from './defaults.js';
 export type {
   ConnectionSettings,
   Driver,

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSet, StrataError, ValidationError } from '@strata/core';
-import { loadMigrationsFolder, scaffoldMigration } from '@strata/core/node';
+import { loadMigrationsFolder } from '@strata/core/node';
+import { scaffoldMigration } from '@strata/core/node/operations';
 import { describe, expect, it } from 'vitest';
 import { migration, tempDir, writeTree } from './helpers.js';
 

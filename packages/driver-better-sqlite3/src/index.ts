@@ -1,4 +1,12 @@
-import type { ConnectionSettings, Driver, DriverFactory, Row, SqlValue } from '@strata/core';
+import {
+  type ConnectionSettings,
+  DEFAULT_SETTINGS,
+  type Driver,
+  type DriverFactory,
+  LOCK_DEFAULTS,
+  type Row,
+  type SqlValue,
+} from '@strata/core';
 import {
   acquireFileLock,
   createDatabaseFolder,
@@ -117,7 +125,10 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
   const opened = 'filename' in options;
   if (opened && options.readonly !== true) createDatabaseFolder(options.filename);
   const db: BetterSqlite3Database = opened
-    ? new Database(options.filename, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS })
+    ? new Database(options.filename, {
+        readonly: options.readonly ?? false,
+        timeout: options.busyTimeoutMs ?? DEFAULT_SETTINGS.busyTimeoutMs,
+      })
     : options.database;
   const ownsDatabase = opened || options.closeDatabase === true;
   const prepare = statementCache(db);
@@ -174,15 +185,13 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
   };
 }
 
-const BUSY_TIMEOUT_MS = 5000;
-const LOCK_STALE_MS = 10_000;
 // SQLite writes through to the file: there is nothing to save.
 const NO_SAVE = { persist: async () => {} };
 
 function lockOptionsOf(options: StrataLockOptions, busyTimeoutMs: number): FileLockOptions {
   return {
     timeoutMs: busyTimeoutMs,
-    staleMs: options.lockStaleMs ?? LOCK_STALE_MS,
+    staleMs: options.lockStaleMs ?? LOCK_DEFAULTS.staleMs,
     ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
   };
 }
@@ -230,13 +239,13 @@ function statementCache(db: BetterSqlite3Database): (sql: string) => BetterSqlit
 function configure(db: BetterSqlite3Database, options: BetterSqlite3Pragmas, opened: boolean): void {
   if (!opened && options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   // Switching to WAL writes the file header, which a read-only connection cannot do.
-  const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? 'wal' : undefined);
+  const journalMode = options.journalMode ?? (opened && !db.memory && !db.readonly ? DEFAULT_SETTINGS.journalMode : undefined);
   if (journalMode !== undefined)
-    whileBusy(() => db.pragma(`journal_mode = ${journalMode}`), options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+    whileBusy(() => db.pragma(`journal_mode = ${journalMode}`), options.busyTimeoutMs ?? DEFAULT_SETTINGS.busyTimeoutMs);
   // NORMAL is safe in WAL (a power loss may drop the last commits but cannot corrupt) and much faster than FULL.
-  const synchronous = options.synchronous ?? (opened && journalMode === 'wal' ? 'normal' : undefined);
+  const synchronous = options.synchronous ?? (opened && journalMode === 'wal' ? DEFAULT_SETTINGS.synchronous : undefined);
   if (synchronous !== undefined) db.pragma(`synchronous = ${synchronous}`);
-  const foreignKeys = options.foreignKeys ?? (opened ? true : undefined);
+  const foreignKeys = options.foreignKeys ?? (opened ? DEFAULT_SETTINGS.foreignKeys : undefined);
   if (foreignKeys !== undefined) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
 }
 
@@ -257,7 +266,7 @@ export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
     if (options.readonly === true || isWalDatabase(file)) return createBetterSqlite3Driver({ ...options, filename: file });
     // The lock is a folder beside the file: the file's own folder must exist first.
     createDatabaseFolder(file);
-    const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS));
+    const lock = await acquireFileLock(file, lockOptionsOf(options, options.busyTimeoutMs ?? DEFAULT_SETTINGS.busyTimeoutMs));
     try {
       return createBetterSqlite3Driver({ ...options, filename: file });
     } finally {

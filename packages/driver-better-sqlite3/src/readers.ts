@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { type ReaderPool, type Row, type SqlValue, StrataError } from '@strata/core';
+import { DEFAULT_SETTINGS, type ReaderPool, type Row, type SqlValue, StrataError } from '@strata/core';
 import { readerStopped, readersClosed, sqliteFailure, writeRefused } from './reader-errors.js';
 import type { ReaderReply, ReaderWorkerData } from './reader-protocol.js';
 
@@ -48,7 +48,7 @@ export async function createReaderPool(file: string, size: number, options: Read
   if (!Number.isInteger(size) || size < 1) {
     throw new StrataError('INVALID_OPTION', `a reader pool needs a whole number of readers, at least 1, not ${size}`);
   }
-  const data: ReaderWorkerData = { file, busyTimeoutMs: options.busyTimeoutMs ?? 5000 };
+  const data: ReaderWorkerData = { file, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_SETTINGS.busyTimeoutMs };
   // Loaded here, not with the driver: most processes (every `migrate` run among them) never start a thread.
   const { Worker: WorkerThread } = await import('node:worker_threads');
   const readers = Array.from({ length: size }, () => new Reader(new WorkerThread(READER_SCRIPT, { workerData: data }), data));

@@ -1,10 +1,14 @@
 import {
+  type BaselineOptions,
+  type BaselineReport,
   type DatabaseStats,
   type Driver,
   type MigrateOptions,
   type MigrationFiles,
   MigrationManager,
   type MigrationSet,
+  type RepairOptions,
+  type RepairReport,
   type RollbackOptions,
   type Row,
   type RunEvent,
@@ -12,11 +16,10 @@ import {
   type SqlValue,
   type StatusReport,
   StrataError,
+  type ValidationReport,
 } from '@strata/core';
-import { createSqlJsDriver, type SqlJsDriver, type SqlJsStorage } from './index.js';
-import { indexedDbStorage } from './indexeddb.js';
-import type { SqlJsStatic } from './sqljs.js';
-import { defaultLocks, type WebLocks } from './web-locks.js';
+import { type IndexedDbDriverOptions, lockNameOf, openIndexedDbShared } from './indexeddb-driver.js';
+import type { SqlJsSharedDriver } from './shared-driver.js';
 
 /**
  * Options of {@link openBrowserDatabase}.
@@ -26,23 +29,13 @@ import { defaultLocks, type WebLocks } from './web-locks.js';
  * const options: BrowserDatabaseOptions = { name: 'case-crafter', sqlJs: () => initSqlJs({ locateFile: () => wasmUrl }), migrations: files };
  * ```
  */
-export interface BrowserDatabaseOptions {
-  /** Names the database: the key it is stored under by default, and the Web Lock `strata:<name>` that guards it. */
-  readonly name: string;
-  /** An initialised sql.js module, or a function that loads one (called once). */
-  readonly sqlJs: SqlJsStatic | (() => Promise<SqlJsStatic>);
+export interface BrowserDatabaseOptions extends IndexedDbDriverOptions {
   /** The migrations: a bundler's map of files (`import.meta.glob`) or a loaded set. */
   readonly migrations: MigrationSet | MigrationFiles;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
   /** Called as each migration starts and finishes, for progress displays. */
   readonly onEvent?: (event: RunEvent) => void;
-  /** Where the database is kept. Default `indexedDbStorage({ key: name })`. */
-  readonly storage?: SqlJsStorage;
-  /** The lock that keeps tabs apart. Default `navigator.locks`; without it, opening fails. */
-  readonly locks?: WebLocks;
-  /** Enforce foreign keys; default `true`. */
-  readonly foreignKeys?: boolean;
 }
 
 /**
@@ -67,11 +60,17 @@ export interface BrowserDatabase {
    * last loaded or saved it, and saves it afterwards when `fn` changed it. When `fn` throws, nothing more is saved, and
    * the next operation starts again from the stored database. Use `manager` and `driver` only inside `fn`.
    */
-  run<T>(fn: (manager: MigrationManager, driver: SqlJsDriver) => Promise<T>): Promise<T>;
+  run<T>(fn: (manager: MigrationManager, driver: SqlJsSharedDriver) => Promise<T>): Promise<T>;
   /** Applies pending migrations; see {@link MigrationManager.migrate}. */
   migrate(options?: MigrateOptions): Promise<RunReport>;
   /** Rolls one migration back; see {@link MigrationManager.rollbackMigration}. */
   rollback(version: string, options?: RollbackOptions): Promise<RunReport>;
+  /** Checks the migrations and the checksums of applied ones; see {@link MigrationManager.validate}. */
+  validate(): Promise<ValidationReport>;
+  /** Re-records checksums and removes repeated rows of the history; see {@link MigrationManager.repair}. */
+  repair(version?: string, options?: RepairOptions): Promise<RepairReport>;
+  /** Marks migrations applied without running them; see {@link MigrationManager.baseline}. */
+  baseline(version: string, options?: BaselineOptions): Promise<BaselineReport>;
   /** Applied and pending migrations, and problems, of the stored database. */
   status(): Promise<StatusReport>;
   /** Table row counts, size, checks and one health verdict, of the stored database. */
@@ -100,102 +99,74 @@ export interface BrowserDatabase {
  * ```
  */
 export async function openBrowserDatabase(options: BrowserDatabaseOptions): Promise<BrowserDatabase> {
+  const { migrations, table, onEvent, ...driverOptions } = options;
   const { name } = options;
-  const locks = options.locks ?? defaultLocks();
-  const storage = options.storage ?? indexedDbStorage({ key: name });
-  const lockName = `strata:${name}`;
-  const SQL = typeof options.sqlJs === 'function' ? await options.sqlJs() : options.sqlJs;
-
-  // The in-memory database, and the stored bytes it started from or last saved (undefined: storage held nothing).
-  let current: SqlJsDriver | undefined;
-  let known: Uint8Array | undefined;
-  let stale = true;
+  const lockName = lockNameOf(name);
+  const { driver, discard } = await openIndexedDbShared(driverOptions);
   let closed = false;
   const running = new Set<Promise<unknown>>();
 
-  // Brings the in-memory database up to what is stored. Runs under the lock, so the storage cannot change meanwhile.
-  const reload = async (): Promise<SqlJsDriver> => {
-    const stored = await storage.load();
-    if (current !== undefined && !stale && sameBytes(stored, known)) return current;
-    const tracked: SqlJsStorage = {
-      load: async () => stored,
-      save: async (bytes) => {
-        await storage.save(bytes);
-        known = bytes;
-      },
-    };
-    const next = await createSqlJsDriver({ sqlJs: SQL, storage: tracked, foreignKeys: options.foreignKeys ?? true });
-    await current?.close();
-    current = next;
-    known = stored;
-    stale = false;
-    return next;
-  };
-
-  // The manager outlives reloads (migrations registered on it stay) by reaching the database through this.
-  const active = (): SqlJsDriver => {
-    if (current === undefined) throw new StrataError('DATABASE_ERROR', `the browser database "${name}" is used outside run()`);
-    return current;
-  };
+  // Every operation below holds the lock already, so the manager reaches the database through a driver without one
+  // (that would wait for itself); it outlives reloads, and the migrations registered on it stay.
   const delegate: Driver = {
-    name: 'sqljs',
-    exec: (sql) => active().exec(sql),
-    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => active().query<R>(sql, params),
-    run: (sql, params) => active().run(sql, params),
-    inTransaction: () => active().inTransaction(),
-    persist: () => active().persist(),
+    name: driver.name,
+    exec: (sql) => driver.exec(sql),
+    query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => driver.query<R>(sql, params),
+    run: (sql, params) => driver.run(sql, params),
+    inTransaction: () => driver.inTransaction(),
+    persist: () => driver.persist(),
+    serialize: () => driver.serialize(),
     // The manager never closes its driver; close() below closes the real one.
     close: async () => {},
   };
   const manager = new MigrationManager({
     driver: delegate,
-    migrations: options.migrations,
-    ...(options.table === undefined ? {} : { table: options.table }),
-    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    migrations,
+    ...(table === undefined ? {} : { table }),
+    ...(onEvent === undefined ? {} : { onEvent }),
   });
 
-  const locked = <T>(fn: (driver: SqlJsDriver) => Promise<T>, save: boolean): Promise<T> => {
+  const locked = <T>(fn: () => Promise<T>, save: boolean): Promise<T> => {
     if (closed) return Promise.reject(new StrataError('DATABASE_ERROR', `the browser database "${name}" is closed`));
-    const operation = locks.request(lockName, { mode: 'exclusive' }, async () => {
-      const driver = await reload();
-      try {
-        const result = await fn(driver);
-        if (save) await driver.persist();
-        return result;
-      } catch (error) {
-        // What a failed operation left in memory is not what is stored; the next one starts from storage again.
-        stale = true;
-        throw error;
-      }
-    });
+    const operation = driver.exclusive(
+      async (lock) => {
+        try {
+          const result = await fn();
+          if (save) await lock.persist();
+          return result;
+        } catch (error) {
+          // What a failed operation left in memory is not what is stored; the next one starts from storage again.
+          discard();
+          throw error;
+        }
+      },
+      { nested: false },
+    );
     running.add(operation);
     const forget = () => running.delete(operation);
     operation.then(forget, forget);
     return operation;
   };
 
+  // Opening reads the stored database under the lock, so a storage that cannot be read fails here.
   await locked(async () => undefined, false);
 
   return {
     name,
     lockName,
-    run: (fn) => locked((driver) => fn(manager, driver), true),
+    run: (fn) => locked(() => fn(manager, driver), true),
     migrate: (migrateOptions) => locked(() => manager.migrate(migrateOptions), true),
     rollback: (version, rollbackOptions) => locked(() => manager.rollbackMigration(version, rollbackOptions), true),
+    validate: () => locked(() => manager.validate(), false),
+    repair: (version, repairOptions) => locked(() => manager.repair(version, repairOptions), true),
+    baseline: (version, baselineOptions) => locked(() => manager.baseline(version, baselineOptions), true),
     status: () => locked(() => manager.status(), false),
     stats: () => locked(() => manager.stats(), false),
     async close() {
       if (closed) return;
       closed = true;
       await Promise.allSettled(running);
-      await current?.close();
+      await driver.close();
     },
   };
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

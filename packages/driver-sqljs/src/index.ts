@@ -1,4 +1,5 @@
 import type { Driver, Row, SqlValue } from '@strata/core';
+import { sameBytes } from './bytes.js';
 import { loadSqlJs, queryRows, runStatement, type SqlJsDatabase, type SqlJsSource, totalChanges } from './sqljs.js';
 
 export type { SqlJsDatabase, SqlJsSource, SqlJsStatement, SqlJsStatic, SqlJsValue } from './sqljs.js';
@@ -138,12 +139,12 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       if (!open) return false;
       // sql.js does not expose sqlite3_get_autocommit(), and following our own BEGIN/COMMIT would miss transactions
       // SQLite ends by itself (an INSERT OR ROLLBACK conflict) or that are opened through `database`. A deferred
-      // BEGIN fails exactly when a transaction is open, and otherwise takes no lock, so BEGIN + ROLLBACK changes nothing.
+      // BEGIN on an open connection reads nothing and takes no lock, so it fails only when a transaction is open (sql.js
+      // gives its errors no code to tell by); otherwise BEGIN + ROLLBACK changes nothing.
       try {
         db.run('BEGIN');
-      } catch (error) {
-        if (error instanceof Error && error.message.includes('within a transaction')) return true;
-        throw error;
+      } catch {
+        return true;
       }
       db.run('ROLLBACK');
       return false;
@@ -167,12 +168,5 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
 
 async function holdsAlready(storage: SqlJsStorage, bytes: Uint8Array): Promise<boolean> {
   if (storage.holds !== undefined) return storage.holds(bytes);
-  const stored = await storage.load();
-  return stored !== undefined && sameBytes(stored, bytes);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return sameBytes(await storage.load(), bytes);
 }

@@ -1,7 +1,7 @@
 // The parts of IndexedDB this file calls, typed locally so the package builds without the DOM library, as sqljs.ts
 // does for sql.js. A browser's (or fake-indexeddb's) `indexedDB` satisfies them.
 import { StrataError } from '@strata/core';
-import type { SqlJsStorage } from './index.js';
+import type { TrackedStorage } from './shared-store.js';
 
 interface IdbRequest<T> {
   readonly result: T;
@@ -14,9 +14,11 @@ interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
   onupgradeneeded: (() => void) | null;
 }
 
+type IdbKey = string | readonly string[];
+
 interface IdbObjectStore {
-  get(key: string): IdbRequest<unknown>;
-  put(value: unknown, key: string): IdbRequest<unknown>;
+  get(key: IdbKey): IdbRequest<unknown>;
+  put(value: unknown, key: IdbKey): IdbRequest<unknown>;
 }
 
 interface IdbTransaction {
@@ -56,22 +58,47 @@ export interface IndexedDbStorageOptions {
 const STORE = 'databases';
 
 /**
+ * A {@link TrackedStorage} in IndexedDB; see {@link indexedDbStorage}.
+ *
+ * @example
+ * ```ts
+ * const storage: IndexedDbStorage = indexedDbStorage({ key: 'case-crafter' });
+ * ```
+ */
+export interface IndexedDbStorage extends TrackedStorage {
+  /** Where the bytes are kept, for messages: `IndexedDB database "strata", key "case-crafter"`. */
+  readonly where: string;
+}
+
+/**
  * Stores a sql.js database in IndexedDB: the bytes of the SQLite file under `key` in the object store `databases` of
- * the IndexedDB database `database`. Each save is one readwrite transaction that puts the whole file, so it commits
- * entirely or not at all: a page closed or crashing mid-save leaves the previous bytes. Saves ask for `strict`
- * durability, so a save has reached the disk when it resolves, not just the operating system.
+ * the IndexedDB database `database`, with a count of the saves made under `[key, 'generation']`, so that a tab tells
+ * whether another one saved since without reading the database again. Each save is one readwrite transaction that
+ * puts the whole file and the next count, so it commits entirely or not at all: a page closed or crashing mid-save
+ * leaves the previous bytes. Saves ask for `strict` durability, so a save has reached the disk when it resolves, not
+ * just the operating system.
  *
  * @example
  * ```ts
  * const driver = await createSqlJsDriver({ sqlJs: SQL, storage: indexedDbStorage({ key: 'case-crafter' }) });
  * ```
  */
-export function indexedDbStorage(options: IndexedDbStorageOptions): SqlJsStorage {
+export function indexedDbStorage(options: IndexedDbStorageOptions): IndexedDbStorage {
   const { database = 'strata', key } = options;
   const where = `IndexedDB database "${database}", key "${key}"`;
+  const generationKey = [key, 'generation'] as const;
+  // The count of saves when this storage last loaded or saved.
+  let known: unknown;
   return {
+    where,
     async load() {
-      const value = await transact(database, 'readonly', (store) => store.get(key), where);
+      const [value, generation] = await transact(
+        database,
+        'readonly',
+        (store) => [store.get(key), store.get(generationKey)],
+        where,
+      );
+      known = generation;
       if (value === undefined) return undefined;
       if (value instanceof Uint8Array) return value;
       if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -80,26 +107,47 @@ export function indexedDbStorage(options: IndexedDbStorageOptions): SqlJsStorage
     async save(bytes) {
       // Structured clone copies a view's whole buffer; a view on part of a larger buffer is copied down first.
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-      await transact(database, 'readwrite', (store) => store.put(whole, key), where);
+      const [, generation] = await transact(
+        database,
+        'readwrite',
+        (store) => {
+          const put = store.put(whole, key);
+          const count = store.get(generationKey);
+          const next = { result: 0 };
+          count.onsuccess = () => {
+            next.result = (typeof count.result === 'number' ? count.result : 0) + 1;
+            store.put(next.result, generationKey);
+          };
+          return [put, next];
+        },
+        where,
+      );
+      known = generation;
+    },
+    async changed() {
+      const [generation] = await transact(database, 'readonly', (store) => [store.get(generationKey)], where);
+      return generation !== known;
     },
   };
 }
 
-/** Runs one request in its own transaction and resolves with its result once the transaction has committed. */
-async function transact<T>(
+/**
+ * Runs requests in one transaction and resolves with their results once the transaction has committed (a result
+ * is there before the commit; resolving on `complete` waits for the commit itself).
+ */
+async function transact<const R extends readonly { readonly result: unknown }[]>(
   name: string,
   mode: 'readonly' | 'readwrite',
-  request: (store: IdbObjectStore) => IdbRequest<T>,
+  requests: (store: IdbObjectStore) => R,
   where: string,
-): Promise<T> {
+): Promise<{ [I in keyof R]: R[I]['result'] }> {
   const db = await openDatabase(name, where);
   try {
-    return await new Promise<T>((resolve, reject) => {
+    return await new Promise((resolve, reject) => {
       const transaction =
         mode === 'readwrite' ? db.transaction(STORE, mode, { durability: 'strict' }) : db.transaction(STORE, mode);
-      const pending = request(transaction.objectStore(STORE));
-      // The request's result is there before the commit; resolving on `complete` waits for the commit itself.
-      transaction.oncomplete = () => resolve(pending.result);
+      const pending = requests(transaction.objectStore(STORE));
+      transaction.oncomplete = () => resolve(pending.map((request) => request.result) as { [I in keyof R]: R[I]['result'] });
       transaction.onabort = () =>
         reject(failure(`could not ${mode === 'readwrite' ? 'save to' : 'load from'} ${where}`, transaction.error));
     });

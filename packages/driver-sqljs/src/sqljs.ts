@@ -155,14 +155,20 @@ function withStatement<T>(db: SqlJsDatabase, sql: string, params: readonly unkno
     cache.delete(sql);
     cache.set(sql, statement);
   }
-  try {
-    statement ??= remember(cache, sql, db.prepare(sql));
-    statement.bind(params.map(bindable));
-  } catch (error) {
-    // sql.js releases whose export() reopened the connection freed every statement of the database with it.
-    if (error !== 'Statement closed') throw error;
+  if (statement === undefined) {
     statement = remember(cache, sql, db.prepare(sql));
     statement.bind(params.map(bindable));
+  } else {
+    try {
+      statement.bind(params.map(bindable));
+    } catch {
+      // sql.js releases whose export() reopened the connection freed every statement of the database with it, and
+      // say so only in words. A statement prepared afresh binds, or fails for the reason the parameters give.
+      cache.delete(sql);
+      statement.free();
+      statement = remember(cache, sql, db.prepare(sql));
+      statement.bind(params.map(bindable));
+    }
   }
   try {
     return work(statement);

@@ -1,10 +1,12 @@
-import { RunError, type RunReport, StrataError } from '@strata/core';
+import { MigrationManager, RunError, type RunReport, StrataError } from '@strata/core';
 import { readMigrationsFolder } from '@strata/core/node';
 import {
   type BrowserDatabase,
   indexedDbStorage,
   inPageLocks,
   openBrowserDatabase,
+  openIndexedDbDriver,
+  type SqlJsSharedDriver,
   type WebLocks,
 } from '@strata/driver-sqljs/browser';
 import { IDBFactory } from 'fake-indexeddb';
@@ -34,7 +36,19 @@ async function storedHistory(): Promise<string[]> {
   if (bytes === undefined) return [];
   const db = new SQL.Database(bytes);
   try {
+    if (db.exec("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").length === 0) return [];
     return (db.exec('SELECT version FROM schema_migrations ORDER BY rowid')[0]?.values ?? []).map((row) => String(row[0]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The slugs of the domains table of the database stored under `app`, read straight from IndexedDB. */
+async function storedDomains(): Promise<string[]> {
+  const bytes = await indexedDbStorage({ key: 'app' }).load();
+  const db = new SQL.Database(bytes);
+  try {
+    return (db.exec('SELECT slug FROM domains')[0]?.values ?? []).map((row) => String(row[0]));
   } finally {
     db.close();
   }
@@ -57,6 +71,20 @@ describe('indexedDbStorage', () => {
     expect(await storage.load()).toEqual(new Uint8Array([4, 5]));
     expect(await indexedDbStorage({ key: 'b' }).load()).toBeUndefined();
     expect(await indexedDbStorage({ database: 'other', key: 'a' }).load()).toBeUndefined();
+  });
+
+  it('tells whether another storage on the same key saved since it last loaded or saved', async () => {
+    const mine = indexedDbStorage({ key: 'a' });
+    const theirs = indexedDbStorage({ key: 'a' });
+    expect(await mine.load()).toBeUndefined();
+    expect(await mine.changed()).toBe(false);
+    await theirs.save(new Uint8Array([1]));
+    expect(await mine.changed()).toBe(true);
+    await mine.load();
+    expect(await mine.changed()).toBe(false);
+    await mine.save(new Uint8Array([2]));
+    expect(await mine.changed()).toBe(false);
+    expect(await theirs.changed()).toBe(true);
   });
 
   it('stores only the bytes a view shows, not its whole buffer', async () => {
@@ -82,6 +110,80 @@ describe('indexedDbStorage', () => {
 
     vi.stubGlobal('indexedDB', undefined);
     await expect(other.load()).rejects.toThrow(/has no IndexedDB/);
+  });
+});
+
+describe('openIndexedDbDriver', () => {
+  const drivers: SqlJsSharedDriver[] = [];
+  afterEach(async () => {
+    await Promise.all(drivers.splice(0).map((driver) => driver.close()));
+  });
+  /** A tab's driver over the shared IndexedDB, and a plain manager over it. */
+  async function managerOf(locks: WebLocks, migrations: Record<string, string> = FILES): Promise<MigrationManager> {
+    const driver = await openIndexedDbDriver({ name: 'app', sqlJs: SQL, locks });
+    drivers.push(driver);
+    return new MigrationManager({ driver, migrations });
+  }
+
+  it('lets two tabs with a plain MigrationManager migrating at once apply each migration once', async () => {
+    const locks = inPageLocks();
+    const [a, b] = await Promise.all([managerOf(locks), managerOf(locks)]);
+    const reports = await Promise.all([a.migrate(), b.migrate()]);
+    expect(reports.flatMap(applied).sort()).toEqual(['001', '002', '003']);
+    expect(reports.map((report) => applied(report).length).sort()).toEqual([0, 3]);
+    expect(await storedHistory()).toEqual(['001', '002', '003']);
+  });
+
+  it('reloads what another tab saved before a manager writes, and refuses to drop unsaved changes', async () => {
+    const locks = inPageLocks();
+    const stale = await managerOf(locks);
+    await (await managerOf(locks)).migrate();
+    const [driver] = drivers as [SqlJsSharedDriver];
+    expect(applied(await stale.migrate())).toEqual([]);
+    expect((await stale.status()).applied.map((m) => m.version)).toEqual(['001', '002', '003']);
+
+    await driver.run("INSERT INTO domains (slug, name) VALUES ('design', 'Design')"); // not saved
+    await (await managerOf(locks)).rollbackMigration('003');
+    await expect(stale.rollbackMigration('002')).rejects.toMatchObject({
+      code: 'DATABASE_ERROR',
+      message: expect.stringContaining('was saved by another tab since this one loaded it'),
+    });
+    expect(await storedHistory()).toEqual(['001', '002']);
+  });
+
+  it('runs persist() and exclusive() called inside exclusive() at once, under the lock it holds', async () => {
+    const locks = inPageLocks();
+    const manager = await managerOf(locks);
+    await manager.migrate();
+    const [driver] = drivers as [SqlJsSharedDriver];
+    const request = vi.spyOn(locks, 'request');
+    const inner = await driver.exclusive(async () => {
+      await driver.run("INSERT INTO domains (slug, name) VALUES ('design', 'Design')");
+      await driver.persist();
+      return driver.exclusive(async () => (await storedDomains()).includes('design'));
+    });
+    expect(inner).toBe(true);
+    expect(request).toHaveBeenCalledTimes(1);
+  });
+
+  it('repairs and baselines under the lock, saving them for the next tab', async () => {
+    const locks = inPageLocks();
+    const manager = await managerOf(locks);
+    const other = await managerOf(locks);
+    expect((await manager.baseline('002', { apply: true })).marked.map((m) => m.version)).toEqual(['001', '002']);
+    expect(await storedHistory()).toEqual(['001', '002']);
+
+    const edited = {
+      ...FILES,
+      '002_add_performance_indexes/up.sql': `${FILES['002_add_performance_indexes/up.sql']}\n-- edited\n`,
+    };
+    const editedManager = await managerOf(locks, edited);
+    expect((await other.validate()).problems).toEqual([]);
+    expect((await editedManager.validate()).problems.map((p) => p.code)).toEqual(['CHECKSUM_MISMATCH']);
+    expect((await editedManager.repair('002', { apply: true })).changes.map((c) => c.version)).toEqual(['002']);
+    expect((await (await managerOf(locks, edited)).validate()).problems).toEqual([]);
+    expect((await other.baseline('003', { apply: true })).marked.map((m) => m.version)).toEqual(['003']);
+    expect(await storedHistory()).toEqual(['001', '002', '003']);
   });
 });
 
@@ -164,6 +266,20 @@ describe('openBrowserDatabase', () => {
     });
     await (await openTab(locks)).migrate(); // another tab saves: db must reload
     expect(applied(await db.migrate())).toEqual(['010']);
+  });
+
+  it('validates, repairs and baselines through the lock, saving what repair and baseline wrote', async () => {
+    const db = await openTab(inPageLocks());
+    expect((await db.baseline('003')).dryRun).toBe(true);
+    expect(await storedHistory()).toEqual([]);
+    expect((await db.baseline('003', { apply: true })).marked.map((m) => m.version)).toEqual(['001', '003']);
+    expect(await storedHistory()).toEqual(['001', '003']);
+
+    const edited = await openTab(inPageLocks(), { '003_add_user_preferences/up.sql': 'SELECT 1;\n' });
+    expect((await edited.validate()).problems).toMatchObject([{ code: 'CHECKSUM_MISMATCH', version: '003' }]);
+    expect((await edited.repair('003', { apply: true })).changes).toMatchObject([{ version: '003' }]);
+    expect((await edited.validate()).problems).toEqual([]);
+    expect((await db.validate()).problems).toMatchObject([{ code: 'CHECKSUM_MISMATCH', version: '003' }]);
   });
 
   it('rolls back through the lock and saves the result', async () => {

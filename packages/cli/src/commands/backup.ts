@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { StrataError } from '@strata/core';
+import { resolve } from 'node:path';
+import { BACKUP_DEFAULTS, StrataError } from '@strata/core';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
-
-/** How many backups of a database `backup` keeps without a `backup.keep` setting: DatabaseManager's default. */
-export const DEFAULT_KEEP = 5;
 
 /** `backup [--out F]`: an online backup of the database. */
 export const backupCommand: Command = {
@@ -18,7 +15,7 @@ export const backupCommand: Command = {
     'of a sql.js database), written to a temporary file and renamed, so a backup that exists is complete. It goes',
     'into the backups folder (the config file\'s backup.dir, default "backups" beside the database) as',
     '<dbname>.<UTC time>.v<last applied version>.sqlite, and the oldest backups of this database there are deleted',
-    `beyond backup.keep (default ${DEFAULT_KEEP}). With --out, exactly that file is written and nothing is deleted.`,
+    `beyond backup.keep (default ${BACKUP_DEFAULTS.keep}). With --out, exactly that file is written and nothing is deleted.`,
     'The database file must exist. Restore a backup with "strata restore <file>".',
   ].join('\n'),
   options: {
@@ -34,10 +31,15 @@ export const backupCommand: Command = {
     }
     const out = typeof values.out === 'string' ? resolve(settings.cwd, values.out) : undefined;
     const { driver } = await open({ write: false, migrations: false });
-    const { backupBaseName, backupDatabase, rotateBackups } = await import('@strata/core/node');
-    const info = await backupDatabase(driver, { databaseFile, dir: settings.backup.dir, out, table: settings.table });
-    const keep = settings.backup.keep ?? DEFAULT_KEEP;
-    const removed = out === undefined ? await rotateBackups(dirname(info.file), backupBaseName(databaseFile), keep) : [];
+    const { backupAndRotate } = await import('@strata/core/node/operations');
+    const keep = settings.backup.keep ?? BACKUP_DEFAULTS.keep;
+    const { backup: info, removed } = await backupAndRotate(driver, {
+      databaseFile,
+      dir: settings.backup.dir,
+      out,
+      table: settings.table,
+      keep,
+    });
     const shown = (path: string) => shownPath(settings.cwd, path);
     return {
       data: { ...info, removed },

@@ -25,7 +25,7 @@ export const bundleCommand: Command = {
   notes:
     'Exit codes: 0 written; 1 the folder has problems (each printed on stderr; nothing written) or the file cannot\nbe written (INVALID_OPTION); 2 a usage error, such as no --out.',
   async run({ values, settings }) {
-    const { writeMigrationsBundle } = await import('@strata/core/node');
+    const { writeMigrationsBundle } = await import('@strata/core/node/operations');
     const result = await writeMigrationsBundle(settings.dir, resolve(settings.cwd, String(values.out)));
     const shown = (path: string) => shownPath(settings.cwd, path);
     return {

@@ -27,7 +27,7 @@ export const newCommand: Command = {
     const [name = ''] = args;
     const dependencies = typeof values.depends === 'string' ? values.depends.split(/[\s,]+/).filter((d) => d !== '') : [];
     const description = typeof values.description === 'string' ? values.description : undefined;
-    const { scaffoldMigration } = await import('@strata/core/node');
+    const { scaffoldMigration } = await import('@strata/core/node/operations');
     const result = await scaffoldMigration(settings.dir, name, { dependencies, description });
     return {
       data: result,

@@ -1,13 +1,12 @@
-import { dirname, resolve } from 'node:path';
-import { StrataError } from '@strata/core';
-import type { RestoreResult } from '@strata/core/node';
+import { resolve } from 'node:path';
+import { BACKUP_DEFAULTS, StrataError } from '@strata/core';
 import { createDatabaseFolder } from '@strata/core/node/database-file';
+import type { RestoreResult } from '@strata/core/node/operations';
 import type { Palette } from '../color.js';
 import { driverFactory } from '../drivers.js';
 import { databaseError } from '../guard-driver.js';
 import { shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
-import { DEFAULT_KEEP } from './backup.js';
 import type { Command } from './command.js';
 
 /** `restore <F> [--force]`: replace the database with a checked backup. */
@@ -41,24 +40,20 @@ export const restoreCommand: Command = {
     const backup = resolve(settings.cwd, args[0] ?? '');
     const databaseFile = settings.databaseFile;
     const force = values.force === true;
-    const factory = await driverFactory(settings.driver);
     let check: RestoreResult;
     try {
       createDatabaseFolder(databaseFile);
-      const { backupBaseName, restoreDatabase, rotateBackups } = await import('@strata/core/node');
-      const backupDir = settings.backup.dir;
+      const factory = await driverFactory(settings.driver);
+      const { restoreDatabase } = await import('@strata/core/node/operations');
       check = await restoreDatabase(backup, {
         databaseFile,
         factory,
         migrations: settings.dir,
         table: settings.table,
         force,
-        backupDir,
+        backupDir: settings.backup.dir,
+        keep: settings.backup.keep ?? BACKUP_DEFAULTS.keep,
       });
-      // Rotated only after the restore, so that it can never delete the backup being restored.
-      if (check.previous !== undefined) {
-        await rotateBackups(dirname(check.previous.file), backupBaseName(databaseFile), settings.backup.keep ?? DEFAULT_KEEP);
-      }
     } catch (error) {
       throw error instanceof StrataError ? error : databaseError(error, databaseFile);
     }

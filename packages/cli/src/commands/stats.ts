@@ -28,7 +28,7 @@ export const statsCommand: Command = {
     }
     const { manager } = await open({ write: false });
     // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing.
-    const { databaseFileStats } = await import('@strata/core/node');
+    const { databaseFileStats } = await import('@strata/core/node/operations');
     const stats: DatabaseManagerStats = { ...(await manager.stats()), file: await databaseFileStats(file) };
     const failed = stats.health.status === 'error';
     return {

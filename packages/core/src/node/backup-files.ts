@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { BACKUP_DEFAULTS } from '../defaults.js';
 import { StrataError } from '../errors.js';
 import { errorCodeOf } from './atomic-file.js';
 
@@ -86,7 +87,7 @@ export async function listBackups(dir: string, dbname: string): Promise<BackupIn
  * const deleted = await rotateBackups('data/backups', 'app', 5);
  * ```
  */
-export async function rotateBackups(dir: string, dbname: string, keep = 5): Promise<BackupInfo[]> {
+export async function rotateBackups(dir: string, dbname: string, keep: number = BACKUP_DEFAULTS.keep): Promise<BackupInfo[]> {
   if (!Number.isInteger(keep) || keep < 1) {
     throw new StrataError('INVALID_OPTION', `backups to keep must be a whole number of at least 1, not ${keep}`);
   }

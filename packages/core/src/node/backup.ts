@@ -1,10 +1,11 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { BACKUP_DEFAULTS } from '../defaults.js';
 import type { Driver } from '../driver.js';
 import { messageOf, StrataError } from '../errors.js';
 import { HistoryTable } from '../run/history.js';
 import { replaceFileAtomically, writeFileAtomically } from './atomic-file.js';
-import { type BackupInfo, backupBaseName, backupFileName } from './backup-files.js';
+import { type BackupInfo, backupBaseName, backupFileName, rotateBackups } from './backup-files.js';
 
 /**
  * Options of {@link backupDatabase}.
@@ -72,6 +73,52 @@ export async function backupDatabase(driver: Driver, options: BackupOptions): Pr
 }
 
 /**
+ * A backup taken by {@link backupAndRotate}, and the older ones it deleted.
+ *
+ * @example
+ * ```ts
+ * const { backup, removed }: RotatedBackup = await backupAndRotate(driver, { databaseFile: 'data/app.db', keep: 5 });
+ * ```
+ */
+export interface RotatedBackup {
+  readonly backup: BackupInfo;
+  /** The backups of the same database deleted to keep `keep`, newest first; none with `out`. */
+  readonly removed: readonly BackupInfo[];
+}
+
+/**
+ * Strata's backup policy in one call: {@link backupDatabase}, then, for a backup into the backups folder (not to
+ * `out`), {@link rotateBackups} so that the newest `keep` (default 5) of this database's backups stay. The start-up,
+ * `DatabaseManager.backup()` and `strata backup` all back up this way.
+ *
+ * @example
+ * ```ts
+ * const { backup, removed } = await backupAndRotate(driver, { databaseFile: 'data/app.db', keep: 7 });
+ * ```
+ */
+export async function backupAndRotate(
+  driver: Driver,
+  options: BackupOptions & { readonly keep?: number },
+): Promise<RotatedBackup> {
+  const backup = await backupDatabase(driver, options);
+  const removed = options.out === undefined ? await rotateBeside(backup, options.databaseFile, options.keep) : [];
+  return { backup, removed };
+}
+
+/**
+ * Deletes the backups of `databaseFile` in the folder of `backup` beyond the newest `keep`, after a backup (or the
+ * copy a restore keeps of the database it replaced) was written there.
+ *
+ * @example
+ * ```ts
+ * const removed = await rotateBeside(previous, 'data/app.db', 5);
+ * ```
+ */
+export function rotateBeside(backup: BackupInfo, databaseFile: string, keep?: number): Promise<BackupInfo[]> {
+  return rotateBackups(dirname(backup.file), backupBaseName(databaseFile), keep);
+}
+
+/**
  * Where a backup is about to be written, and what its name records; chosen before anything is copied.
  *
  * @example
@@ -110,7 +157,7 @@ export async function backupTarget(driver: Driver, options: BackupOptions): Prom
     }
     return { file, createdAt, version };
   }
-  const dir = resolve(options.dir ?? join(dirname(databaseFile), 'backups'));
+  const dir = resolve(options.dir ?? join(dirname(databaseFile), BACKUP_DEFAULTS.folder));
   await mkdir(dir, { recursive: true });
   const nameAt = (time: Date) => join(dir, backupFileName(backupBaseName(databaseFile), time, version));
   let file = nameAt(createdAt);

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Driver, ReaderPool } from '../driver.js';
 import { StrataError, ValidationError } from '../errors.js';
@@ -8,12 +7,12 @@ import type { MigrationManager } from '../manager.js';
 import type { MigrationSet } from '../migration.js';
 import { checkSet } from '../validate/set.js';
 import { prepareDatabaseFile } from './app-paths.js';
-import { backupDatabase } from './backup.js';
-import { type BackupInfo, backupBaseName, rotateBackups } from './backup-files.js';
+import { backupAndRotate } from './backup.js';
+import type { BackupInfo } from './backup-files.js';
 import { type Connection, closeConnection, openConnection } from './connection.js';
 import { type DatabaseManagerOptions, type ResolvedOptions, resolveOptions } from './database-options.js';
 import { loadMigrationSource } from './migration-source.js';
-import { checkRestore, type RestoreResult, restoreThrough } from './restore.js';
+import type { RestoreResult } from './restore.js';
 import { type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 import { runStartup, type StartupReport } from './startup.js';
 
@@ -154,15 +153,14 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver, R extends 
    */
   async backup(options: { readonly out?: string; readonly dir?: string } = {}): Promise<BackupInfo> {
     this.assertOpen();
-    const dir = options.dir ?? this.resolved.backup.dir;
-    const info = await backupDatabase(this.driver, {
+    const { backup } = await backupAndRotate(this.driver, {
       databaseFile: this.file,
       table: this.resolved.table,
       out: options.out,
-      dir,
+      dir: options.dir ?? this.resolved.backup.dir,
+      keep: this.resolved.backup.keep,
     });
-    if (options.out === undefined) await rotateBackups(dirname(info.file), backupBaseName(this.file), this.resolved.backup.keep);
-    return info;
+    return backup;
   }
 
   /**
@@ -187,12 +185,11 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver, R extends 
     this.assertOpen();
     const { table } = this.resolved;
     const { dir, keep } = this.resolved.backup;
+    // Loaded when needed, so that the start-up loads nothing of restores.
+    const { checkRestore, restoreThrough } = await import('./restore.js');
     const checking = { factory: this.options.driver, migrations: this.set, table };
     const check = await checkRestore(backupFile, this.file, checking, options.force === true);
-    const result = await restoreThrough(this.driver, check, { databaseFile: this.file, dir, table, keepPrevious: true });
-    // Rotated only now, so that it can never delete the backup that was being restored.
-    if (result.previous !== undefined) await rotateBackups(dirname(result.previous.file), backupBaseName(this.file), keep);
-    return result;
+    return restoreThrough(this.driver, check, { databaseFile: this.file, dir, table, keepPrevious: true, keep });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Dialect } from 'kysely';
+import { BACKUP_DEFAULTS, DEFAULT_SETTINGS } from '../defaults.js';
 import type { ConnectionSettings, Driver, DriverFactory } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { checkHistoryTableName } from '../run/history.js';
@@ -65,22 +66,6 @@ export interface DatabaseManagerOptions<D extends Driver = Driver> {
 }
 
 /**
- * The connection settings `DatabaseManager` opens with unless told otherwise: WAL so readers work while the writer
- * commits, foreign keys enforced, a 5 s wait for locks, and NORMAL sync (safe in WAL).
- *
- * @example
- * ```ts
- * await betterSqlite3.open('app.db', { ...DEFAULT_SETTINGS, busyTimeoutMs: 10_000 });
- * ```
- */
-export const DEFAULT_SETTINGS: ConnectionSettings = Object.freeze({
-  journalMode: 'wal',
-  foreignKeys: true,
-  busyTimeoutMs: 5000,
-  synchronous: 'normal',
-});
-
-/**
  * The options with defaults filled in, after the checks that need no file.
  *
  * @example
@@ -123,7 +108,7 @@ export function resolveOptions(options: DatabaseManagerOptions<Driver>): Resolve
     );
   }
   const policy: BackupPolicy = options.backup === false ? { beforeMigrate: false } : (options.backup ?? {});
-  const keep = policy.keep ?? 5;
+  const keep = policy.keep ?? BACKUP_DEFAULTS.keep;
   if (!Number.isInteger(keep) || keep < 1) {
     throw new StrataError('INVALID_OPTION', `backup.keep must be a whole number of at least 1, not ${keep}`);
   }
@@ -132,7 +117,7 @@ export function resolveOptions(options: DatabaseManagerOptions<Driver>): Resolve
     settings: { ...DEFAULT_SETTINGS, ...Object.fromEntries(given) },
     table: options.table,
     migrateOnOpen: options.migrateOnOpen ?? true,
-    backup: { beforeMigrate: policy.beforeMigrate ?? true, dir: policy.dir, keep },
+    backup: { beforeMigrate: policy.beforeMigrate ?? BACKUP_DEFAULTS.beforeMigrate, dir: policy.dir, keep },
     readers,
   };
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Driver, DriverFactory } from '../driver.js';
 import { type ErrorCode, messageOf, StrataError, ValidationError } from '../errors.js';
 import { replaceFileAtomically } from './atomic-file.js';
-import { backupInfo, backupTarget, sameFile } from './backup.js';
+import { backupInfo, backupTarget, rotateBeside, sameFile } from './backup.js';
 import type { BackupInfo } from './backup-files.js';
 import { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 import type { MigrationSource } from './migration-source.js';
@@ -32,6 +32,11 @@ export interface RestoreOptions {
   readonly force?: boolean;
   /** Where the copy of the replaced database goes. Default `backups/` beside the database file. */
   readonly backupDir?: string;
+  /**
+   * Once the copy of the replaced database is written, delete this database's backups beyond the newest `keep`, as
+   * after a backup; without it, none is deleted. Never the backup being restored: it is rotated only afterwards.
+   */
+  readonly keep?: number;
 }
 
 /** What a restore checked, and where the database it replaced was kept. */
@@ -72,6 +77,7 @@ export async function restoreDatabase(backupFile: string, options: RestoreOption
       dir: options.backupDir,
       table: options.table,
       keepPrevious: existed,
+      ...(options.keep === undefined ? {} : { keep: options.keep }),
     });
   } finally {
     await driver.close();
@@ -124,6 +130,8 @@ export interface KeepPrevious {
   readonly table?: string | undefined;
   /** Keep a copy at all: false for a database that did not exist before. */
   readonly keepPrevious: boolean;
+  /** Rotate the backups folder to this many after the copy is written; see {@link RestoreOptions.keep}. */
+  readonly keep?: number;
 }
 
 /**
@@ -157,7 +165,10 @@ export async function restoreThrough(driver: Driver, check: BackupCheck, keep: K
   const target = await backupTarget(driver, { databaseFile, dir: keep.dir, table: keep.table });
   // The driver writes the copy to the temporary file, which becomes the backup once the restore is done.
   await replaceFileAtomically(target.file, restore);
-  return { ...check, previous: await backupInfo(target) };
+  const previous = await backupInfo(target);
+  // Rotated only now, so that it can never delete the backup that was being restored.
+  if (keep.keep !== undefined) await rotateBeside(previous, databaseFile, keep.keep);
+  return { ...check, previous };
 }
 
 /**

@@ -1,10 +1,9 @@
-import { dirname } from 'node:path';
 import type { Driver } from '../driver.js';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationManager } from '../manager.js';
 import type { RunReport } from '../run/report.js';
-import { backupDatabase } from './backup.js';
-import { type BackupInfo, backupBaseName, rotateBackups } from './backup-files.js';
+import { backupAndRotate } from './backup.js';
+import type { BackupInfo } from './backup-files.js';
 import type { ResolvedOptions } from './database-options.js';
 import { StartupError } from './startup-error.js';
 
@@ -47,8 +46,7 @@ export async function runStartup(
   let backup: BackupInfo | undefined;
   const { beforeMigrate, dir, keep } = options.backup;
   if (beforeMigrate && status.pending.length > 0 && (await hasSchema(driver))) {
-    backup = await backupDatabase(driver, { databaseFile: file, dir, table: options.table });
-    await rotateBackups(dirname(backup.file), backupBaseName(file), keep);
+    ({ backup } = await backupAndRotate(driver, { databaseFile: file, dir, table: options.table, keep }));
   }
   try {
     return { report: await manager.migrate(), backup };

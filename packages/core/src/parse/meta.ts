@@ -51,12 +51,12 @@ export function parseMeta(text: string, file: string, version: string, yaml?: Ya
 const PASS_YAML = "import * as yaml from 'yaml', then parseMigrationFiles(files, { yaml })";
 
 function parseFullYaml(text: string, file: string, version: string, yaml: YamlParser): MetaResult {
-  const doc = yaml.parseDocument(text, { schema: 'core', uniqueKeys: true });
+  // Plain errors (no location or excerpt appended to the message): the location is told here, in Strata's words.
+  const doc = yaml.parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
   const [yamlError] = doc.errors;
   if (yamlError !== undefined) {
-    const where = yamlError.linePos?.[0];
-    const at = where === undefined ? '' : ` at line ${where.line}, column ${where.col}`;
-    const reason = firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '');
+    const at = locationOf(text, yamlError.pos[0]);
+    const reason = firstLine(yamlError.message);
     return failed(new StrataError('INVALID_META', `${file} is not valid YAML${at}: ${reason}`, { version, file }));
   }
   let value: unknown;
@@ -184,6 +184,13 @@ function isIsoDate(text: string): boolean {
 
 function failed(problem: StrataError): MetaResult {
   return { meta: DEFAULT_META, problems: [problem] };
+}
+
+/** ` at line L, column C` of the character at `offset` of `text`, both counted from 1. */
+function locationOf(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
 function firstLine(text: string): string {
