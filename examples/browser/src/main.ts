@@ -93,7 +93,7 @@ function rollbackLast(db: BrowserDatabase): Promise<RunReport> {
   return db.run(async (manager) => {
     const last = (await manager.status()).applied.at(-1);
     if (last === undefined) throw new StrataError('NOT_APPLIED', 'no migration is applied, so there is nothing to roll back');
-    return manager.rollbackMigration(last.version);
+    return manager.rollback(last.version);
   });
 }
 

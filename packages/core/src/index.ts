@@ -1,5 +1,13 @@
 export { checksumOf, normalizeSql, sameChecksum } from './checksum.js';
-export { COMMAND_FORMS, type CommandName, type ParsedCommand, parseCommand } from './command/grammar.js';
+export {
+  COMMAND_FORMS,
+  COMMAND_NAMES,
+  type CommandName,
+  commandWords,
+  type ParsedCommand,
+  type ParsedRollbackTarget,
+  parseCommand,
+} from './command/grammar.js';
 export type {
   CommandError,
   CommandFailure,
@@ -59,10 +67,11 @@ export {
   type RepairPlan,
   type RepairReport,
 } from './plan/repair.js';
-export { planRollback } from './plan/rollback.js';
+export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
+export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

@@ -7,9 +7,9 @@ import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
-import { planRollback } from './plan/rollback.js';
+import { planRollback, type RollbackTarget } from './plan/rollback.js';
 import { markApplied, repairHistory } from './repair/history-edits.js';
-import { applyMigration, revertMigration, type StepResult } from './run/apply.js';
+import { applyMigration, rollBackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
@@ -41,9 +41,9 @@ export interface MigrateOptions {
   readonly ignoreMissing?: boolean;
 }
 
-/** Options of {@link MigrationManager.rollbackMigration}. */
+/** Options of {@link MigrationManager.rollback}. */
 export interface RollbackOptions {
-  /** Roll back the applied migrations that depend on the target first (newest first) instead of refusing. */
+  /** Roll back the applied migrations that depend on the targets first (newest first) instead of refusing. */
   readonly cascade?: boolean;
   /** Plan and report the SQL that would run, change nothing. */
   readonly dryRun?: boolean;
@@ -183,12 +183,27 @@ export class MigrationManager {
   }
 
   /**
-   * Rolls back one migration with its down.sql. Refused while an applied migration depends on it, unless `cascade`.
+   * Rolls back with down.sql, each migration in its own transaction, newest first: one version, the `steps` most
+   * recently applied migrations, or every applied migration after version `to` in run order (see
+   * {@link RollbackTarget}). Refused, changing nothing, while another applied migration depends on one of them, unless
+   * `cascade`; and when one of them is irreversible (`IRREVERSIBLE`: no down.sql, or one without a statement).
+   *
+   * @example
+   * ```ts
+   * await manager.rollback('003'); // { cascade: true } rolls back what depends on 003 first
+   * await manager.rollback({ steps: 1 }); // the migration applied last
+   * await manager.rollback({ to: '001' }, { dryRun: true }); // what rolling back everything after 001 would run
+   * ```
    */
-  async rollbackMigration(version: string, options: RollbackOptions = {}): Promise<RunReport> {
+  async rollback(target: RollbackTarget, options: RollbackOptions = {}): Promise<RunReport> {
     const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(false);
-      const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
+      const plan = planRollback(
+        order,
+        applied.map((row) => row.version),
+        target,
+        options,
+      );
       return this.execute('down', refuseUnsafe(plan, 'down'), options.dryRun === true, persist);
     };
     return options.dryRun === true ? run(this.persist) : this.exclusively(run);
@@ -271,7 +286,7 @@ export class MigrationManager {
   }
 
   /**
-   * The set, checked; with `statements`, the statements of every migration too. `migrate` and `rollbackMigration`
+   * The set, checked; with `statements`, the statements of every migration too. `migrate` and `rollback`
    * check only those of the migrations they run ({@link refuseUnsafe}): an applied migration's never run again, and
    * checking them at every start-up would cost more than anything else a run with nothing to do.
    */
@@ -333,7 +348,7 @@ export class MigrationManager {
           result =
             direction === 'up'
               ? await applyMigration(this.driver, this.history, migration, this.onEvent)
-              : await revertMigration(this.driver, this.history, migration, this.onEvent);
+              : await rollBackMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
           // What a transaction: false migration committed before it failed stays, and is saved with the run.
           changed ||= !migration.meta.transaction;

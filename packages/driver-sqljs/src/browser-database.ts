@@ -6,6 +6,7 @@ import {
   MigrationManager,
   type MigrationSet,
   type RollbackOptions,
+  type RollbackTarget,
   type Row,
   type RunEvent,
   type RunReport,
@@ -70,8 +71,8 @@ export interface BrowserDatabase {
   run<T>(fn: (manager: MigrationManager, driver: SqlJsDriver) => Promise<T>): Promise<T>;
   /** Applies pending migrations; see {@link MigrationManager.migrate}. */
   migrate(options?: MigrateOptions): Promise<RunReport>;
-  /** Rolls one migration back; see {@link MigrationManager.rollbackMigration}. */
-  rollback(version: string, options?: RollbackOptions): Promise<RunReport>;
+  /** Rolls back one version, the last `steps`, or everything after `to`; see {@link MigrationManager.rollback}. */
+  rollback(target: RollbackTarget, options?: RollbackOptions): Promise<RunReport>;
   /** Applied and pending migrations, and problems, of the stored database. */
   status(): Promise<StatusReport>;
   /** Table row counts, size, checks and one health verdict, of the stored database. */
@@ -181,7 +182,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     lockName,
     run: (fn) => locked((driver) => fn(manager, driver), true),
     migrate: (migrateOptions) => locked(() => manager.migrate(migrateOptions), true),
-    rollback: (version, rollbackOptions) => locked(() => manager.rollbackMigration(version, rollbackOptions), true),
+    rollback: (target, rollbackOptions) => locked(() => manager.rollback(target, rollbackOptions), true),
     status: () => locked(() => manager.status(), false),
     stats: () => locked(() => manager.stats(), false),
     async close() {

@@ -19,7 +19,7 @@ export interface StepReport {
   readonly sql?: string;
 }
 
-/** The result of `migrate` or `rollbackMigration`: one entry per migration in the plan, in the order of the plan. */
+/** The result of `migrate` or `rollback`: one entry per migration in the plan, in the order of the plan. */
 export interface RunReport {
   readonly direction: 'up' | 'down';
   readonly dryRun: boolean;
