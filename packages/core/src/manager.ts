@@ -13,6 +13,7 @@ import { applyMigration, rollBackMigration, type StepResult } from './run/apply.
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
+import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
@@ -61,10 +62,14 @@ export interface BaselineOptions {
   readonly apply?: boolean;
 }
 
-/** What `validate` reports: the run order of the valid migrations and every problem found. */
+/**
+ * What `validate` reports: the run order of the valid migrations, every problem found, and warnings: what is allowed
+ * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid.
+ */
 export interface ValidationReport {
   readonly order: readonly { readonly version: string; readonly name: string }[];
   readonly problems: readonly StrataError[];
+  readonly warnings: readonly StrataError[];
 }
 
 /**
@@ -121,7 +126,8 @@ export class MigrationManager {
   /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
   async validate(): Promise<ValidationReport> {
     const { order, problems } = await this.inspect(false, true);
-    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems };
+    const warnings = emptyDownWarnings(order);
+    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
   }
 
   /**
@@ -304,7 +310,7 @@ export class MigrationManager {
   }> {
     const { order, byVersion, problems } = this.check(statements);
     const applied = await this.history.list();
-    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing)] };
+    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing, problems)] };
   }
 
   private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {

@@ -31,7 +31,7 @@ function fakeManager(failure?: unknown): CommandTarget & { calls: unknown[][] } 
     migrate: (options) => answer(['migrate', options], report),
     rollback: (target, options) => answer(['rollback', target, options], { ...report, direction: 'down' }),
     status: () => answer(['status'], { applied: [], pending: [{ version: '002', name: 'b' }], problems: [mismatch] }),
-    validate: () => answer(['validate'], { order: [{ version: '001', name: 'a' }], problems: [mismatch] }),
+    validate: () => answer(['validate'], { order: [{ version: '001', name: 'a' }], problems: [mismatch], warnings: [] }),
     stats: () => answer(['stats'], stats),
   };
 }

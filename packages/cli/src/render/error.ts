@@ -49,6 +49,18 @@ export function errorLines(error: unknown, c: Palette, debug: boolean): string[]
   return lines;
 }
 
+/**
+ * The text of a warning for stderr, as {@link errorLines} prints an error: `warning CODE: message`, then where.
+ *
+ * @example
+ * ```ts
+ * view.err(warningLines(warning, view.errColor).join('\n'));
+ * ```
+ */
+export function warningLines(warning: StrataError, c: Palette): string[] {
+  return [`${c.yellow(`warning ${warning.code}`)}: ${warning.message}`, ...locationLines(warning, '  ')];
+}
+
 function locationLines(error: StrataError, indent: string): string[] {
   return [
     ...(error.version === undefined ? [] : [`${indent}version: ${error.version}`]),

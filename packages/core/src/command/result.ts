@@ -25,12 +25,13 @@ export interface SerializedStatusReport {
  *
  * @example
  * ```ts
- * const report: SerializedValidationReport = { order: [{ version: '001', name: 'initial_schema' }], problems: [] };
+ * const report: SerializedValidationReport = { order: [{ version: '001', name: 'initial_schema' }], problems: [], warnings: [] };
  * ```
  */
 export interface SerializedValidationReport {
   readonly order: ValidationReport['order'];
   readonly problems: readonly SerializedError[];
+  readonly warnings: readonly SerializedError[];
 }
 
 /**

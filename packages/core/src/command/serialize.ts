@@ -24,7 +24,11 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
-  return { order: report.order, problems: report.problems.map((p) => p.toJSON()) };
+  return {
+    order: report.order,
+    problems: report.problems.map((p) => p.toJSON()),
+    warnings: report.warnings.map((w) => w.toJSON()),
+  };
 }
 
 // JavaScript raises these for bugs in the calling code, not for a database's state; reporting them as a

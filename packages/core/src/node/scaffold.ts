@@ -123,7 +123,7 @@ function templates(folder: string, meta: { description: string; dependencies: st
 `,
     [`${folder}/down.sql`]: `-- ${folder}: down
 -- Write the SQL that undoes up.sql exactly, leaving the schema as it was before up.sql ran.
--- If the change cannot be undone, delete this file: the migration then cannot be rolled back.
+-- If the change cannot be undone, leave this file without SQL (or delete it): the migration then cannot be rolled back.
 `,
     [`${folder}/meta.yaml`]: `description: ${q(meta.description)}\n${dependencies}created_at: ${q(meta.createdAt)}\n`,
   };

@@ -1,6 +1,7 @@
 import { StrataError } from '../errors.js';
 import { type Migration, VersionSet } from '../migration.js';
 import { summarize } from '../summary.js';
+import { irreversible, reversibility } from '../validate/reversible.js';
 import { findVersion } from './migrate.js';
 
 /**
@@ -58,12 +59,8 @@ export function planRollback(
   // Reverse run order puts every dependent before what it depends on.
   const steps = [...targets, ...extra].sort((a, b) => order.indexOf(b) - order.indexOf(a));
   for (const m of steps) {
-    if (m.down === undefined) {
-      const why = chosen.has(m) ? '' : ' (it depends on a migration being rolled back, so it would have to be rolled back first)';
-      throw new StrataError('IRREVERSIBLE', `migration ${m.folder} has no down.sql, so it cannot be rolled back${why}`, {
-        version: m.version,
-        file: `${m.folder}/down.sql`,
-      });
+    if (reversibility(m) !== 'reversible') {
+      throw irreversible(m, chosen.has(m) ? '' : ' (it depends on a migration being rolled back, so it would have to be rolled back first)');
     }
   }
   return steps;
