@@ -101,7 +101,9 @@ describe('new', () => {
     const irreversible = run('validate');
     expect(irreversible.code).toBe(0);
     expect(irreversible.stdout).toBe('OK: 4 migrations, no problems.\n');
-    expect(irreversible.stderr).toMatch(/^warning IRREVERSIBLE: migration 004_add_tags cannot be rolled back: 004_add_tags\/down\.sql has no SQL statements/);
+    expect(irreversible.stderr).toMatch(
+      /^warning IRREVERSIBLE: migration 004_add_tags cannot be rolled back: 004_add_tags\/down\.sql has no SQL statements/,
+    );
     writeFileSync(`${folder}/down.sql`, 'DROP TABLE tags;\n');
     expect(run('validate')).toMatchObject({ code: 0, stdout: 'OK: 4 migrations, no problems.\n' });
     expect(run('migrate').stdout).toMatch(/^ {2}✓ 004 add_tags /);

@@ -211,8 +211,7 @@ function buildMigration(
   if (up === undefined) {
     const message = `${folder} has no up.sql: write the SQL this migration runs in ${file}, or delete the folder`;
     problems.push(new StrataError('INVALID_MIGRATION', message, { version, file }));
-  }
-  else if (upNul !== undefined) problems.push(upNul);
+  } else if (upNul !== undefined) problems.push(upNul);
   else if (!containsStatement(up)) {
     const message = isBlank(up)
       ? `${file} is empty`

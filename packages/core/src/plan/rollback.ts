@@ -60,7 +60,10 @@ export function planRollback(
   const steps = [...targets, ...extra].sort((a, b) => order.indexOf(b) - order.indexOf(a));
   for (const m of steps) {
     if (reversibility(m) !== 'reversible') {
-      throw irreversible(m, chosen.has(m) ? '' : ' (it depends on a migration being rolled back, so it would have to be rolled back first)');
+      throw irreversible(
+        m,
+        chosen.has(m) ? '' : ' (it depends on a migration being rolled back, so it would have to be rolled back first)',
+      );
     }
   }
   return steps;

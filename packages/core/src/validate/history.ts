@@ -1,8 +1,8 @@
 import { normalizeSql, sameChecksum } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
-import { summarize } from '../summary.js';
 import { type Migration, VersionSet, versionKey } from '../migration.js';
+import { summarize } from '../summary.js';
 
 /** One row of the history table. */
 export interface AppliedMigration {

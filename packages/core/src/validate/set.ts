@@ -103,10 +103,14 @@ function checkStructure(set: MigrationSet): CheckedSet {
   for (const cycle of cycles) {
     const [head = ''] = cycle;
     problems.push(
-      new StrataError('DEPENDENCY_CYCLE', `dependency cycle: ${summarize(cycle).replace(/, /g, ' → ')} (each depends on the next)`, {
-        version: head,
-        file: `${folderOf.get(head) ?? head}/meta.yaml`,
-      }),
+      new StrataError(
+        'DEPENDENCY_CYCLE',
+        `dependency cycle: ${summarize(cycle).replace(/, /g, ' → ')} (each depends on the next)`,
+        {
+          version: head,
+          file: `${folderOf.get(head) ?? head}/meta.yaml`,
+        },
+      ),
     );
   }
   return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems };
