@@ -58,6 +58,7 @@ export {
 } from './parse/files.js';
 export type { MetaInput } from './parse/meta.js';
 export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
+export { type ForgetPlan, type ForgetReport, planForget } from './plan/forget.js';
 export { planMigrate } from './plan/migrate.js';
 export {
   type ChecksumChange,

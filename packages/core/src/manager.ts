@@ -5,10 +5,11 @@ import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
+import { type ForgetReport, planForget } from './plan/forget.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
-import { markApplied, repairHistory } from './repair/history-edits.js';
+import { forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
 import { applyMigration, rollBackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
@@ -50,7 +51,7 @@ export interface RollbackOptions {
   readonly dryRun?: boolean;
 }
 
-/** Options of {@link MigrationManager.repair}. */
+/** Options of {@link MigrationManager.repair} and {@link MigrationManager.forget}. */
 export interface RepairOptions {
   /** Write the changes. Without it, the report says what would change and nothing is written. */
   readonly apply?: boolean;
@@ -261,6 +262,31 @@ export class MigrationManager {
       const plan = planBaseline(this.check(true), await this.history.list(), version);
       if (apply && plan.marked.length > 0) {
         await markApplied(this.driver, this.history, plan.marked);
+        await persist();
+      }
+      return { dryRun: !apply, ...plan };
+    };
+    return apply ? this.exclusively(run) : run(this.persist);
+  }
+
+  /**
+   * Removes the history rows of migration `version` when its folder is gone (`APPLIED_MISSING`), so that `migrate`
+   * runs again without `ignoreMissing`. Nothing in the schema changes: what the migration made stays. Refused with
+   * `MIGRATION_PRESENT` when a folder of that version exists, and `NOT_APPLIED` when no row records it. Nothing is
+   * written without `apply`; with it, the rows go in one transaction.
+   *
+   * @example
+   * ```ts
+   * const preview = await manager.forget('004'); // { dryRun: true, version: '004', rows: [{ version: '004', name: 'gone', … }] }
+   * await manager.forget('004', { apply: true });
+   * ```
+   */
+  async forget(version: string, options: RepairOptions = {}): Promise<ForgetReport> {
+    const apply = options.apply === true;
+    const run = async (persist: Persist): Promise<ForgetReport> => {
+      const plan = planForget(this.check(), this.loaded, await this.history.list(), version);
+      if (apply) {
+        await forgetHistory(this.driver, this.history, plan);
         await persist();
       }
       return { dryRun: !apply, ...plan };

@@ -154,6 +154,17 @@ export class HistoryTable {
   }
 
   /**
+   * Removes every row of these version spellings, as `forget` does for a migration whose folder is gone; returns how
+   * many rows went.
+   */
+  async forget(spellings: readonly string[]): Promise<number> {
+    const unique = [...new Set(spellings)];
+    const { changes } = await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(unique)})`, unique);
+    for (const version of unique) this.recorded.delete(version);
+    return changes;
+  }
+
+  /**
    * Removes `removed`, rows that repeat the version of `kept` (see `recordedVersions`), and keeps `kept`, the oldest.
    * Returns how many rows went, which is fewer than `removed` when another process changed them meanwhile.
    */
