@@ -50,7 +50,7 @@ describe('new', () => {
 
   it.each([
     [['new', 'tags!'], 'INVALID_MIGRATION', /migration name "tags!" is not lower snake_case/],
-    [['new', '2fa'], 'INVALID_MIGRATION', /migration name "2fa" is not lower snake_case/],
+    [['new', 'two__fa_'], 'INVALID_MIGRATION', /migration name "two__fa_" \(as "two_fa_"\) is not lower snake_case/],
     [['new', 'create users'], 'INVALID_MIGRATION', /a migration named create_users already exists \(001_create_users\)/],
     [['new', 'x', '--depends', '009'], 'MISSING_DEPENDENCY', /cannot depend on "009": no migration has that version/],
     [['new', 'x', '--depends', 'latest'], 'INVALID_OPTION', /cannot depend on "latest": it is not a version/],

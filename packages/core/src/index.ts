@@ -32,6 +32,7 @@ export type {
   SqlValue,
 } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export { type OutOfOrder, outOfOrder, outOfOrderNote } from './inspect/out-of-order.js';
 export {
   collectStats,
   type DatabaseStats,

@@ -1,5 +1,6 @@
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
+import { outOfOrder } from './inspect/out-of-order.js';
 import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
@@ -184,7 +185,9 @@ export class MigrationManager {
     const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(options.ignoreMissing === true);
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-      return this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
+      const report = await this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
+      const late = outOfOrder(plan, applied);
+      return late === undefined ? report : { ...report, outOfOrder: late };
     };
     return options.dryRun === true ? run(this.persist) : this.exclusively(run);
   }

@@ -12,7 +12,13 @@ import type { CommandError, SerializedStatusReport, SerializedValidationReport }
  * ```
  */
 export function serializeStatus(status: StatusReport): SerializedStatusReport {
-  return { applied: status.applied, pending: status.pending, problems: status.problems.map((p) => p.toJSON()) };
+  const { applied, pending, outOfOrder } = status;
+  return {
+    applied,
+    pending,
+    problems: status.problems.map((p) => p.toJSON()),
+    ...(outOfOrder === undefined ? {} : { outOfOrder }),
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ export * from './files.js';
 export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
 export { loadMigrationSource, type MigrationSource } from './migration-source.js';
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
-export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration } from './scaffold.js';
+export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration, type VersionScheme } from './scaffold.js';
 export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
 export type { StartupReport } from './startup.js';
 export { StartupError } from './startup-error.js';
