@@ -279,7 +279,8 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await expect(missing.migrate()).rejects.toMatchObject({
           code: 'APPLIED_MISSING',
           version: '001',
-          message: 'migration 001 (create_users) is recorded as applied, but no folder 001_create_users exists',
+          message:
+            'migration 001 (create_users) is recorded as applied, but no folder 001_create_users exists; if it was deleted on purpose, forget 001 --yes removes its history row, and migrate --ignore-missing runs without removing it',
         });
         expect((await missing.status()).problems.map((p) => p.code)).toEqual(['APPLIED_MISSING']);
         expect((await missing.migrate({ ignoreMissing: true })).steps.map((s) => s.version)).toEqual(['003']);

@@ -75,5 +75,6 @@ export { RunError, type RunEvent, type RunReport, type StepReport, type StepStat
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
+export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

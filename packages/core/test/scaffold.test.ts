@@ -71,11 +71,12 @@ describe('scaffoldMigration', () => {
     ['addUserTags', 'add_user_tags'],
     ['AddHTMLIndex', 'add_html_index'],
     ['  add   tags v2 ', 'add_tags_v2'],
+    ['2fa codes', '2fa_codes'],
   ])('writes the name %j as %s', async (name, snake) => {
     expect((await scaffoldMigration(tempDir(), name)).name).toBe(snake);
   });
 
-  it.each(['', 'tags!', '2fa_codes', '001_add_tags', 'café', '_tags', 'a/b'])(
+  it.each(['', 'tags!', '001_add_tags', '2024-03-13-170000_add_tags', 'café', '_tags', 'a/b'])(
     'refuses %j with INVALID_MIGRATION naming it, and writes nothing',
     async (name) => {
       const root = tempDir();

@@ -72,6 +72,11 @@ export async function scaffoldMigration(dir: string, name: string, options: Scaf
   const shown = snake === name ? `"${name}"` : `"${name}" (as "${snake}")`;
   const bad = `migration name ${shown} is not lower snake_case: use lower-case letters, digits and single underscores`;
   if (!NAME.test(snake)) problems.push(new StrataError('INVALID_MIGRATION', bad));
+  // A name that starts with a version is almost always a folder name typed whole: the version would be doubled.
+  else if (VERSIONED.test(snake)) {
+    const doubled = `migration name ${shown} starts with a version; give the name alone (${nameOf(snake)}): new numbers the folder`;
+    problems.push(new StrataError('INVALID_MIGRATION', doubled));
+  }
   const twin = existing.find((f) => nameOf(f) === snake);
   const taken = `a migration named ${snake} already exists (${twin}); choose another name`;
   if (twin !== undefined) problems.push(new StrataError('INVALID_MIGRATION', taken, { file: twin }));
