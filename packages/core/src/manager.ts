@@ -11,7 +11,7 @@ import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
 import { forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
-import { applyMigration, rollBackMigration, type StepResult } from './run/apply.js';
+import { applyMigration, rollbackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
@@ -383,7 +383,7 @@ export class MigrationManager {
           result =
             direction === 'up'
               ? await applyMigration(this.driver, this.history, migration, this.onEvent)
-              : await rollBackMigration(this.driver, this.history, migration, this.onEvent);
+              : await rollbackMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
           // What a transaction: false migration committed before it failed stays, and is saved with the run.
           changed ||= !migration.meta.transaction;

@@ -10,12 +10,7 @@ import { runText } from './migrate.js';
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'roll back one migration, the last N applied, or everything after V',
-  usage: [
-    'rollback V [--cascade] [--dry-run]',
-    'rollback --last [--cascade] [--dry-run]',
-    'rollback --steps N [--cascade] [--dry-run]',
-    'rollback --to V [--dry-run]',
-  ],
+  usage: ['rollback V [--cascade] [--dry-run]', 'rollback --last | --steps N | --to V [--cascade] [--dry-run]'],
   description: [
     'Rolls back migration V, the migration applied last (--last), the N applied last (--steps N), or every applied',
     'migration that comes after V in run order (--to V; V stays applied). Each runs its down.sql and deletes its',
