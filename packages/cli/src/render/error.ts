@@ -1,4 +1,4 @@
-import { RunError, type SerializedError, StrataError, ValidationError } from '@strata/core';
+import { RunError, type SerializedError, StrataError, summarize, ValidationError } from '@strata/core';
 import type { Palette } from '../color.js';
 import { UsageError } from '../usage-error.js';
 
@@ -75,8 +75,8 @@ function runLines(error: RunError): string[] {
   const notRun = by('not-run');
   const verb = error.report.direction === 'up' ? 'applied' : 'rolled back';
   return [
-    ...(done.length === 0 ? [] : [`  ${verb} before the failure: ${done.join(', ')}`]),
-    ...(notRun.length === 0 ? [] : [`  not run: ${notRun.join(', ')}`]),
+    ...(done.length === 0 ? [] : [`  ${verb} before the failure: ${summarize(done)}`]),
+    ...(notRun.length === 0 ? [] : [`  not run: ${summarize(notRun)}`]),
   ];
 }
 
