@@ -97,10 +97,10 @@ function targetsOf(
     );
   }
   if (steps > recorded.length) {
-    throw new StrataError(
-      'NOT_APPLIED',
-      `cannot roll back the last ${steps} migrations: ${recorded.length === 0 ? 'none is' : `only ${recorded.length} ${recorded.length === 1 ? 'is' : 'are'}`} applied`,
-    );
+    const what = steps === 1 ? 'the last migration' : `the last ${steps} migrations`;
+    const count = recorded.length;
+    const why = count === 0 ? 'none is applied' : `only ${count} ${count === 1 ? 'is' : 'are'} applied`;
+    throw new StrataError('NOT_APPLIED', `cannot roll back ${what}: ${why}`);
   }
   return recorded.slice(-steps).map((version) => findVersion(order, version));
 }
