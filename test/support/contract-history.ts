@@ -82,7 +82,7 @@ export function describeHistoryContract(name: string, open: (path: string) => Pr
       await manage(driver).migrate();
       const renamed = manage(driver, RENAMED);
 
-      const report = await renamed.rollbackMigration('0003');
+      const report = await renamed.rollback('0003');
       expect(report.steps.map((s) => [s.version, s.status])).toEqual([['0003', 'rolled-back']]);
       expect(await tablesOf(driver)).toEqual(['posts', 'schema_migrations', 'users']);
       await driver.close();
@@ -90,7 +90,7 @@ export function describeHistoryContract(name: string, open: (path: string) => Pr
 
       const again = manage(await openDriver(), RENAMED);
       expect((await again.status()).pending).toEqual([{ version: '0003', name: 'create_tags' }]);
-      await expect(again.rollbackMigration('3')).rejects.toMatchObject({ code: 'NOT_APPLIED', version: '0003' });
+      await expect(again.rollback('3')).rejects.toMatchObject({ code: 'NOT_APPLIED', version: '0003' });
       expect((await again.migrate()).steps.map((s) => [s.version, s.status])).toEqual([['0003', 'applied']]);
     });
 
@@ -185,7 +185,7 @@ export function describeHistoryContract(name: string, open: (path: string) => Pr
         expect(migrate).toMatchObject({ code: 'VALIDATION_FAILED' });
         expect((migrate as ValidationError).problems.map((p) => p.code)).toEqual(['DUPLICATE_HISTORY', 'DUPLICATE_HISTORY']);
         await expect(manager.migrate({ ignoreMissing: true })).rejects.toBeInstanceOf(ValidationError);
-        const rollback = await manager.rollbackMigration('003').catch((error: unknown) => error);
+        const rollback = await manager.rollback('003').catch((error: unknown) => error);
         expect(rollback).toBeInstanceOf(StrataError);
         expect((rollback as ValidationError).problems.map((p) => p.version)).toEqual(['001', '002']);
         expect(await schemaOf(driver)).toEqual(schema);

@@ -115,13 +115,13 @@ export function describePlannerContract(name: string, open: (path: string) => Pr
               for (const version of [...graph.run].sort()) {
                 if ((graph.dependencies.get(version) ?? []).length > 0) continue;
                 const applied = new Set((await manager.status()).applied.map((row) => row.version));
-                if (applied.has(version)) await manager.rollbackMigration(version, { cascade: true });
+                if (applied.has(version)) await manager.rollback(version, { cascade: true });
               }
             } else {
               // Newest first never finds a dependent still applied, so no cascade is needed; each rollback restores the
               // exact schema from before its migration (down.sql undoes what up.sql made, indexes and views included).
               for (const [i, m] of [...order.entries()].reverse()) {
-                await manager.rollbackMigration(m.version);
+                await manager.rollback(m.version);
                 const expected = before[i] ?? [];
                 // The history table stays once created; before the first migration it did not exist yet.
                 expect((await schemaOf(driver)).filter((line) => i > 0 || !/schema_migrations/.test(line))).toEqual(expected);

@@ -146,7 +146,7 @@ export function describeStatementsContract(name: string, open: (path: string) =>
           '002_notes/down.sql': '\n\nDROP TABLE notes;\n  DROP TABLE nope;\n',
         });
         await manager.migrate();
-        const error = await failureOf(manager.rollbackMigration('002'));
+        const error = await failureOf(manager.rollback('002'));
         expect(error).toMatchObject({
           code: 'ROLLBACK_FAILED',
           file: '002_notes/down.sql',
@@ -200,7 +200,7 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         await driver.exec('DELETE FROM users WHERE id = 2');
         expect(await driver.query('SELECT id FROM posts ORDER BY id')).toEqual([{ id: 10 }, { id: 11 }]);
 
-        expect((await manager.rollbackMigration('002')).steps.map((s) => s.status)).toEqual(['rolled-back']);
+        expect((await manager.rollback('002')).steps.map((s) => s.status)).toEqual(['rolled-back']);
         expect(await count('posts')).toBe(2);
         expect(await foreignKeys()).toBe(1);
       });
@@ -268,7 +268,7 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         ]);
 
         // Rolling 002 back runs its down.sql, which is safe; its up.sql does not run again.
-        const rolled = await manager.rollbackMigration('002');
+        const rolled = await manager.rollback('002');
         expect(rolled.steps.map((s) => [s.version, s.status])).toEqual([['002', 'rolled-back']]);
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '003']);
       });

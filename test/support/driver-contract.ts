@@ -279,7 +279,8 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await expect(missing.migrate()).rejects.toMatchObject({
           code: 'APPLIED_MISSING',
           version: '001',
-          message: 'migration 001 (create_users) is recorded as applied, but no folder 001_create_users exists',
+          message:
+            'migration 001 (create_users) is recorded as applied, but no folder 001_create_users exists; if it was deleted on purpose, forget 001 --yes removes its history row, and migrate --ignore-missing runs without removing it',
         });
         expect((await missing.status()).problems.map((p) => p.code)).toEqual(['APPLIED_MISSING']);
         expect((await missing.migrate({ ignoreMissing: true })).steps.map((s) => s.version)).toEqual(['003']);
@@ -332,7 +333,7 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(persisted).toBe(1);
         await expect(manager.migrate()).rejects.toMatchObject({ code: 'MIGRATION_FAILED', version: '003' });
         expect(persisted).toBe(1);
-        await manager.rollbackMigration('002');
+        await manager.rollback('002');
         expect(persisted).toBe(2);
         await driver.close();
         const reopened = await openDriver();
@@ -450,7 +451,7 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           await manager.migrate({ to: migration.version });
           const after = await schemaOf(driver);
           expect(after).not.toEqual(before);
-          expect((await manager.rollbackMigration(migration.version)).steps.map((s) => [s.version, s.status])).toEqual([
+          expect((await manager.rollback(migration.version)).steps.map((s) => [s.version, s.status])).toEqual([
             [migration.version, 'rolled-back'],
           ]);
           const schemaBack = (await schemaOf(driver)).filter((line) => !line.includes('schema_migrations'));
@@ -463,7 +464,7 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
       it('rolls everything back to an empty schema, newest first', async () => {
         const manager = await manage(await loadMigrationsFolder(BUILT_IN_MIGRATIONS));
         await manager.migrate();
-        const report = await manager.rollbackMigration('001', { cascade: true });
+        const report = await manager.rollback('001', { cascade: true });
         expect(report.steps.map((s) => s.version)).toEqual(['003', '002', '001']);
         const driver = open[0] as Driver;
         expect(await tablesOf(driver)).toEqual(['schema_migrations']);
@@ -474,15 +475,15 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         const manager = await manage(SMALL);
         await manager.migrate();
         const driver = open[0] as Driver;
-        await expect(manager.rollbackMigration('001')).rejects.toMatchObject({
+        await expect(manager.rollback('001')).rejects.toMatchObject({
           code: 'DEPENDENTS_APPLIED',
           version: '001',
           message:
             'migration 001_create_users cannot be rolled back while 002_create_posts depends on it; roll it back first or use cascade',
         });
         expect((await historyOf(driver)).length).toBe(3);
-        expect((await manager.rollbackMigration('3')).steps.map((s) => s.version)).toEqual(['003']);
-        expect((await manager.rollbackMigration('001', { cascade: true })).steps.map((s) => s.version)).toEqual(['002', '001']);
+        expect((await manager.rollback('3')).steps.map((s) => s.version)).toEqual(['003']);
+        expect((await manager.rollback('001', { cascade: true })).steps.map((s) => s.version)).toEqual(['002', '001']);
         expect(await tablesOf(driver)).toEqual(['schema_migrations']);
       });
 
@@ -490,10 +491,10 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         const { '003_add_tags/down.sql': _, ...files } = SMALL;
         const manager = await manage(files);
         await manager.migrate({ to: '001' });
-        await expect(manager.rollbackMigration('002')).rejects.toMatchObject({ code: 'NOT_APPLIED', version: '002' });
-        await expect(manager.rollbackMigration('042')).rejects.toMatchObject({ code: 'UNKNOWN_VERSION' });
+        await expect(manager.rollback('002')).rejects.toMatchObject({ code: 'NOT_APPLIED', version: '002' });
+        await expect(manager.rollback('042')).rejects.toMatchObject({ code: 'UNKNOWN_VERSION' });
         await manager.migrate();
-        await expect(manager.rollbackMigration('003')).rejects.toMatchObject({
+        await expect(manager.rollback('003')).rejects.toMatchObject({
           code: 'IRREVERSIBLE',
           file: '003_add_tags/down.sql',
           message: 'migration 003_add_tags has no down.sql, so it cannot be rolled back',
@@ -506,7 +507,7 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await manager.migrate();
         const driver = open[0] as Driver;
         const before = await schemaOf(driver);
-        await expect(manager.rollbackMigration('003')).rejects.toMatchObject({
+        await expect(manager.rollback('003')).rejects.toMatchObject({
           code: 'ROLLBACK_FAILED',
           file: '003_add_tags/down.sql',
           line: 2,

@@ -88,13 +88,9 @@ async function act(db: BrowserDatabase, action: RunOutcome['action'], run: () =>
   publish({ phase: 'ready', lastRun: outcome, actions: state.actions + 1 });
 }
 
-// Rolls back the most recently applied migration, reading which one that is under the same lock as the rollback.
+// Rolls back the most recently applied migration; the history is read under the same lock as the rollback.
 function rollbackLast(db: BrowserDatabase): Promise<RunReport> {
-  return db.run(async (manager) => {
-    const last = (await manager.status()).applied.at(-1);
-    if (last === undefined) throw new StrataError('NOT_APPLIED', 'no migration is applied, so there is nothing to roll back');
-    return manager.rollbackMigration(last.version);
-  });
+  return db.rollback({ steps: 1 });
 }
 
 async function start(): Promise<void> {

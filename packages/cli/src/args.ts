@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { DEFAULT_SETTINGS, LOCK_DEFAULTS } from '@strata/core';
+import { COMMAND_NAMES, commandWords, DEFAULT_SETTINGS, LOCK_DEFAULTS, parseCommand, StrataError } from '@strata/core';
 import type { Command, OptionSpec } from './commands/command.js';
 import { UsageError } from './usage-error.js';
 
@@ -56,8 +56,10 @@ export type Invocation =
     };
 
 /**
- * Reads the command line. Options may come before or after the command; `rollback:002` is `rollback 002`.
- * Throws {@link UsageError} for anything it cannot act on.
+ * Reads the command line. Options may come before or after the command. A command written with colons is read by
+ * core's command grammar (`parseCommand`, the one `runCommand` reads) and stands for its words (`commandWords`):
+ * `rollback:002:cascade` is `rollback 002 --cascade`, `migrate:002` is `migrate --to 002`; for a command that grammar
+ * does not know, `repair:002` is `repair 002`. Throws {@link UsageError} for anything it cannot act on.
  *
  * Two passes: the first, over every option any command knows, only finds the command; the second parses again with
  * the global options and that command's own, so an option of another command is refused.
@@ -76,25 +78,54 @@ export function parseInvocation(argv: readonly string[], commands: readonly Comm
   const command = find(commands, colon === -1 ? word : word.slice(0, colon));
   if (first.values.help === true) return { kind: 'help', command };
 
-  const { values, positionals } = parse(argv, { ...GLOBAL_OPTIONS, ...command.options }, () => command.name);
-  const args = [...(colon === -1 ? [] : [word.slice(colon + 1)]), ...positionals.slice(1)].filter((a) => a !== '');
+  const line = colon === -1 ? argv : spliced(argv, first.wordAt, colonWords(word, command));
+  const { values, positionals } = parse(line, { ...GLOBAL_OPTIONS, ...command.options }, () => command.name);
+  const args = positionals.slice(1).filter((a) => a !== '');
   checkArgs(command, args, values);
   const own = Object.fromEntries(Object.keys(command.options).map((name) => [name, values[name]]));
   return { kind: 'run', command, global: globalOptions(values), values: own, args };
 }
 
+/** The words a colon form stands for, the command's name first. */
+function colonWords(word: string, command: Command): string[] {
+  if (!(COMMAND_NAMES as readonly string[]).includes(command.name)) {
+    return [command.name, ...word.slice(command.name.length + 1).split(':')];
+  }
+  try {
+    return commandWords(parseCommand(word));
+  } catch (error) {
+    throw new UsageError(error instanceof StrataError ? error.message : String(error), command.name);
+  }
+}
+
+/** `argv` with the word at `at` replaced by `words`; an option both spell is a usage error, as neither would win. */
+function spliced(argv: readonly string[], at: number, words: readonly string[]): string[] {
+  const [name = ''] = words;
+  for (const option of words.filter((w) => w.startsWith('--'))) {
+    if (argv.some((a, i) => i !== at && (a === option || a.startsWith(`${option}=`)))) {
+      throw new UsageError(`${option} is given twice: ${argv[at]} already says it`, name);
+    }
+  }
+  return [...argv.slice(0, at), ...words, ...argv.slice(at + 1)];
+}
+
 type Values = Record<string, string | boolean | undefined>;
 
-/** Parses strictly; `command` names the command a mistake belongs to, when one can be told. */
+/**
+ * Parses strictly; `command` names the command a mistake belongs to, when one can be told. `wordAt` is the index in
+ * `argv` of the first positional argument, the command.
+ */
 function parse(argv: readonly string[], specs: Record<string, OptionSpec>, command: () => string | undefined) {
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args: [...argv],
       options: parserOptions(specs),
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
-    return { values: values as Values, positionals };
+    const wordAt = tokens.find((token) => token.kind === 'positional')?.index ?? -1;
+    return { values: values as Values, positionals, wordAt };
   } catch (error) {
     const name = command();
     throw new UsageError(usageMessage(error, argv, specs, name), name);

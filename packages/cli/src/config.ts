@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
+import type { VersionScheme } from '@strata/core/node/operations';
 import { DRIVERS, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 
 /** The names a config file may have, in the working folder; at most one of them may exist. */
@@ -18,9 +19,12 @@ export interface Config {
   readonly busyTimeoutMs?: number;
   readonly lockStaleMs?: number;
   readonly backup?: { readonly dir?: string; readonly keep?: number };
+  /** How `new` numbers a migration: `sequence` (the default) or `timestamp`. */
+  readonly versions?: VersionScheme;
 }
 
-const KEYS = ['db', 'dir', 'driver', 'table', 'busyTimeoutMs', 'lockStaleMs', 'backup'];
+const KEYS = ['db', 'dir', 'driver', 'table', 'busyTimeoutMs', 'lockStaleMs', 'backup', 'versions'];
+const VERSION_SCHEMES: readonly VersionScheme[] = ['sequence', 'timestamp'];
 const BACKUP_KEYS = ['dir', 'keep'];
 
 /**
@@ -136,8 +140,13 @@ function checkConfig(value: unknown, file: string): Config {
   if (keep !== undefined && !(typeof keep === 'number' && Number.isSafeInteger(keep) && keep >= 1)) {
     problem('backup.keep', 'must be a whole number of at least 1');
   }
+  const versions = text('versions', record.versions);
+  if (versions !== undefined && !VERSION_SCHEMES.includes(versions as VersionScheme)) {
+    problem('versions', `must be ${VERSION_SCHEMES.join(' or ')}`);
+  }
   const settings: Config = {
     file,
+    ...(versions === undefined ? {} : { versions: versions as VersionScheme }),
     db: databaseFile(path('db', record.db)),
     dir: path('dir', record.dir),
     driver: driver as DriverName | undefined,

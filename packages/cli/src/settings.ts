@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
+import type { VersionScheme } from '@strata/core/node/operations';
 import type { DriverName, GlobalOptions } from './args.js';
 import { readConfig } from './config.js';
 import type { Io } from './io.js';
@@ -21,6 +22,8 @@ export interface Settings {
   readonly lock: { readonly busyTimeoutMs?: number; readonly lockStaleMs?: number };
   /** Where `backup` writes without `--out`, and how many backups of this database it keeps there. */
   readonly backup: { readonly dir: string | undefined; readonly keep: number | undefined };
+  /** How `new` numbers a migration (the config file's `versions`); undefined for a sequence. */
+  readonly versions: VersionScheme | undefined;
   /** The config file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -73,6 +76,7 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
       lockStaleMs: global.lockStaleMs ?? config?.lockStaleMs,
     }),
     backup: { dir: config?.backup?.dir, keep: config?.backup?.keep },
+    versions: config?.versions,
     configFile: config?.file,
   };
 }

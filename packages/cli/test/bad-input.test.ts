@@ -43,8 +43,8 @@ const BAD_INPUTS: readonly BadInput[] = [
       }),
     folderOnly: true,
     code: 'DUPLICATE_VERSION',
-    version: '004',
-    file: () => '004_add_tags',
+    version: '0004',
+    file: () => '0004_add_labels',
   },
   {
     name: 'a folder without up.sql',

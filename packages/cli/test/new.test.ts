@@ -50,7 +50,7 @@ describe('new', () => {
 
   it.each([
     [['new', 'tags!'], 'INVALID_MIGRATION', /migration name "tags!" is not lower snake_case/],
-    [['new', '2fa'], 'INVALID_MIGRATION', /migration name "2fa" is not lower snake_case/],
+    [['new', 'two__fa_'], 'INVALID_MIGRATION', /migration name "two__fa_" \(as "two_fa_"\) is not lower snake_case/],
     [['new', 'create users'], 'INVALID_MIGRATION', /a migration named create_users already exists \(001_create_users\)/],
     [['new', 'x', '--depends', '009'], 'MISSING_DEPENDENCY', /cannot depend on "009": no migration has that version/],
     [['new', 'x', '--depends', 'latest'], 'INVALID_OPTION', /cannot depend on "latest": it is not a version/],
@@ -88,16 +88,22 @@ describe('new', () => {
     const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
     expect(run('migrate').code).toBe(0);
     expect(run('new', 'add_tags', '--depends', '001').code).toBe(0);
-    // Untouched, the template is only comments: validate names both files, and migrate would refuse to start.
+    // Untouched, the template is only comments: validate names up.sql, and migrate would refuse to start.
     const untouched = run('validate');
     expect(untouched.code).toBe(1);
     expect(untouched.stderr).toMatch(
       /^error INVALID_MIGRATION: 004_add_tags\/up\.sql has no SQL statements, only comments: write the SQL/m,
     );
-    expect(untouched.stderr).toContain('004_add_tags/down.sql has no SQL statements, only comments');
 
     const folder = box.path('migrations', '004_add_tags');
     writeFileSync(`${folder}/up.sql`, 'CREATE TABLE tags (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n');
+    // A down.sql left as comments makes the migration irreversible: a warning, not a problem.
+    const irreversible = run('validate');
+    expect(irreversible.code).toBe(0);
+    expect(irreversible.stdout).toBe('OK: 4 migrations, no problems.\n');
+    expect(irreversible.stderr).toMatch(
+      /^warning IRREVERSIBLE: migration 004_add_tags cannot be rolled back: 004_add_tags\/down\.sql has no SQL statements/,
+    );
     writeFileSync(`${folder}/down.sql`, 'DROP TABLE tags;\n');
     expect(run('validate')).toMatchObject({ code: 0, stdout: 'OK: 4 migrations, no problems.\n' });
     expect(run('migrate').stdout).toMatch(/^ {2}✓ 004 add_tags /);

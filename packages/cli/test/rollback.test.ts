@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { execSql, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
 
 describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
   const setup = () => {
@@ -130,5 +130,102 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
     expect(run('rollback:009')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error UNKNOWN_VERSION: /) });
     run('rollback:003');
     expect(run('rollback:003')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error NOT_APPLIED: /) });
+  });
+});
+
+describe.each(DRIVERS)('rollback several (--driver %s)', (driver) => {
+  const setup = () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
+    expect(run('migrate').code).toBe(0);
+    return { box, run, db: box.path('app.db') };
+  };
+  const versions = (db: string) => inspectDb(db).history.map((r) => r.version);
+
+  it.each([
+    [
+      ['rollback', '--last'],
+      ['001', '002'],
+    ],
+    [['rollback:last'], ['001', '002']],
+    [['rollback', '--steps', '2'], ['001']],
+    [['rollback:steps:2'], ['001']],
+    [['rollback', '--to', '001'], ['001']],
+    [['rollback:to:001'], ['001']],
+    [['rollback', '--steps', '3'], []],
+  ])('%j rolls back the latest, newest first, leaving %j', (command, left) => {
+    const { run, db } = setup();
+    const result = run(...command);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rolled = ['003', '002', '001'].slice(0, 3 - left.length);
+    expect(
+      result.stdout
+        .split('\n')
+        .slice(0, rolled.length)
+        .map((line) => line.replace(/ {2}\(.*\)$/, '').split(' ')[3]),
+    ).toEqual(rolled);
+    expect(versions(db)).toEqual(left);
+  });
+
+  it('prints what --to would roll back with --dry-run --json, and changes nothing', () => {
+    const { run, db } = setup();
+    const before = readFileSync(db);
+    const result = run('rollback', '--to', '001', '--dry-run', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      direction: 'down',
+      dryRun: true,
+      steps: [
+        {
+          version: '003',
+          name: 'index_emails',
+          folder: '003_index_emails',
+          status: 'planned',
+          sql: 'DROP INDEX idx_users_email;\n',
+        },
+        { version: '002', name: 'create_posts', folder: '002_create_posts', status: 'planned', sql: 'DROP TABLE posts;\n' },
+      ],
+    });
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('refuses more steps than are applied, and a target given twice, changing nothing', () => {
+    const { run, db } = setup();
+    const before = readFileSync(db);
+    expect(run('rollback', '--steps', '4')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error NOT_APPLIED: cannot roll back the last 4 migrations: only 3 are applied\n/),
+    });
+    expect(run('rollback', '--last', '3')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        'rollback needs exactly one of a version V, --last, --steps N or --to V, not 2 (for the last 3, write --steps 3)',
+      ),
+    });
+    expect(run('rollback', '--steps', '0')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--steps must be a whole number of at least 1, not "0"'),
+    });
+    expect(run('rollback')).toMatchObject({ code: 2, stderr: expect.stringContaining('not none') });
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('refuses the last one while migrations applied before it depend on it, unless --cascade', () => {
+    const { run, db } = setup();
+    // 001 recorded last, as a history written out of order holds it: 002 and 003 depend on it.
+    execSql(db, "UPDATE schema_migrations SET applied_at = '2999-01-01 00:00:00' WHERE version = '001'");
+    const before = readFileSync(db);
+    const refused = run('rollback', '--last');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error DEPENDENTS_APPLIED: migration 001_create_users cannot be rolled back while 002_create_posts, 003_index_emails depend on it; roll them back first or use cascade\n/,
+    );
+    expect(readFileSync(db).equals(before)).toBe(true);
+    const cascade = run('rollback:last:cascade');
+    expect(cascade.code).toBe(0);
+    expect(cascade.stdout).toMatch(/^ {2}✓ 003 index_emails .*\n {2}✓ 002 create_posts .*\n {2}✓ 001 create_users /);
+    expect(versions(db)).toEqual([]);
   });
 });

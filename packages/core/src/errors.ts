@@ -35,8 +35,10 @@ export type ErrorCode =
   | 'ROLLBACK_FAILED'
   /** A rollback was refused because applied migrations depend on the target. */
   | 'DEPENDENTS_APPLIED'
-  /** A rollback was refused because a migration has no down.sql. */
+  /** A rollback was refused because a migration has no down.sql, or one that is empty or only comments. */
   | 'IRREVERSIBLE'
+  /** `forget` was asked to remove the history row of a migration whose folder exists (roll it back instead). */
+  | 'MIGRATION_PRESENT'
   /** A rollback target is not applied. */
   | 'NOT_APPLIED'
   /** A version was named that no migration has. */

@@ -1,5 +1,13 @@
 export { checksumOf, normalizeSql, sameChecksum } from './checksum.js';
-export { COMMAND_FORMS, type CommandName, type ParsedCommand, parseCommand } from './command/grammar.js';
+export {
+  COMMAND_FORMS,
+  COMMAND_NAMES,
+  type CommandName,
+  commandWords,
+  type ParsedCommand,
+  type ParsedRollbackTarget,
+  parseCommand,
+} from './command/grammar.js';
 export type {
   CommandError,
   CommandFailure,
@@ -25,6 +33,7 @@ export type {
   SqlValue,
 } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export { type OutOfOrder, outOfOrder, outOfOrderNote } from './inspect/out-of-order.js';
 export {
   collectStats,
   type DatabaseStats,
@@ -59,6 +68,7 @@ export {
 } from './parse/files.js';
 export type { MetaInput } from './parse/meta.js';
 export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
+export { type ForgetPlan, type ForgetReport, planForget } from './plan/forget.js';
 export { planMigrate } from './plan/migrate.js';
 export {
   type ChecksumChange,
@@ -68,10 +78,12 @@ export {
   type RepairPlan,
   type RepairReport,
 } from './plan/repair.js';
-export { planRollback } from './plan/rollback.js';
+export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
+export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
+export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

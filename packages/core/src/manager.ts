@@ -1,18 +1,21 @@
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
+import { outOfOrder } from './inspect/out-of-order.js';
 import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
 import type { Migration, MigrationSet } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
+import { type ForgetReport, planForget } from './plan/forget.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
-import { planRollback } from './plan/rollback.js';
-import { markApplied, repairHistory } from './repair/history-edits.js';
-import { applyMigration, revertMigration, type StepResult } from './run/apply.js';
+import { planRollback, type RollbackTarget } from './plan/rollback.js';
+import { forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
+import { applyMigration, rollbackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
+import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
@@ -41,15 +44,15 @@ export interface MigrateOptions {
   readonly ignoreMissing?: boolean;
 }
 
-/** Options of {@link MigrationManager.rollbackMigration}. */
+/** Options of {@link MigrationManager.rollback}. */
 export interface RollbackOptions {
-  /** Roll back the applied migrations that depend on the target first (newest first) instead of refusing. */
+  /** Roll back the applied migrations that depend on the targets first (newest first) instead of refusing. */
   readonly cascade?: boolean;
   /** Plan and report the SQL that would run, change nothing. */
   readonly dryRun?: boolean;
 }
 
-/** Options of {@link MigrationManager.repair}. */
+/** Options of {@link MigrationManager.repair} and {@link MigrationManager.forget}. */
 export interface RepairOptions {
   /** Write the changes. Without it, the report says what would change and nothing is written. */
   readonly apply?: boolean;
@@ -61,10 +64,14 @@ export interface BaselineOptions {
   readonly apply?: boolean;
 }
 
-/** What `validate` reports: the run order of the valid migrations and every problem found. */
+/**
+ * What `validate` reports: the run order of the valid migrations, every problem found, and warnings: what is allowed
+ * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid.
+ */
 export interface ValidationReport {
   readonly order: readonly { readonly version: string; readonly name: string }[];
   readonly problems: readonly StrataError[];
+  readonly warnings: readonly StrataError[];
 }
 
 /**
@@ -121,7 +128,8 @@ export class MigrationManager {
   /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
   async validate(): Promise<ValidationReport> {
     const { order, problems } = await this.inspect(false, true);
-    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems };
+    const warnings = emptyDownWarnings(order);
+    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
   }
 
   /**
@@ -177,18 +185,35 @@ export class MigrationManager {
     const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(options.ignoreMissing === true);
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
-      return this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
+      const report = await this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
+      const late = outOfOrder(plan, applied);
+      return late === undefined ? report : { ...report, outOfOrder: late };
     };
     return options.dryRun === true ? run(this.persist) : this.exclusively(run);
   }
 
   /**
-   * Rolls back one migration with its down.sql. Refused while an applied migration depends on it, unless `cascade`.
+   * Rolls back with down.sql, each migration in its own transaction, newest first: one version, the `steps` most
+   * recently applied migrations, or every applied migration after version `to` in run order (see
+   * {@link RollbackTarget}). Refused, changing nothing, while another applied migration depends on one of them, unless
+   * `cascade`; and when one of them is irreversible (`IRREVERSIBLE`: no down.sql, or one without a statement).
+   *
+   * @example
+   * ```ts
+   * await manager.rollback('003'); // { cascade: true } rolls back what depends on 003 first
+   * await manager.rollback({ steps: 1 }); // the migration applied last
+   * await manager.rollback({ to: '001' }, { dryRun: true }); // what rolling back everything after 001 would run
+   * ```
    */
-  async rollbackMigration(version: string, options: RollbackOptions = {}): Promise<RunReport> {
+  async rollback(target: RollbackTarget, options: RollbackOptions = {}): Promise<RunReport> {
     const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied } = await this.ready(false);
-      const plan = planRollback(order, new Set(applied.map((row) => row.version)), version, options);
+      const plan = planRollback(
+        order,
+        applied.map((row) => row.version),
+        target,
+        options,
+      );
       return this.execute('down', refuseUnsafe(plan, 'down'), options.dryRun === true, persist);
     };
     return options.dryRun === true ? run(this.persist) : this.exclusively(run);
@@ -247,6 +272,31 @@ export class MigrationManager {
     return apply ? this.exclusively(run) : run(this.persist);
   }
 
+  /**
+   * Removes the history rows of migration `version` when its folder is gone (`APPLIED_MISSING`), so that `migrate`
+   * runs again without `ignoreMissing`. Nothing in the schema changes: what the migration made stays. Refused with
+   * `MIGRATION_PRESENT` when a folder of that version exists, and `NOT_APPLIED` when no row records it. Nothing is
+   * written without `apply`; with it, the rows go in one transaction.
+   *
+   * @example
+   * ```ts
+   * const preview = await manager.forget('004'); // { dryRun: true, version: '004', rows: [{ version: '004', name: 'gone', … }] }
+   * await manager.forget('004', { apply: true });
+   * ```
+   */
+  async forget(version: string, options: RepairOptions = {}): Promise<ForgetReport> {
+    const apply = options.apply === true;
+    const run = async (persist: Persist): Promise<ForgetReport> => {
+      const plan = planForget(this.check(), this.loaded, await this.history.list(), version);
+      if (apply) {
+        await forgetHistory(this.driver, this.history, plan);
+        await persist();
+      }
+      return { dryRun: !apply, ...plan };
+    };
+    return apply ? this.exclusively(run) : run(this.persist);
+  }
+
   /** Saves through the driver, outside any lock it may have. */
   private readonly persist: Persist = async () => {
     await this.driver.persist?.();
@@ -271,7 +321,7 @@ export class MigrationManager {
   }
 
   /**
-   * The set, checked; with `statements`, the statements of every migration too. `migrate` and `rollbackMigration`
+   * The set, checked; with `statements`, the statements of every migration too. `migrate` and `rollback`
    * check only those of the migrations they run ({@link refuseUnsafe}): an applied migration's never run again, and
    * checking them at every start-up would cost more than anything else a run with nothing to do.
    */
@@ -289,7 +339,7 @@ export class MigrationManager {
   }> {
     const { order, byVersion, problems } = this.check(statements);
     const applied = await this.history.list();
-    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing)] };
+    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing, problems)] };
   }
 
   private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {
@@ -333,7 +383,7 @@ export class MigrationManager {
           result =
             direction === 'up'
               ? await applyMigration(this.driver, this.history, migration, this.onEvent)
-              : await revertMigration(this.driver, this.history, migration, this.onEvent);
+              : await rollbackMigration(this.driver, this.history, migration, this.onEvent);
         } catch (error) {
           // What a transaction: false migration committed before it failed stays, and is saved with the run.
           changed ||= !migration.meta.transaction;

@@ -1,6 +1,7 @@
 import {
   type CommandResult,
   type CommandTarget,
+  commandWords,
   type DatabaseStats,
   type ErrorCode,
   parseCommand,
@@ -28,22 +29,29 @@ function fakeManager(failure?: unknown): CommandTarget & { calls: unknown[][] } 
   return {
     calls,
     migrate: (options) => answer(['migrate', options], report),
-    rollbackMigration: (version, options) => answer(['rollback', version, options], { ...report, direction: 'down' }),
+    rollback: (target, options) => answer(['rollback', target, options], { ...report, direction: 'down' }),
     status: () => answer(['status'], { applied: [], pending: [{ version: '002', name: 'b' }], problems: [mismatch] }),
-    validate: () => answer(['validate'], { order: [{ version: '001', name: 'a' }], problems: [mismatch] }),
+    validate: () => answer(['validate'], { order: [{ version: '001', name: 'a' }], problems: [mismatch], warnings: [] }),
     stats: () => answer(['stats'], stats),
   };
 }
 
 describe('parseCommand', () => {
+  const rollback = (target: object, cascade = false, dryRun = false) => ({ name: 'rollback', target, cascade, dryRun });
   it.each([
-    ['migrate', { name: 'migrate', dryRun: false }],
-    ['migrate:003', { name: 'migrate', to: '003', dryRun: false }],
-    ['migrate:dry-run', { name: 'migrate', dryRun: true }],
-    ['migrate:3:dry-run', { name: 'migrate', to: '3', dryRun: true }],
-    ['rollback:002', { name: 'rollback', version: '002', cascade: false, dryRun: false }],
-    ['rollback:002:cascade', { name: 'rollback', version: '002', cascade: true, dryRun: false }],
-    ['rollback:002:dry-run:cascade', { name: 'rollback', version: '002', cascade: true, dryRun: true }],
+    ['migrate', { name: 'migrate', dryRun: false, ignoreMissing: false }],
+    ['migrate:003', { name: 'migrate', to: '003', dryRun: false, ignoreMissing: false }],
+    ['migrate:to:003', { name: 'migrate', to: '003', dryRun: false, ignoreMissing: false }],
+    ['migrate:dry-run', { name: 'migrate', dryRun: true, ignoreMissing: false }],
+    ['migrate:3:dry-run', { name: 'migrate', to: '3', dryRun: true, ignoreMissing: false }],
+    ['migrate:ignore-missing:dry-run', { name: 'migrate', dryRun: true, ignoreMissing: true }],
+    ['rollback:002', rollback({ version: '002' })],
+    ['rollback:002:cascade', rollback({ version: '002' }, true)],
+    ['rollback:002:dry-run:cascade', rollback({ version: '002' }, true, true)],
+    ['rollback:last', rollback({ steps: 1 })],
+    ['rollback:last:cascade', rollback({ steps: 1 }, true)],
+    ['rollback:steps:3:dry-run', rollback({ steps: 3 }, false, true)],
+    ['rollback:to:001', rollback({ to: '001' })],
     ['status', { name: 'status' }],
     ['validate', { name: 'validate' }],
     ['stats', { name: 'stats' }],
@@ -51,22 +59,41 @@ describe('parseCommand', () => {
     expect(parseCommand(command)).toEqual(parsed);
   });
 
+  it.each([
+    ['migrate:002', ['migrate', '--to', '002']],
+    ['migrate:to:002:dry-run', ['migrate', '--to', '002', '--dry-run']],
+    ['rollback:001:cascade', ['rollback', '001', '--cascade']],
+    ['rollback:last:dry-run', ['rollback', '--steps', '1', '--dry-run']],
+    ['rollback:steps:3', ['rollback', '--steps', '3']],
+    ['rollback:to:001', ['rollback', '--to', '001']],
+    ['stats', ['stats']],
+  ])('spells %s in the words of the CLI', (command, words) => {
+    expect(commandWords(parseCommand(command))).toEqual(words);
+  });
+
+  const forms =
+    'migrate[:V|:to:V][:dry-run][:ignore-missing], rollback(:V|:last|:steps:N|:to:V)[:cascade][:dry-run], status, validate, stats';
   it('names every form when the command is unknown', () => {
     expect(() => parseCommand('upgrade')).toThrow(
-      new StrataError(
-        'INVALID_OPTION',
-        'unknown command "upgrade"; expected one of migrate[:V][:dry-run], rollback:V[:cascade][:dry-run], status, validate, stats',
-      ),
+      new StrataError('INVALID_OPTION', `unknown command "upgrade"; expected one of ${forms}`),
     );
   });
 
+  const rollbackForm =
+    'rollback(:V|:last|:steps:N|:to:V)[:cascade][:dry-run], where V is a version number such as 003 and N a count of at least 1';
+  const migrateForm = 'migrate[:V|:to:V][:dry-run][:ignore-missing], where V is a version number such as 003';
   it.each([
-    ['rollback', 'rollback:V[:cascade][:dry-run], where V is a version number such as 003'],
-    ['rollback:cascade', 'rollback:V[:cascade][:dry-run], where V is a version number such as 003'],
-    ['rollback:001:cascade:cascade', 'rollback:V[:cascade][:dry-run], where V is a version number such as 003'],
-    ['migrate:latest', 'migrate[:V][:dry-run], where V is a version number such as 003'],
-    ['migrate:dry-run:001', 'migrate[:V][:dry-run], where V is a version number such as 003'],
-    ['migrate:001:cascade', 'migrate[:V][:dry-run], where V is a version number such as 003'],
+    ['rollback', rollbackForm],
+    ['rollback:cascade', rollbackForm],
+    ['rollback:001:cascade:cascade', rollbackForm],
+    ['rollback:steps:0', rollbackForm],
+    ['rollback:steps', rollbackForm],
+    ['rollback:to', rollbackForm],
+    ['rollback:last:2', rollbackForm],
+    ['migrate:latest', migrateForm],
+    ['migrate:to', migrateForm],
+    ['migrate:dry-run:001', migrateForm],
+    ['migrate:001:cascade', migrateForm],
     ['status:all', 'status'],
   ])('refuses the malformed %s', (command, expected) => {
     expect(() => parseCommand(command)).toThrow(`malformed command ${JSON.stringify(command)}; expected ${expected}`);
@@ -87,6 +114,10 @@ describe('runCommand', () => {
       'migrate:002:dry-run',
       'rollback:003',
       'rollback:1:cascade:dry-run',
+      'rollback:last',
+      'rollback:steps:2:dry-run',
+      'rollback:to:001',
+      'migrate:ignore-missing',
       'status',
       'validate',
       'stats',
@@ -94,10 +125,14 @@ describe('runCommand', () => {
       expect(await runCommand(manager, command)).toMatchObject({ ok: true, command, name: command.split(':')[0] });
     }
     expect(manager.calls).toEqual([
-      ['migrate', { dryRun: false }],
-      ['migrate', { to: '002', dryRun: true }],
-      ['rollback', '003', { cascade: false, dryRun: false }],
-      ['rollback', '1', { cascade: true, dryRun: true }],
+      ['migrate', { dryRun: false, ignoreMissing: false }],
+      ['migrate', { to: '002', dryRun: true, ignoreMissing: false }],
+      ['rollback', { version: '003' }, { cascade: false, dryRun: false }],
+      ['rollback', { version: '1' }, { cascade: true, dryRun: true }],
+      ['rollback', { steps: 1 }, { cascade: false, dryRun: false }],
+      ['rollback', { steps: 2 }, { cascade: false, dryRun: true }],
+      ['rollback', { to: '001' }, { cascade: false, dryRun: false }],
+      ['migrate', { dryRun: false, ignoreMissing: true }],
       ['status'],
       ['validate'],
       ['stats'],
@@ -128,7 +163,7 @@ describe('runCommand', () => {
       error: {
         code: 'INVALID_OPTION',
         message:
-          'unknown command "drop-everything"; expected one of migrate[:V][:dry-run], rollback:V[:cascade][:dry-run], status, validate, stats',
+          'unknown command "drop-everything"; expected one of migrate[:V|:to:V][:dry-run][:ignore-missing], rollback(:V|:last|:steps:N|:to:V)[:cascade][:dry-run], status, validate, stats',
       },
     });
     expect(await runCommand(manager, 'rollback')).toMatchObject({ ok: false, error: { code: 'INVALID_OPTION' } });

@@ -62,15 +62,17 @@ describe('parseMigrationFiles', () => {
       ['INVALID_MIGRATION', '007_empty/up.sql'],
       ['INVALID_MIGRATION', '008_typo/donw.sql'],
       ['INVALID_MIGRATION', '009_yml/meta.yml'],
-      ['INVALID_MIGRATION', '010_empty_down/down.sql'],
       ['INVALID_MIGRATION', '01_too_short'],
     ]);
     expect(set.problems.map((p) => p.message)).toContain(
-      'folder "01_too_short" is not a migration name: expected NNN_snake_name (at least three digits, an underscore, then lower snake_case)',
+      'folder "01_too_short" is not a migration name: expected the version (at least three digits; dashes between groups of digits are dropped), an underscore, then a lower snake_case name (lower-case letters, digits and single underscores; it may start with a digit), such as 001_create_users or 2024-03-13-170000_create_users (version 20240313170000)',
     );
-    expect(set.problems.map((p) => p.message)).toContain('006_no_up has no up.sql');
+    expect(set.problems.map((p) => p.message)).toContain(
+      '006_no_up has no up.sql: write the SQL this migration runs in 006_no_up/up.sql, or delete the folder',
+    );
     expect(set.problems.map((p) => p.message)).toContain('007_empty/up.sql is empty');
-    expect(set.migrations).toEqual([]);
+    // An empty down.sql is no problem: it makes 010 irreversible.
+    expect(set.migrations.map((m) => m.folder)).toEqual(['010_empty_down']);
   });
 
   it('checks meta.yaml strictly', () => {

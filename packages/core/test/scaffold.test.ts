@@ -35,11 +35,11 @@ describe('scaffoldMigration', () => {
     expect(readFileSync(join(result.path, 'meta.yaml'), 'utf8')).toBe(
       'description: "Create users"\ncreated_at: "2025-01-22T09:00:00Z"\n',
     );
-    // Untouched, the scaffold holds only comments, and the loader says which files still need their SQL.
+    // Untouched, the scaffold holds only comments, and the loader says up.sql still needs its SQL (a down.sql of
+    // comments only makes the migration irreversible).
     const untouched = await loadMigrationsFolder(dir);
     expect(untouched.problems.map((p) => [p.code, p.file, p.message.split(':')[0]])).toEqual([
       ['INVALID_MIGRATION', '001_create_users/up.sql', '001_create_users/up.sql has no SQL statements, only comments'],
-      ['INVALID_MIGRATION', '001_create_users/down.sql', '001_create_users/down.sql has no SQL statements, only comments'],
     ]);
     writeFileSync(join(result.path, 'up.sql'), 'CREATE TABLE users (id INTEGER PRIMARY KEY);\n');
     writeFileSync(join(result.path, 'down.sql'), 'DROP TABLE users;\n');
@@ -72,11 +72,12 @@ describe('scaffoldMigration', () => {
     ['addUserTags', 'add_user_tags'],
     ['AddHTMLIndex', 'add_html_index'],
     ['  add   tags v2 ', 'add_tags_v2'],
+    ['2fa codes', '2fa_codes'],
   ])('writes the name %j as %s', async (name, snake) => {
     expect((await scaffoldMigration(tempDir(), name)).name).toBe(snake);
   });
 
-  it.each(['', 'tags!', '2fa_codes', '001_add_tags', 'café', '_tags', 'a/b'])(
+  it.each(['', 'tags!', '001_add_tags', '2024-03-13-170000_add_tags', 'café', '_tags', 'a/b'])(
     'refuses %j with INVALID_MIGRATION naming it, and writes nothing',
     async (name) => {
       const root = tempDir();

@@ -1,4 +1,13 @@
-import { checkSet, checkStatements, type Driver, type Migration, MigrationManager, parseMigrationFiles } from '@strata/core';
+import {
+  checkSet,
+  checkStatements,
+  type Driver,
+  emptyDownWarnings,
+  type Migration,
+  MigrationManager,
+  parseMigrationFiles,
+  planRollback,
+} from '@strata/core';
 import { describe, expect, it } from 'vitest';
 
 /** The one migration of a folder `001_a` with these files, which must parse. */
@@ -130,23 +139,29 @@ describe('foreign_keys in meta.yaml', () => {
 });
 
 describe('a migration without statements', () => {
-  it('is refused when up.sql or down.sql holds only comments, naming each file', () => {
+  it('is refused when up.sql holds only comments; a down.sql of comments makes the migration irreversible', () => {
     const { problems, migrations } = parseMigrationFiles({
       '001_a/up.sql': '-- 001_a: up\n/* write the SQL here; */\n;\n',
       '001_a/down.sql': '-- 001_a: down\n',
+      '002_b/up.sql': 'SELECT 1;\n',
+      '002_b/down.sql': '-- 002_b: down\n',
     });
-    expect(migrations).toEqual([]);
+    expect(migrations.map((m) => m.folder)).toEqual(['002_b']);
     expect(problems.map((p) => [p.code, p.file, p.message])).toEqual([
       [
         'INVALID_MIGRATION',
         '001_a/up.sql',
         '001_a/up.sql has no SQL statements, only comments: write the SQL this migration runs',
       ],
-      [
-        'INVALID_MIGRATION',
-        '001_a/down.sql',
-        '001_a/down.sql has no SQL statements, only comments: delete it to make the migration irreversible, or write the SQL that undoes up.sql',
-      ],
     ]);
+    expect(emptyDownWarnings(migrations).map((w) => [w.code, w.file])).toEqual([['IRREVERSIBLE', '002_b/down.sql']]);
+    expect(() => planRollback(migrations, ['002'], '002')).toThrow(
+      expect.objectContaining({
+        code: 'IRREVERSIBLE',
+        file: '002_b/down.sql',
+        message:
+          'migration 002_b cannot be rolled back: 002_b/down.sql has no SQL statements (it is empty or only comments), which makes the migration irreversible; write the SQL that undoes up.sql in it to make it reversible',
+      }),
+    );
   });
 });

@@ -154,7 +154,7 @@ describe('collectStats', () => {
       status: 'error',
       reasons: [
         'APPLIED_MISSING: migration 009 (gone) is recorded as applied, but …',
-        '6 migration(s) pending (001, 002, 003, 004, 005, …); run migrate',
+        '6 migration(s) pending (001, 002, 003, 004, 005, 006); run migrate',
       ],
     });
   });

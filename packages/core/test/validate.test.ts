@@ -36,12 +36,11 @@ describe('order', () => {
 describe('checkSet', () => {
   it('reports duplicate versions, naming every folder', () => {
     const { problems, order } = check(migration('001_a'), migration('001_b'), migration('0001_c'), migration('002_d'));
-    expect(problems.map((p) => [p.code, p.file])).toEqual([
-      ['DUPLICATE_VERSION', '0001_c'],
-      ['DUPLICATE_VERSION', '001_a'],
-      ['DUPLICATE_VERSION', '001_b'],
-    ]);
-    expect(problems[0]?.message).toBe('0001_c, 001_a, 001_b have the same version number; each version must be unique');
+    // Once for the version, naming every folder.
+    expect(problems.map((p) => [p.code, p.file])).toEqual([['DUPLICATE_VERSION', '0001_c']]);
+    expect(problems[0]?.message).toBe(
+      '0001_c, 001_a, 001_b have the same version number; each version must be unique: renumber all but one',
+    );
     expect(order.map((m) => m.version)).toEqual(['002']);
   });
 
@@ -93,7 +92,6 @@ describe('checkSet', () => {
     expect(problems.map((p) => p.code).sort()).toEqual([
       'DEPENDENCY_CYCLE',
       'DUPLICATE_VERSION',
-      'DUPLICATE_VERSION',
       'INVALID_META',
       'INVALID_MIGRATION',
       'INVALID_MIGRATION',
@@ -129,6 +127,34 @@ describe('plans', () => {
     expect(planRollback(order, applied, '001', { cascade: true }).map((m) => m.version)).toEqual(['004', '003', '002', '001']);
     expect(planRollback(order, applied, '003').map((m) => m.version)).toEqual(['003']);
     expect(() => planRollback(order, new Set(['001']), '002')).toThrow(expect.objectContaining({ code: 'NOT_APPLIED' }));
+  });
+
+  it('rolls back the last applied, the last N, or everything after a version, newest first', () => {
+    // Recorded oldest first; 004 was applied before 003.
+    const applied = ['001', '002', '004', '003'];
+    const plan = (target: Parameters<typeof planRollback>[2], cascade = false) =>
+      planRollback(order, applied, target, { cascade }).map((m) => m.version);
+    expect(plan({ steps: 1 })).toEqual(['003']);
+    expect(plan({ steps: 2 })).toEqual(['004', '003']);
+    expect(plan({ to: '002' })).toEqual(['004', '003']);
+    expect(plan({ to: '001' })).toEqual(['004', '003', '002']);
+    expect(plan({ version: '004' })).toEqual(['004']);
+    // The last three are 002, 004 and 003; 003 depends on 002, so all go, dependents first.
+    expect(plan({ steps: 3 })).toEqual(['004', '003', '002']);
+    expect(() => plan({ steps: 5 })).toThrow(
+      expect.objectContaining({ code: 'NOT_APPLIED', message: 'cannot roll back the last 5 migrations: only 4 are applied' }),
+    );
+    // 002 recorded last while 003, which depends on it, was recorded before it.
+    expect(() => planRollback(order, ['001', '004', '003', '002'], { steps: 1 })).toThrow(
+      expect.objectContaining({
+        code: 'DEPENDENTS_APPLIED',
+        message: 'migration 002_b cannot be rolled back while 003_c depends on it; roll it back first or use cascade',
+      }),
+    );
+    expect(planRollback(order, ['001', '004', '003', '002'], { steps: 1 }, { cascade: true }).map((m) => m.version)).toEqual([
+      '003',
+      '002',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type RepairOptions,
   type RepairReport,
   type RollbackOptions,
+  type RollbackTarget,
   type Row,
   type RunEvent,
   type RunReport,
@@ -63,8 +64,8 @@ export interface BrowserDatabase {
   run<T>(fn: (manager: MigrationManager, driver: SqlJsSharedDriver) => Promise<T>): Promise<T>;
   /** Applies pending migrations; see {@link MigrationManager.migrate}. */
   migrate(options?: MigrateOptions): Promise<RunReport>;
-  /** Rolls one migration back; see {@link MigrationManager.rollbackMigration}. */
-  rollback(version: string, options?: RollbackOptions): Promise<RunReport>;
+  /** Rolls back one version, the last `steps`, or everything after `to`; see {@link MigrationManager.rollback}. */
+  rollback(target: RollbackTarget, options?: RollbackOptions): Promise<RunReport>;
   /** Checks the migrations and the checksums of applied ones; see {@link MigrationManager.validate}. */
   validate(): Promise<ValidationReport>;
   /** Re-records checksums and removes repeated rows of the history; see {@link MigrationManager.repair}. */
@@ -156,7 +157,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     lockName,
     run: (fn) => locked(() => fn(manager, driver), true),
     migrate: (migrateOptions) => locked(() => manager.migrate(migrateOptions), true),
-    rollback: (version, rollbackOptions) => locked(() => manager.rollbackMigration(version, rollbackOptions), true),
+    rollback: (target, rollbackOptions) => locked(() => manager.rollback(target, rollbackOptions), true),
     validate: () => locked(() => manager.validate(), false),
     repair: (version, repairOptions) => locked(() => manager.repair(version, repairOptions), true),
     baseline: (version, baselineOptions) => locked(() => manager.baseline(version, baselineOptions), true),

@@ -143,8 +143,8 @@ describe('openIndexedDbDriver', () => {
     expect((await stale.status()).applied.map((m) => m.version)).toEqual(['001', '002', '003']);
 
     await driver.run("INSERT INTO domains (slug, name) VALUES ('design', 'Design')"); // not saved
-    await (await managerOf(locks)).rollbackMigration('003');
-    await expect(stale.rollbackMigration('002')).rejects.toMatchObject({
+    await (await managerOf(locks)).rollback('003');
+    await expect(stale.rollback('002')).rejects.toMatchObject({
       code: 'DATABASE_ERROR',
       message: expect.stringContaining('was saved by another tab since this one loaded it'),
     });

@@ -234,7 +234,7 @@ describe('the lock of a sql.js file', () => {
     const migrations = { ...SMALL, '002_posts/down.sql': 'DROP TABLE posts;\n' };
     const manager = new MigrationManager({ driver: watched, migrations });
     expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied', 'applied']);
-    expect((await manager.rollbackMigration('002')).steps.map((s) => s.status)).toEqual(['rolled-back']);
+    expect((await manager.rollback('002')).steps.map((s) => s.status)).toEqual(['rolled-back']);
     expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied']);
     expect(asked.filter((text) => text.includes('WHERE version = ?'))).toEqual([]);
     expect((await open()).database.exec('SELECT version FROM schema_migrations ORDER BY version')[0]?.values).toEqual([

@@ -2,6 +2,7 @@ import { backupCommand } from './backup.js';
 import { baselineCommand } from './baseline.js';
 import { bundleCommand } from './bundle.js';
 import type { Command } from './command.js';
+import { forgetCommand } from './forget.js';
 import { migrateCommand } from './migrate.js';
 import { newCommand } from './new.js';
 import { repairCommand } from './repair.js';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   validateCommand,
   repairCommand,
   baselineCommand,
+  forgetCommand,
   newCommand,
   statsCommand,
   backupCommand,

@@ -1,4 +1,4 @@
-import { type MigrationManager, type RunReport, VersionSet } from '@strata/core';
+import { type MigrationManager, outOfOrderNote, type RunReport, VersionSet } from '@strata/core';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
 import type { Command } from './command.js';
 
@@ -33,9 +33,13 @@ export const migrateCommand: Command = {
 
 /** The text after the live step lines: the SQL of a dry run, then the summary. */
 export function runText(report: RunReport, counts: Counts | undefined): string[] {
-  if (!report.dryRun) return [summaryLine(report, counts)];
+  const late =
+    report.outOfOrder === undefined
+      ? []
+      : [`Note: ${outOfOrderNote(report.outOfOrder, report.dryRun ? 'to be applied' : 'applied')}.`];
+  if (!report.dryRun) return [...late, summaryLine(report, counts)];
   // A dry run is printed as one SQL script, so even its summary is a comment.
-  return [...dryRunLines(report), `-- ${summaryLine(report, counts)}`];
+  return [...dryRunLines(report), ...late.map((line) => `-- ${line}`), `-- ${summaryLine(report, counts)}`];
 }
 
 /** What `status` would count, without the checks that `status` makes and that this run has just passed. */

@@ -1,3 +1,4 @@
+import { summarize } from '@strata/core';
 import { statusLines } from '../render/status.js';
 import type { Command } from './command.js';
 
@@ -35,7 +36,7 @@ export const statusCommand: Command = {
             return where === undefined ? p.code : `${p.code} (${where})`;
           });
           view.err(
-            `${view.errColor.red('status')}: ${problems.length} problem${problems.length === 1 ? '' : 's'} found: ${codes.join(', ')}`,
+            `${view.errColor.red('status')}: ${problems.length} problem${problems.length === 1 ? '' : 's'} found: ${summarize(codes)}`,
           );
         }
       },

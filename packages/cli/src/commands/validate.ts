@@ -1,4 +1,4 @@
-import { errorLines } from '../render/error.js';
+import { errorLines, warningLines } from '../render/error.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
 
@@ -14,15 +14,20 @@ export const validateCommand: Command = {
   ].join('\n'),
   options: {},
   args: [],
-  notes: 'Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database error; 2 a usage error.',
+  notes: [
+    'Warnings (a down.sql that is empty or only comments: that migration is irreversible) are printed on stderr and',
+    'leave the exit code alone. Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database',
+    'error; 2 a usage error.',
+  ].join('\n'),
   async run({ open }) {
     const { manager } = await open({ write: false });
     const report = await manager.validate();
-    const { order, problems } = report;
+    const { order, problems, warnings } = report;
     return {
       data: report,
       exitCode: problems.length > 0 ? 1 : 0,
       render: (view) => {
+        for (const warning of warnings) view.err(warningLines(warning, view.errColor).join('\n'));
         if (problems.length === 0) {
           view.out(`OK: ${plural(order.length, 'migration')}, no problems.`);
           return;

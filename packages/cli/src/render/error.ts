@@ -1,4 +1,4 @@
-import { RunError, type SerializedError, StrataError, ValidationError } from '@strata/core';
+import { RunError, type SerializedError, StrataError, summarize, ValidationError } from '@strata/core';
 import type { Palette } from '../color.js';
 import { UsageError } from '../usage-error.js';
 
@@ -49,6 +49,18 @@ export function errorLines(error: unknown, c: Palette, debug: boolean): string[]
   return lines;
 }
 
+/**
+ * The text of a warning for stderr, as {@link errorLines} prints an error: `warning CODE: message`, then where.
+ *
+ * @example
+ * ```ts
+ * view.err(warningLines(warning, view.errColor).join('\n'));
+ * ```
+ */
+export function warningLines(warning: StrataError, c: Palette): string[] {
+  return [`${c.yellow(`warning ${warning.code}`)}: ${warning.message}`, ...locationLines(warning, '  ')];
+}
+
 function locationLines(error: StrataError, indent: string): string[] {
   return [
     ...(error.version === undefined ? [] : [`${indent}version: ${error.version}`]),
@@ -63,8 +75,8 @@ function runLines(error: RunError): string[] {
   const notRun = by('not-run');
   const verb = error.report.direction === 'up' ? 'applied' : 'rolled back';
   return [
-    ...(done.length === 0 ? [] : [`  ${verb} before the failure: ${done.join(', ')}`]),
-    ...(notRun.length === 0 ? [] : [`  not run: ${notRun.join(', ')}`]),
+    ...(done.length === 0 ? [] : [`  ${verb} before the failure: ${summarize(done)}`]),
+    ...(notRun.length === 0 ? [] : [`  not run: ${summarize(notRun)}`]),
   ];
 }
 

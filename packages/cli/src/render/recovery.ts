@@ -1,4 +1,4 @@
-import type { BaselineReport, RepairReport } from '@strata/core';
+import type { BaselineReport, ForgetReport, RepairReport } from '@strata/core';
 import type { Palette } from '../color.js';
 import { plural } from './steps.js';
 
@@ -67,6 +67,22 @@ export function baselineLines(report: BaselineReport, c: Palette): string[] {
   } else {
     lines.push(`Marked ${count} applied without running ${report.marked.length === 1 ? 'it' : 'them'}.`);
   }
+  return lines;
+}
+
+/** The text of `forget`: a line per history row removed (or to be), then a summary. */
+export function forgetLines(report: ForgetReport, c: Palette): string[] {
+  const lines = report.rows.map((row) =>
+    report.dryRun
+      ? `  ${c.yellow('○')} ${row.version} ${row.name}  ${c.dim(`applied ${row.appliedAt}; its row would be removed`)}`
+      : `  ${c.green('✓')} ${row.version} ${row.name}  ${c.dim(`applied ${row.appliedAt}; its row was removed`)}`,
+  );
+  const rows = plural(report.rows.length, 'history row');
+  lines.push(
+    report.dryRun
+      ? `Dry run: ${rows} of ${report.version} would be removed; the schema is left as it is; nothing was changed. ${AGAIN}`
+      : `Forgot ${report.version}: removed ${rows}; the schema is left as it is.`,
+  );
   return lines;
 }
 

@@ -1,4 +1,4 @@
-import type { StatusReport } from '@strata/core';
+import { outOfOrderNote, type StatusReport } from '@strata/core';
 import type { Palette } from '../color.js';
 
 /**
@@ -13,6 +13,7 @@ export function statusLines(report: StatusReport, c: Palette): string[] {
   lines.push('', 'Pending migrations:');
   for (const m of report.pending) lines.push(`  ${c.yellow('○')} ${m.version} - ${m.name}`);
   if (report.pending.length === 0) lines.push(`  ${c.dim('(none)')}`);
+  if (report.outOfOrder !== undefined) lines.push('', `${c.yellow('Note')}: ${outOfOrderNote(report.outOfOrder, 'pending')}.`);
   if (report.problems.length > 0) {
     lines.push('', 'Problems:');
     for (const p of report.problems) {

@@ -10,21 +10,40 @@ import { StrataError } from '../errors.js';
  */
 export type CommandName = 'migrate' | 'rollback' | 'status' | 'validate' | 'stats';
 
+/** Every {@link CommandName}, for a caller that must tell whether a word names one. */
+export const COMMAND_NAMES: readonly CommandName[] = ['migrate', 'rollback', 'status', 'validate', 'stats'];
+
+/**
+ * What a parsed rollback rolls back: one version, the `steps` migrations applied last, or everything applied after
+ * version `to`. The same shapes `MigrationManager.rollback` takes.
+ *
+ * @example
+ * ```ts
+ * const last: ParsedRollbackTarget = parseCommand('rollback:last').target; // { steps: 1 }
+ * ```
+ */
+export type ParsedRollbackTarget = { readonly version: string } | { readonly steps: number } | { readonly to: string };
+
 /**
  * A command string taken apart.
  *
  * @example
  * ```ts
- * const parsed: ParsedCommand = { name: 'rollback', version: '003', cascade: true, dryRun: false };
+ * const parsed: ParsedCommand = { name: 'rollback', target: { version: '003' }, cascade: true, dryRun: false };
  * ```
  */
 export type ParsedCommand =
-  | { readonly name: 'migrate'; readonly to?: string; readonly dryRun: boolean }
-  | { readonly name: 'rollback'; readonly version: string; readonly cascade: boolean; readonly dryRun: boolean }
+  | { readonly name: 'migrate'; readonly to?: string; readonly dryRun: boolean; readonly ignoreMissing: boolean }
+  | {
+      readonly name: 'rollback';
+      readonly target: ParsedRollbackTarget;
+      readonly cascade: boolean;
+      readonly dryRun: boolean;
+    }
   | { readonly name: 'status' | 'validate' | 'stats' };
 
 /**
- * Every accepted form, as error messages spell them; `V` is a version number such as `003`.
+ * Every accepted form, as error messages spell them; `V` is a version number such as `003`, `N` a count.
  *
  * @example
  * ```ts
@@ -32,29 +51,31 @@ export type ParsedCommand =
  * ```
  */
 export const COMMAND_FORMS: readonly string[] = [
-  'migrate[:V][:dry-run]',
-  'rollback:V[:cascade][:dry-run]',
+  'migrate[:V|:to:V][:dry-run][:ignore-missing]',
+  'rollback(:V|:last|:steps:N|:to:V)[:cascade][:dry-run]',
   'status',
   'validate',
   'stats',
 ];
 
 const VERSION = /^\d+$/;
+const COUNT = /^[1-9]\d*$/;
 
 /**
  * Takes a command string apart. The grammar is the command's name, then `:`-separated arguments, in lower case with
- * no spaces:
+ * no spaces; each argument is one option of the CLI command of the same name (see {@link commandWords}):
  *
- * - `migrate`, `migrate:V` (apply up to and including V), each optionally followed by `:dry-run`
- * - `rollback:V`, optionally followed by `:cascade` and/or `:dry-run`, in either order
+ * - `migrate`, `migrate:V` or `migrate:to:V` (apply up to and including V), then any of `:dry-run`, `:ignore-missing`
+ * - `rollback:V` (one version), `rollback:last` (the migration applied last), `rollback:steps:N` (the N applied last)
+ *   or `rollback:to:V` (everything applied after V), then any of `:cascade`, `:dry-run`
  * - `status`, `validate`, `stats`
  *
- * Throws a `StrataError` with code `INVALID_OPTION` for anything else.
+ * Flags may come in any order, each once. Throws a `StrataError` with code `INVALID_OPTION` for anything else.
  *
  * @example
  * ```ts
- * parseCommand('migrate:002:dry-run'); // { name: 'migrate', to: '002', dryRun: true }
- * parseCommand('rollback:001:cascade'); // { name: 'rollback', version: '001', cascade: true, dryRun: false }
+ * parseCommand('migrate:002:dry-run'); // { name: 'migrate', to: '002', dryRun: true, ignoreMissing: false }
+ * parseCommand('rollback:steps:3'); // { name: 'rollback', target: { steps: 3 }, cascade: false, dryRun: false }
  * ```
  */
 export function parseCommand(command: string): ParsedCommand {
@@ -66,15 +87,19 @@ export function parseCommand(command: string): ParsedCommand {
       if (args.length > 0) throw malformed(command, name);
       return { name };
     case 'migrate': {
-      const to = args[0] !== undefined && VERSION.test(args[0]) ? args.shift() : undefined;
-      const flags = flagsOf(command, name, args, ['dry-run']);
-      return { name, ...(to === undefined ? {} : { to }), dryRun: flags.has('dry-run') };
+      const to = takeVersion(args, command, name);
+      const flags = flagsOf(command, name, args, ['dry-run', 'ignore-missing']);
+      return {
+        name,
+        ...(to === undefined ? {} : { to }),
+        dryRun: flags.has('dry-run'),
+        ignoreMissing: flags.has('ignore-missing'),
+      };
     }
     case 'rollback': {
-      const version = args.shift();
-      if (version === undefined || !VERSION.test(version)) throw malformed(command, name);
+      const target = rollbackTarget(args, command);
       const flags = flagsOf(command, name, args, ['cascade', 'dry-run']);
-      return { name, version, cascade: flags.has('cascade'), dryRun: flags.has('dry-run') };
+      return { name, target, cascade: flags.has('cascade'), dryRun: flags.has('dry-run') };
     }
     default:
       throw new StrataError(
@@ -82,6 +107,67 @@ export function parseCommand(command: string): ParsedCommand {
         `unknown command ${JSON.stringify(command)}; expected one of ${COMMAND_FORMS.join(', ')}`,
       );
   }
+}
+
+/**
+ * The same command in the words of the CLI: its name, then options and arguments, so `rollback:steps:3:dry-run` is
+ * `rollback --steps 3 --dry-run`. The CLI reads a colon form through {@link parseCommand} and this, so both spell
+ * one grammar.
+ *
+ * @example
+ * ```ts
+ * commandWords(parseCommand('migrate:002')); // ['migrate', '--to', '002']
+ * commandWords(parseCommand('rollback:001:cascade')); // ['rollback', '001', '--cascade']
+ * ```
+ */
+export function commandWords(parsed: ParsedCommand): string[] {
+  const flag = (on: boolean, word: string) => (on ? [word] : []);
+  switch (parsed.name) {
+    case 'migrate':
+      return [
+        'migrate',
+        ...(parsed.to === undefined ? [] : ['--to', parsed.to]),
+        ...flag(parsed.dryRun, '--dry-run'),
+        ...flag(parsed.ignoreMissing, '--ignore-missing'),
+      ];
+    case 'rollback': {
+      const { target } = parsed;
+      const what =
+        'version' in target ? [target.version] : 'to' in target ? ['--to', target.to] : ['--steps', String(target.steps)];
+      return ['rollback', ...what, ...flag(parsed.cascade, '--cascade'), ...flag(parsed.dryRun, '--dry-run')];
+    }
+    default:
+      return [parsed.name];
+  }
+}
+
+/** Takes `V` or `to:V` off the front of `args`, when there. */
+function takeVersion(args: string[], command: string, name: CommandName): string | undefined {
+  if (args[0] === 'to') {
+    args.shift();
+    const version = args.shift();
+    if (version === undefined || !VERSION.test(version)) throw malformed(command, name);
+    return version;
+  }
+  return args[0] !== undefined && VERSION.test(args[0]) ? args.shift() : undefined;
+}
+
+function rollbackTarget(args: string[], command: string): ParsedRollbackTarget {
+  const first = args.shift();
+  if (first === 'last') return { steps: 1 };
+  if (first === 'steps') {
+    const count = args.shift();
+    if (count === undefined || !COUNT.test(count)) throw malformed(command, 'rollback');
+    return { steps: Number(count) };
+  }
+  if (first === 'to') {
+    args.unshift(first);
+    const to = takeVersion(args, command, 'rollback');
+    if (to === undefined) throw malformed(command, 'rollback');
+    return { to };
+  }
+  if (first === undefined || !VERSION.test(first)) throw malformed(command, 'rollback');
+  return { version: first };
 }
 
 /** The flags in `args`, each of which must be one of `allowed` and appear once. */
@@ -94,5 +180,6 @@ function flagsOf(command: string, name: CommandName, args: readonly string[], al
 function malformed(command: string, name: CommandName): StrataError {
   const form = COMMAND_FORMS.find((f) => f.startsWith(name)) ?? name;
   const version = form.includes(':V') ? ', where V is a version number such as 003' : '';
-  return new StrataError('INVALID_OPTION', `malformed command ${JSON.stringify(command)}; expected ${form}${version}`);
+  const count = form.includes(':N') ? ' and N a count of at least 1' : '';
+  return new StrataError('INVALID_OPTION', `malformed command ${JSON.stringify(command)}; expected ${form}${version}${count}`);
 }

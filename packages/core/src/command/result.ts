@@ -1,6 +1,6 @@
 import type { SerializedError } from '../errors.js';
 import type { DatabaseStats } from '../inspect/stats.js';
-import type { PendingMigration } from '../inspect/status.js';
+import type { PendingMigration, StatusReport } from '../inspect/status.js';
 import type { ValidationReport } from '../manager.js';
 import type { RunReport } from '../run/report.js';
 import type { AppliedMigration } from '../validate/history.js';
@@ -18,6 +18,7 @@ export interface SerializedStatusReport {
   readonly applied: readonly AppliedMigration[];
   readonly pending: readonly PendingMigration[];
   readonly problems: readonly SerializedError[];
+  readonly outOfOrder?: StatusReport['outOfOrder'];
 }
 
 /**
@@ -25,12 +26,13 @@ export interface SerializedStatusReport {
  *
  * @example
  * ```ts
- * const report: SerializedValidationReport = { order: [{ version: '001', name: 'initial_schema' }], problems: [] };
+ * const report: SerializedValidationReport = { order: [{ version: '001', name: 'initial_schema' }], problems: [], warnings: [] };
  * ```
  */
 export interface SerializedValidationReport {
   readonly order: ValidationReport['order'];
   readonly problems: readonly SerializedError[];
+  readonly warnings: readonly SerializedError[];
 }
 
 /**

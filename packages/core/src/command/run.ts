@@ -11,12 +11,12 @@ import { serializeError, serializeStatus, serializeValidation } from './serializ
  * const target: CommandTarget = new MigrationManager({ driver, migrations });
  * ```
  */
-export type CommandTarget = Pick<MigrationManager, 'migrate' | 'rollbackMigration' | 'status' | 'validate' | 'stats'>;
+export type CommandTarget = Pick<MigrationManager, 'migrate' | 'rollback' | 'status' | 'validate' | 'stats'>;
 
 /**
  * Runs one command given as a string, for an application's front end: an Electron or Tauri IPC handler, or a worker's
  * message handler, becomes one line. See {@link parseCommand} for the grammar (`migrate`, `migrate:V`,
- * `migrate:dry-run`, `rollback:V:cascade`, `status`, `validate`, `stats`, …).
+ * `migrate:dry-run`, `rollback:V:cascade`, `rollback:last`, `rollback:steps:N`, `rollback:to:V`, `status`, `validate`, `stats`, …).
  *
  * It resolves, rather than throws, with `{ ok: true, name, result }` or `{ ok: false, error }`, where `error` is a
  * `StrataError`'s `toJSON()` (code `INVALID_OPTION` for a command it does not understand, `DATABASE_ERROR` for what a
@@ -47,12 +47,13 @@ export async function runCommand<C extends string>(manager: CommandTarget, comma
 async function execute(manager: CommandTarget, parsed: ParsedCommand, command: string): Promise<CommandSuccess> {
   switch (parsed.name) {
     case 'migrate': {
-      const options = { dryRun: parsed.dryRun, ...(parsed.to === undefined ? {} : { to: parsed.to }) };
+      const { dryRun, ignoreMissing } = parsed;
+      const options = { dryRun, ignoreMissing, ...(parsed.to === undefined ? {} : { to: parsed.to }) };
       return { ok: true, command, name: parsed.name, result: await manager.migrate(options) };
     }
     case 'rollback': {
       const options = { cascade: parsed.cascade, dryRun: parsed.dryRun };
-      return { ok: true, command, name: parsed.name, result: await manager.rollbackMigration(parsed.version, options) };
+      return { ok: true, command, name: parsed.name, result: await manager.rollback(parsed.target, options) };
     }
     case 'status':
       return { ok: true, command, name: parsed.name, result: serializeStatus(await manager.status()) };

@@ -12,7 +12,13 @@ import type { CommandError, SerializedStatusReport, SerializedValidationReport }
  * ```
  */
 export function serializeStatus(status: StatusReport): SerializedStatusReport {
-  return { applied: status.applied, pending: status.pending, problems: status.problems.map((p) => p.toJSON()) };
+  const { applied, pending, outOfOrder } = status;
+  return {
+    applied,
+    pending,
+    problems: status.problems.map((p) => p.toJSON()),
+    ...(outOfOrder === undefined ? {} : { outOfOrder }),
+  };
 }
 
 /**
@@ -24,7 +30,11 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
-  return { order: report.order, problems: report.problems.map((p) => p.toJSON()) };
+  return {
+    order: report.order,
+    problems: report.problems.map((p) => p.toJSON()),
+    warnings: report.warnings.map((w) => w.toJSON()),
+  };
 }
 
 // JavaScript raises these for bugs in the calling code, not for a database's state; reporting them as a

@@ -1,3 +1,4 @@
+import { summarize } from '../summary.js';
 import type { DatabaseStats } from './stats.js';
 import type { StatusReport } from './status.js';
 
@@ -31,8 +32,7 @@ export function judge(stats: Omit<DatabaseStats, 'health'>, status: StatusReport
   for (const problem of status.problems) findings.push(['error', `${problem.code}: ${problem.message}`]);
   if (status.pending.length > 0) {
     const versions = status.pending.map((m) => m.version);
-    const list = versions.length > 5 ? `${versions.slice(0, 5).join(', ')}, …` : versions.join(', ');
-    findings.push(['warning', `${versions.length} migration(s) pending (${list}); run migrate`]);
+    findings.push(['warning', `${versions.length} migration(s) pending (${summarize(versions)}); run migrate`]);
   }
   if (free > pages * FREE_SHARE && free * pageSize >= FREE_BYTES) {
     const share = Math.round((free / pages) * 100);

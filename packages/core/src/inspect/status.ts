@@ -1,6 +1,7 @@
 import type { StrataError } from '../errors.js';
 import { type Migration, VersionSet } from '../migration.js';
 import type { AppliedMigration } from '../validate/history.js';
+import { type OutOfOrder, outOfOrder } from './out-of-order.js';
 
 /** A migration that has not run, as status reports it. */
 export interface PendingMigration {
@@ -16,6 +17,8 @@ export interface StatusReport {
   readonly pending: readonly PendingMigration[];
   /** Problems with the files or the history: invalid folders, checksum mismatches, applied but missing, … */
   readonly problems: readonly StrataError[];
+  /** Present when pending migrations have a lower version than the newest applied one (see {@link OutOfOrder}). */
+  readonly outOfOrder?: OutOfOrder;
 }
 
 /**
@@ -28,9 +31,7 @@ export function buildStatus(
   problems: readonly StrataError[],
 ): StatusReport {
   const done = new VersionSet(applied.map((row) => row.version));
-  return {
-    applied,
-    pending: order.filter((m) => !done.has(m.version)).map((m) => ({ version: m.version, name: m.name })),
-    problems,
-  };
+  const pending = order.filter((m) => !done.has(m.version)).map((m) => ({ version: m.version, name: m.name }));
+  const late = outOfOrder(pending, applied);
+  return { applied, pending, problems, ...(late === undefined ? {} : { outOfOrder: late }) };
 }

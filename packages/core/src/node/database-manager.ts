@@ -112,7 +112,7 @@ export class DatabaseManager<DB = unknown, D extends Driver = Driver, R extends 
     return this.connection.driver;
   }
 
-  /** The migrations of this database, for `status`, `migrate`, `rollbackMigration` and `stats`. */
+  /** The migrations of this database, for `status`, `migrate`, `rollback` and `stats`. */
   get migrations(): MigrationManager {
     return this.connection.migrations;
   }

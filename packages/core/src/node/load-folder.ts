@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
-import { type MigrationFiles, parseMigrationFolders } from '../parse/files.js';
+import { folderParts, type MigrationFiles, parseMigrationFolders } from '../parse/files.js';
 import { NODE_PARSE_OPTIONS } from './parse-options.js';
 import { notUtf8 } from './utf8.js';
 
@@ -101,6 +101,7 @@ function readFolder<T>(dir: string, read: (path: string, shown: string, name: st
       }
     }
     if (problems.length === before && texts.size > 0) folders.set(folder, texts);
+    else if (problems.length === before) problems.push(emptyFolder(join(dir, folder), folder));
   }
   return { folders, problems };
 }
@@ -110,6 +111,15 @@ function readFolder<T>(dir: string, read: (path: string, shown: string, name: st
  * text with a replacement character, which decoding puts where bytes are not UTF-8 (or which the file holds as
  * written), is read again as bytes to tell which. A leading byte-order mark is kept.
  */
+/** A folder with no file to read (or only hidden ones, such as `.gitkeep`): a migration nobody wrote yet. */
+function emptyFolder(path: string, folder: string): StrataError {
+  return new StrataError(
+    'INVALID_MIGRATION',
+    `${path} is an empty migration folder (it has no up.sql): write the SQL this migration runs in ${folder}/up.sql, or delete the folder`,
+    { version: versionIn(folder), file: folder },
+  );
+}
+
 function readText(path: string, shown: string): string | StrataError {
   const text = readFileSync(path, 'utf8');
   if (!text.includes('\ufffd')) return text;
@@ -173,5 +183,5 @@ function linkProblem(shown: string, found: Found): StrataError {
 
 /** The version a path names through its folder, when the folder looks like a migration's. */
 function versionIn(path: string): string | undefined {
-  return /^(\d{3,})_/.exec(path)?.[1];
+  return folderParts(path.split('/')[0] ?? '')?.version;
 }

@@ -8,5 +8,5 @@ export { type BackupInfo, backupBaseName, backupFileName, listBackups, rotateBac
 export { type BundleLanguage, type BundleOptions, type BundleResult, bundleMigrations, writeMigrationsBundle } from './bundle.js';
 export { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
-export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration } from './scaffold.js';
+export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration, type VersionScheme } from './scaffold.js';
 export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';

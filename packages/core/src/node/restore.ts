@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Driver, DriverFactory } from '../driver.js';
 import { type ErrorCode, messageOf, StrataError, ValidationError } from '../errors.js';
+import { summarize } from '../summary.js';
 import { replaceFileAtomically } from './atomic-file.js';
 import { backupInfo, backupTarget, rotateBeside, sameFile } from './backup.js';
 import type { BackupInfo } from './backup-files.js';
@@ -206,7 +207,7 @@ export function assertRestorable(check: BackupCheck, force: boolean): void {
   const code: ErrorCode = problems.every((p) => p.code === only?.code)
     ? (only?.code ?? 'VALIDATION_FAILED')
     : 'VALIDATION_FAILED';
-  throw new StrataError(code, `backup ${file} does not match the migrations: ${differences.join(', ')}; ${unlessForced}`, {
+  throw new StrataError(code, `backup ${file} does not match the migrations: ${summarize(differences)}; ${unlessForced}`, {
     file,
     version: problems.length === 1 ? only?.version : undefined,
     cause: new ValidationError(problems),

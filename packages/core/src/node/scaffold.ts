@@ -10,9 +10,25 @@ export interface ScaffoldOptions {
   readonly dependencies?: readonly string[];
   /** The sentence for meta.yaml; default: the name in words (`add_user_tags` → `Add user tags`). */
   readonly description?: string;
-  /** The time written as `created_at`; default now. */
+  /** The time written as `created_at`, and the version of a `timestamp` one; default now. */
   readonly now?: Date;
+  /**
+   * How the version is numbered: `sequence` (default), the highest version in the folder plus one; or `timestamp`,
+   * the time in UTC as `YYYYMMDDHHMMSS` (`20261203154500`), so that migrations written on two branches at once do not
+   * both take the next number. A timestamp not above the highest version there becomes that version plus one.
+   */
+  readonly versions?: VersionScheme;
 }
+
+/**
+ * How `scaffoldMigration` numbers a new migration; see {@link ScaffoldOptions.versions}.
+ *
+ * @example
+ * ```ts
+ * const scheme: VersionScheme = 'timestamp'; // 20261203154500_add_tags
+ * ```
+ */
+export type VersionScheme = 'sequence' | 'timestamp';
 
 /** What {@link scaffoldMigration} created. */
 export interface ScaffoldResult {
@@ -27,9 +43,12 @@ export interface ScaffoldResult {
   readonly files: readonly string[];
 }
 
-const NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
-const VERSIONED = /^(\d+)_/;
-const versionOf = (folder: string) => folder.slice(0, folder.indexOf('_'));
+const NAME = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
+const VERSIONED = /^\d+(?:-\d+)*_/;
+/** The version of a folder name that starts with one, dashes dropped (see `folderParts`). */
+const versionOf = (folder: string) => folder.slice(0, folder.indexOf('_')).replace(/-/g, '');
+/** The part after the version. */
+const nameOf = (folder: string) => folder.slice(folder.indexOf('_') + 1);
 
 /**
  * Creates the next migration folder: version = the highest version in `dir` plus one, as wide as the widest version
@@ -51,14 +70,19 @@ export async function scaffoldMigration(dir: string, name: string, options: Scaf
   const snake = snakeCase(name);
   const problems: StrataError[] = [];
   const shown = snake === name ? `"${name}"` : `"${name}" (as "${snake}")`;
-  const bad = `migration name ${shown} is not lower snake_case: use letters, digits and underscores, starting with a letter`;
+  const bad = `migration name ${shown} is not lower snake_case: use lower-case letters, digits and single underscores`;
   if (!NAME.test(snake)) problems.push(new StrataError('INVALID_MIGRATION', bad));
-  const twin = existing.find((f) => f.slice(versionOf(f).length + 1) === snake);
+  // A name that starts with a version is almost always a folder name typed whole: the version would be doubled.
+  else if (VERSIONED.test(snake)) {
+    const doubled = `migration name ${shown} starts with a version; give the name alone (${nameOf(snake)}): new numbers the folder`;
+    problems.push(new StrataError('INVALID_MIGRATION', doubled));
+  }
+  const twin = existing.find((f) => nameOf(f) === snake);
   const taken = `a migration named ${snake} already exists (${twin}); choose another name`;
   if (twin !== undefined) problems.push(new StrataError('INVALID_MIGRATION', taken, { file: twin }));
   const dependencies = (options.dependencies ?? []).map((d) => resolveDependency(d.trim(), existing, problems));
   if (problems.length > 0) throw new ValidationError(problems);
-  const version = nextVersion(existing);
+  const version = nextVersion(existing, options.versions === 'timestamp' ? (options.now ?? new Date()) : undefined);
   const folder = `${version}_${snake}`;
   const texts = templates(folder, {
     description: options.description ?? snake.charAt(0).toUpperCase() + snake.slice(1).replace(/_/g, ' '),
@@ -94,9 +118,12 @@ async function existingFolders(root: string): Promise<string[]> {
   return folders.map((e) => e.name).sort();
 }
 
-function nextVersion(existing: readonly string[]): string {
+/** The highest version plus one, as wide as the widest; with `at`, that time as `YYYYMMDDHHMMSS` when it is higher. */
+function nextVersion(existing: readonly string[], at: Date | undefined): string {
   const versions = existing.map(versionOf);
   const highest = versions.reduce((max, v) => (BigInt(v) > max ? BigInt(v) : max), 0n);
+  const stamp = at === undefined ? undefined : at.toISOString().replace(/\D/g, '').slice(0, 14);
+  if (stamp !== undefined && BigInt(stamp) > highest) return stamp;
   return String(highest + 1n).padStart(Math.max(3, ...versions.map((v) => v.length)), '0');
 }
 
@@ -123,7 +150,7 @@ function templates(folder: string, meta: { description: string; dependencies: st
 `,
     [`${folder}/down.sql`]: `-- ${folder}: down
 -- Write the SQL that undoes up.sql exactly, leaving the schema as it was before up.sql ran.
--- If the change cannot be undone, delete this file: the migration then cannot be rolled back.
+-- If the change cannot be undone, leave this file without SQL (or delete it): the migration then cannot be rolled back.
 `,
     [`${folder}/meta.yaml`]: `description: ${q(meta.description)}\n${dependencies}created_at: ${q(meta.createdAt)}\n`,
   };

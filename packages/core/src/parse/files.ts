@@ -31,7 +31,31 @@ export interface MigrationFilesOptions {
   readonly checksum?: (sql: string) => string;
 }
 
-const FOLDER = /^(\d{3,})_([a-z][a-z0-9]*(?:_[a-z0-9]+)*)$/;
+/**
+ * A migration folder's name: the version, then `_`, then the name. The version is the leading digits, at least three,
+ * where a dash may stand between two groups of digits and is dropped (`2024-03-13-170000` is `20240313170000`); the
+ * version ends at the first `_`. The name is lower snake_case: groups of lower-case letters and digits joined by single
+ * underscores, and it may start with a digit (`2024-03-13_170000_add_sso` is version `20240313`, name `170000_add_sso`).
+ */
+const FOLDER = /^(\d+(?:-\d+)*)_([a-z0-9]+(?:_[a-z0-9]+)*)$/;
+/** The rule of {@link FOLDER}, as messages state it. */
+export const FOLDER_RULE =
+  'the version (at least three digits; dashes between groups of digits are dropped), an underscore, then a lower snake_case name (lower-case letters, digits and single underscores; it may start with a digit), such as 001_create_users or 2024-03-13-170000_create_users (version 20240313170000)';
+
+/**
+ * The version and name of a migration folder's name, or undefined when it is not one (see {@link FOLDER_RULE}).
+ *
+ * @example
+ * ```ts
+ * folderParts('2024-03-13-170000_create_users'); // { version: '20240313170000', name: 'create_users' }
+ * ```
+ */
+export function folderParts(folder: string): { readonly version: string; readonly name: string } | undefined {
+  const match = FOLDER.exec(folder);
+  const version = match?.[1]?.replace(/-/g, '') ?? '';
+  if (match === null || version.length < 3) return undefined;
+  return { version, name: match[2] ?? '' };
+}
 const KNOWN_FILES = new Set(['up.sql', 'down.sql', 'meta.yaml']);
 /** Files with these endings are migration material; anything else in a folder (notes, .gitkeep) is left alone. */
 const MIGRATION_LIKE = /\.(sql|ya?ml)$/i;
@@ -98,19 +122,17 @@ function parseFolder(
   entries: ReadonlyMap<string, FileText>,
   options: MigrationFilesOptions,
 ): { migration?: Migration; problems: StrataError[] } {
-  const match = FOLDER.exec(folder);
-  if (match === null) {
+  const parts = folderParts(folder);
+  if (parts === undefined) {
     return {
       problems: [
-        new StrataError(
-          'INVALID_MIGRATION',
-          `folder "${folder}" is not a migration name: expected NNN_snake_name (at least three digits, an underscore, then lower snake_case)`,
-          { file: folder },
-        ),
+        new StrataError('INVALID_MIGRATION', `folder "${folder}" is not a migration name: expected ${FOLDER_RULE}`, {
+          file: folder,
+        }),
       ],
     };
   }
-  const [, version = '', name = ''] = match;
+  const { version, name } = parts;
   const problems: StrataError[] = [];
   for (const file of entries.keys()) {
     if (!KNOWN_FILES.has(file) && MIGRATION_LIKE.test(file)) {
@@ -154,8 +176,7 @@ function parseFolder(
  */
 export function parseMigrationDefinition(definition: MigrationDefinition): { migration?: Migration; problems: StrataError[] } {
   const folder = `${definition.version}_${definition.name}`;
-  const match = FOLDER.exec(folder);
-  if (match === null || match[1] !== definition.version) {
+  if (folderParts(folder)?.version !== definition.version) {
     return {
       problems: [
         new StrataError(
@@ -189,8 +210,10 @@ function buildMigration(
   // A file of comments would run as a no-op and be recorded as applied: almost always a scaffold nobody filled in.
   // Blank text has no statement either; it is told apart only for the message.
   const upNul = up === undefined ? undefined : nulProblem(file, version, up);
-  if (up === undefined) problems.push(new StrataError('INVALID_MIGRATION', `${folder} has no up.sql`, { version, file }));
-  else if (upNul !== undefined) problems.push(upNul);
+  if (up === undefined) {
+    const message = `${folder} has no up.sql: write the SQL this migration runs in ${file}, or delete the folder`;
+    problems.push(new StrataError('INVALID_MIGRATION', message, { version, file }));
+  } else if (upNul !== undefined) problems.push(upNul);
   else if (!containsStatement(up)) {
     const message = isBlank(up)
       ? `${file} is empty`
@@ -248,20 +271,11 @@ function readCheckedDown(read: (file: string) => string, folder: string, version
 }
 
 /**
- * What stops a down.sql from being used: a NUL byte, or no statement (a down.sql of comments would be recorded as
- * rolled back while undoing nothing).
+ * What stops a down.sql from being used: a NUL byte. One without a statement (empty, or only comments, as some tools
+ * write one for every migration) makes the migration irreversible instead (see `reversibility`).
  */
 function downProblem(source: MigrationSource, version: string, down: string): StrataError | undefined {
-  const file = migrationFile(source, 'down.sql');
-  const nul = nulProblem(file, version, down);
-  if (nul !== undefined) return nul;
-  if (containsStatement(down)) return undefined;
-  const what = isBlank(down) ? 'is empty' : 'has no SQL statements, only comments';
-  return new StrataError(
-    'INVALID_MIGRATION',
-    `${file} ${what}: delete it to make the migration irreversible, or write the SQL that undoes up.sql`,
-    { version, file },
-  );
+  return nulProblem(migrationFile(source, 'down.sql'), version, down);
 }
 
 /** What {@link readCheckedDown} finds wrong, as problems. */

@@ -1,6 +1,7 @@
 import type { Driver } from '../driver.js';
 import { messageOf, StrataError } from '../errors.js';
 import type { BaselineEntry } from '../plan/baseline.js';
+import type { ForgetPlan } from '../plan/forget.js';
 import type { RepairPlan } from '../plan/repair.js';
 import type { HistoryTable } from '../run/history.js';
 import { inWriteTransaction } from '../run/transaction.js';
@@ -23,6 +24,18 @@ export async function repairHistory(
       if (!(await history.restamp(change.version, change.oldChecksum, change.newChecksum))) {
         throw changedMeanwhile(change.version, 'repair');
       }
+    }
+  });
+}
+
+/**
+ * Removes the history rows of a forget plan in one write transaction. Rows another process changed since the plan was
+ * made stop it, changing nothing.
+ */
+export async function forgetHistory(driver: Driver, history: HistoryTable, plan: ForgetPlan): Promise<void> {
+  await writeHistory(driver, 'forget', async () => {
+    if ((await history.forget(plan.rows.map((row) => row.version))) !== plan.rows.length) {
+      throw changedMeanwhile(plan.version, 'forget');
     }
   });
 }

@@ -45,7 +45,7 @@ export function applyMigration(
  * has checked that it has a down.sql and that nothing applied depends on it; a migration another process rolled back
  * meanwhile is skipped.
  */
-export function revertMigration(
+export function rollbackMigration(
   driver: Driver,
   history: HistoryTable,
   migration: Migration,

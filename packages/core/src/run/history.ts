@@ -4,6 +4,11 @@ import { type Migration, VersionSet } from '../migration.js';
 import type { AppliedMigration } from '../validate/history.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Rows recorded in the same second in the order of their version numbers, as `compareVersions` orders them: by the
+ * length of the digits without leading zeros, then by the digits (a text order would put `20240313` before `999`).
+ */
+const BY_NUMBER = "length(ltrim(version, '0')), ltrim(version, '0'), version";
 
 /**
  * Throws `INVALID_OPTION` unless `name` can be a history table: a plain identifier, not one of SQLite's own. The
@@ -53,7 +58,7 @@ export class HistoryTable {
     this.quoted = `"${name}"`;
   }
 
-  /** Every recorded migration; empty when the table does not exist yet. */
+  /** Every recorded migration, oldest first; empty when the table does not exist yet. */
   async list(): Promise<AppliedMigration[]> {
     if (!(await this.exists())) {
       this.listing([]);
@@ -61,7 +66,7 @@ export class HistoryTable {
     }
     const duration = (await this.recordsDuration()) ? ', duration_ms' : '';
     const rows = await this.driver.query<Row>(
-      `SELECT version, name, applied_at, checksum${duration} FROM ${this.quoted} ORDER BY applied_at, version`,
+      `SELECT version, name, applied_at, checksum${duration} FROM ${this.quoted} ORDER BY applied_at, ${BY_NUMBER}`,
     );
     this.listing(rows.map((row) => String(row.version)));
     return rows.map((row) => ({
@@ -146,6 +151,17 @@ export class HistoryTable {
     const spellings = this.spellingsOf(version);
     await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(spellings)})`, spellings);
     this.recorded.delete(version);
+  }
+
+  /**
+   * Removes every row of these version spellings, as `forget` does for a migration whose folder is gone; returns how
+   * many rows went.
+   */
+  async forget(spellings: readonly string[]): Promise<number> {
+    const unique = [...new Set(spellings)];
+    const { changes } = await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(unique)})`, unique);
+    for (const version of unique) this.recorded.delete(version);
+    return changes;
   }
 
   /**

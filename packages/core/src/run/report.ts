@@ -1,4 +1,5 @@
 import { type SerializedError, StrataError } from '../errors.js';
+import type { OutOfOrder } from '../inspect/out-of-order.js';
 import type { Migration } from '../migration.js';
 
 /**
@@ -19,11 +20,13 @@ export interface StepReport {
   readonly sql?: string;
 }
 
-/** The result of `migrate` or `rollbackMigration`: one entry per migration in the plan, in the order of the plan. */
+/** The result of `migrate` or `rollback`: one entry per migration in the plan, in the order of the plan. */
 export interface RunReport {
   readonly direction: 'up' | 'down';
   readonly dryRun: boolean;
   readonly steps: readonly StepReport[];
+  /** Present when a migrate run applies (or would) migrations with a lower version than the newest applied one. */
+  readonly outOfOrder?: OutOfOrder;
 }
 
 /** Something that happened during a run, for progress displays. */

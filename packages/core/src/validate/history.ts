@@ -1,7 +1,8 @@
 import { normalizeSql, sameChecksum } from '../checksum.js';
 import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
-import { type Migration, migrationFile, versionKey } from '../migration.js';
+import { type Migration, migrationFile, VersionSet, versionKey } from '../migration.js';
+import { summarize } from '../summary.js';
 
 /** One row of the history table. */
 export interface AppliedMigration {
@@ -62,22 +63,25 @@ export function recordedVersions(
 /**
  * Compares the history with the migrations on disk: an applied migration whose up.sql changed, or one that no longer
  * exists, is a problem, and so is a version recorded in more than one row. A migration that was applied must stay as
- * it was; a new one is the way to change a schema.
+ * it was; a new one is the way to change a schema. `setProblems` are those already found in the set: a version one of
+ * them names (a folder left out for a duplicate version or a bad meta.yaml) is there, so it is not also missing.
  */
 export function checkHistory(
   byVersion: ReadonlyMap<string, Migration>,
   applied: readonly AppliedMigration[],
   ignoreMissing = false,
+  setProblems: readonly StrataError[] = [],
 ): StrataError[] {
   const problems: StrataError[] = [];
+  const explained = new VersionSet(setProblems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
   for (const { row, duplicates, migration } of recordedVersions(byVersion, applied)) {
     if (duplicates.length > 0) problems.push(duplicateProblem(row, duplicates, migration));
     if (migration === undefined) {
-      if (!ignoreMissing) {
+      if (!ignoreMissing && !explained.has(row.version)) {
         problems.push(
           new StrataError(
             'APPLIED_MISSING',
-            `migration ${row.version} (${row.name}) is recorded as applied, but no folder ${row.version}_${row.name} exists`,
+            `migration ${row.version} (${row.name}) is recorded as applied, but no folder ${row.version}_${row.name} exists; if it was deleted on purpose, forget ${row.version} --yes removes its history row, and migrate --ignore-missing runs without removing it`,
             { version: row.version },
           ),
         );
@@ -105,7 +109,7 @@ function duplicateProblem(
   migration: Migration | undefined,
 ): StrataError {
   const version = migration?.version ?? row.version;
-  const rows = [row, ...duplicates].map((r) => `${r.version} applied ${r.appliedAt}`).join(', ');
+  const rows = summarize([row, ...duplicates].map((r) => `${r.version} applied ${r.appliedAt}`));
   return new StrataError(
     'DUPLICATE_HISTORY',
     `the history records migration ${version} (${migration?.name ?? row.name}) in ${duplicates.length + 1} rows: ${rows}; repair keeps the oldest and removes the others`,

@@ -1,5 +1,6 @@
 import { StrataError } from '../errors.js';
 import { type Migration, type MigrationMeta, type MigrationSet, migrationFile, versionKey } from '../migration.js';
+import { summarize } from '../summary.js';
 import { orderMigrations } from './order.js';
 import { checkStatements } from './statements.js';
 
@@ -65,15 +66,15 @@ function checkStructure(set: MigrationSet): CheckedSet {
       unique.push(first);
       continue;
     }
+    // One problem per version, naming every folder: each folder's own would say the same thing again.
     const folders = group.map((m) => m.folder).sort();
-    for (const m of group) {
-      problems.push(
-        new StrataError('DUPLICATE_VERSION', `${folders.join(', ')} have the same version number; each version must be unique`, {
-          version: m.version,
-          file: m.folder,
-        }),
-      );
-    }
+    problems.push(
+      new StrataError(
+        'DUPLICATE_VERSION',
+        `${summarize(folders)} have the same version number; each version must be unique: renumber all but one`,
+        { version: first?.version ?? '', file: folders[0] },
+      ),
+    );
   }
 
   const resolved = unique.map((m) => {
@@ -102,10 +103,14 @@ function checkStructure(set: MigrationSet): CheckedSet {
   for (const cycle of cycles) {
     const [head = ''] = cycle;
     problems.push(
-      new StrataError('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' → ')} (each depends on the next)`, {
-        version: head,
-        file: `${folderOf.get(head) ?? head}/meta.yaml`,
-      }),
+      new StrataError(
+        'DEPENDENCY_CYCLE',
+        `dependency cycle: ${summarize(cycle).replace(/, /g, ' → ')} (each depends on the next)`,
+        {
+          version: head,
+          file: `${folderOf.get(head) ?? head}/meta.yaml`,
+        },
+      ),
     );
   }
   return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems };
