@@ -1,5 +1,7 @@
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { Driver, DriverFactory, OpenOptions } from '@strata/core';
 import type { DriverName } from './args.js';
+import type { ConnectionOptions } from './connection-options.js';
 
 /** Which database to open, and how. */
 export interface DriverTarget {
@@ -12,6 +14,8 @@ export interface DriverTarget {
   readonly readonly: boolean;
   /** How to wait for other processes using the file: the busy timeout, the stale limit, what to say while waiting. */
   readonly lock?: Pick<OpenOptions, 'busyTimeoutMs' | 'lockStaleMs' | 'onWait'>;
+  /** The connection settings given; a read-only command applies only foreign keys, and never the journal mode. */
+  readonly connection?: ConnectionOptions;
 }
 
 /**
@@ -30,10 +34,55 @@ export async function driverFactory(name: DriverName): Promise<DriverFactory> {
 
 /** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */
 export async function openDriver(name: DriverName, target: DriverTarget): Promise<Driver> {
-  if (target.file !== undefined) {
-    return (await driverFactory(name)).open(target.file, { ...target.lock, readonly: target.readonly });
+  const { file, readonly, lock, connection = {} } = target;
+  if (file !== undefined) {
+    const factory = await driverFactory(name);
+    if (!readonly) return factory.open(file, { ...lock, ...connection, readonly });
+    const options = { ...lock, ...(connection.foreignKeys === undefined ? {} : { foreignKeys: connection.foreignKeys }) };
+    if (name === 'better-sqlite3' && walWithoutLog(file)) return readingWalFile(factory, file, options);
+    return factory.open(file, { ...options, readonly });
   }
   // The sql.js file factory would tie the in-memory stand-in to a file named ":memory:"; it never needs storage.
   if (name === 'sqljs') return (await import('@strata/driver-sqljs')).createSqlJsDriver();
   return (await driverFactory(name)).open(':memory:');
+}
+
+/**
+ * A read-only better-sqlite3 connection on a WAL database leaves its `-wal` and `-shm` files behind (only a connection
+ * that may write removes them as it closes). On a WAL file that has neither, the connection is opened for writing
+ * with `query_only` on, which refuses every write, so it cleans up after itself; where the file cannot be opened for
+ * writing, read-only it is.
+ */
+async function readingWalFile(factory: DriverFactory, file: string, options: OpenOptions): Promise<Driver> {
+  let driver: Driver;
+  try {
+    driver = await factory.open(file, options);
+  } catch {
+    return factory.open(file, { ...options, readonly: true });
+  }
+  try {
+    await driver.exec('PRAGMA query_only = ON');
+    return driver;
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+}
+
+// Bytes 18 and 19 of a SQLite header, the file format's write and read versions, are 2 in WAL mode.
+const WAL_VERSION = 2;
+
+/** Whether `file` is a WAL database with no `-wal` or `-shm` beside it: no other connection has it open. */
+function walWithoutLog(file: string): boolean {
+  if (existsSync(`${file}-wal`) || existsSync(`${file}-shm`)) return false;
+  const header = Buffer.alloc(20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    return readSync(fd, header, 0, header.length, 0) === header.length && header[18] === WAL_VERSION;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
