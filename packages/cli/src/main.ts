@@ -8,6 +8,7 @@ import { errorDocument, errorLines } from './render/error.js';
 import { commandHelp, globalHelp } from './render/help.js';
 import { LiveRun } from './render/live-run.js';
 import { stepLine } from './render/steps.js';
+import { threadTicker } from './render/ticker.js';
 import { databaseLine, whereDocument } from './render/where.js';
 import { defaultDatabaseFile, resolveSettings, type Settings } from './settings.js';
 import { UsageError } from './usage-error.js';
@@ -44,7 +45,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const { command } = invocation;
     const text =
       command === undefined
-        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, await defaultDatabaseFile())
+        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, {
+            db: await defaultDatabaseFile(),
+            // Loaded for help only: core's defaults are the ones the drivers apply when no setting is given.
+            connection: (await import('@strata/core/node')).DEFAULT_SETTINGS,
+          })
         : commandHelp(PROGRAM, command);
     io.stdout.write(`${text}\n`);
     return 0;
@@ -56,7 +61,9 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   const { command, global, values, args } = invocation;
   const view = createView(io, global.json);
   // Live step lines and progress are text output; --json gets the report alone.
-  const live = global.json ? undefined : new LiveRun(view, io.stderr);
+  // On a terminal, a thread keeps the progress line ticking while one long statement holds this one.
+  const ticker = io.stderr === process.stderr && process.stderr.isTTY ? threadTicker(process.stderr.fd) : undefined;
+  const live = global.json ? undefined : new LiveRun(view, io.stderr, undefined, ticker);
   let session: Session | undefined;
   let settings: Settings | undefined;
   // Every JSON document says which database and folder the command used, once they are known.
