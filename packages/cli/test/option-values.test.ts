@@ -5,7 +5,10 @@ import { sandbox, THREE, writeMigrations } from './support/cli.js';
 describe('option values checked after parsing are usage errors', () => {
   it.each([
     [['--table', 'x y', 'status'], '--table: history table name "x y" is not a plain identifier'],
-    [['--table', 'history; DROP TABLE users', 'migrate'], 'history table name "history; DROP TABLE users" is not a plain'],
+    [
+      ['--table', 'history; DROP TABLE users', 'migrate'],
+      '--table: history table name "history; DROP TABLE users" is not a plain',
+    ],
     [['--table', 'sqlite_history', 'migrate'], '--table: history table name "sqlite_history" is not a plain identifier'],
     [
       ['migrate', '--to', 'abc'],

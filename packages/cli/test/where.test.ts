@@ -19,7 +19,7 @@ describe.each(DRIVERS)('which database a command used (--driver %s)', (driver) =
     expect(first.stderr).toBe(`\u001b[2m${line}\u001b[22m\n`);
     expect(first.stdout.startsWith('Migration Status:\n')).toBe(true);
 
-    expect((await run('migrate')).stderr.split('\n')[0]).toContain(`database ${box.path('app.db')} (${driver}) · migrations`);
+    expect((await run('migrate')).stderr.split('\n')[0]).toContain(`database ${box.path('app.db')} (${driver}, does not exist`);
     const plain = await inProcess(['--driver', driver, '--db', 'app.db', 'status'], box.cwd, { NO_COLOR: '1' });
     expect(plain.stderr).toBe(`database ${box.path('app.db')} (${driver}) · migrations ./migrations\n`);
     const outside = await inProcess(['--driver', driver, '--db', 'app.db', '--dir', box.root, 'validate'], box.cwd, {

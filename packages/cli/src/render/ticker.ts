@@ -27,9 +27,9 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const shared = new Int32Array(workerData.buffer);
-let current = { text: '', id: 0, since: Date.now() };
+let current = { text: '', id: 0, since: Date.now(), line: '' };
 parentPort.on('message', (message) => {
-  current = { text: message.text, id: message.id, since: message.newStep ? Date.now() : current.since };
+  current = { text: message.text, id: message.id, since: message.newStep ? Date.now() : current.since, line: '' };
 });
 setInterval(() => {
   const seconds = Math.floor((Date.now() - current.since) / 1000);
@@ -37,9 +37,13 @@ setInterval(() => {
   try {
     if (Atomics.load(shared, ${ACTIVE}) !== current.id) return;
     const line = current.text + ' · ' + seconds + 's';
-    const width = Math.max(line.length, Atomics.load(shared, ${DRAWN}));
+    const drawn = Atomics.load(shared, ${DRAWN});
+    // Written when the line changes (a second passed) or was wiped meanwhile, not four times a second.
+    if (line === current.line && drawn > 0) return;
+    const width = Math.max(line.length, drawn);
     writeSync(workerData.fd, '\\r' + line.padEnd(width));
     Atomics.store(shared, ${DRAWN}, width);
+    current.line = line;
   } catch {
     // A terminal that went away: nothing to draw on.
   } finally {
