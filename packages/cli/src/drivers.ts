@@ -49,23 +49,16 @@ export async function openDriver(name: DriverName, target: DriverTarget): Promis
 
 /**
  * A read-only better-sqlite3 connection on a WAL database leaves its `-wal` and `-shm` files behind (only a connection
- * that may write removes them as it closes). On a WAL file that has neither, the connection is opened for writing
- * with `query_only` on, which refuses every write, so it cleans up after itself; where the file cannot be opened for
- * writing, read-only it is.
+ * that may write removes them as it closes). On a WAL file that has neither, so no other connection has it open, the
+ * connection of a command that only reads is opened for writing, without a journal-mode switch, and cleans up after
+ * itself; the command writes nothing through it (not `PRAGMA query_only`, which would refuse a backup's VACUUM INTO).
+ * Where the file cannot be opened for writing, read-only it is.
  */
 async function readingWalFile(factory: DriverFactory, file: string, options: OpenOptions): Promise<Driver> {
-  let driver: Driver;
   try {
-    driver = await factory.open(file, options);
+    return await factory.open(file, options);
   } catch {
     return factory.open(file, { ...options, readonly: true });
-  }
-  try {
-    await driver.exec('PRAGMA query_only = ON');
-    return driver;
-  } catch (error) {
-    await driver.close();
-    throw error;
   }
 }
 

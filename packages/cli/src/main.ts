@@ -60,9 +60,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io): Promise<number> {
   const { command, global, values, args } = invocation;
   const view = createView(io, global.json);
-  // Live step lines and progress are text output; --json gets the report alone.
   // On a terminal, a thread keeps the progress line ticking while one long statement holds this one.
-  const ticker = io.stderr === process.stderr && process.stderr.isTTY ? threadTicker(process.stderr.fd) : undefined;
+  const terminal = !global.json && io.stderr === process.stderr && process.stderr.isTTY;
+  const ticker = terminal ? threadTicker(process.stderr.fd) : undefined;
+  // Live step lines and progress are text output; --json gets the report alone.
   const live = global.json ? undefined : new LiveRun(view, io.stderr, undefined, ticker);
   let session: Session | undefined;
   let settings: Settings | undefined;

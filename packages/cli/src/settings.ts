@@ -7,7 +7,10 @@ import type { ConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
 import { UsageError } from './usage-error.js';
 
-/** Where a command works, with every path absolute: the command line over the config file over the defaults. */
+/**
+ * Where a command works, with every path absolute: the command line over the environment over the config file over
+ * the defaults.
+ */
 export interface Settings {
   /** The working folder; output names files relative to it. */
   readonly cwd: string;
@@ -42,8 +45,23 @@ export async function defaultDatabaseFile(): Promise<string> {
   return join(envPaths('strata', { suffix: '' }).data, 'app.db');
 }
 
-/** The environment variables that stand in for `--db` and `--dir`. */
+/**
+ * The environment variable that stands in for `--db`, as `DATABASE_URL` does for other tools.
+ *
+ * @example
+ * ```ts
+ * await resolveSettings(global, { ...processIo(), env: { [ENV_DB]: 'data/app.db' } });
+ * ```
+ */
 export const ENV_DB = 'STRATA_DB';
+/**
+ * The environment variable that stands in for `--dir`.
+ *
+ * @example
+ * ```ts
+ * await resolveSettings(global, { ...processIo(), env: { [ENV_DIR]: 'db/migrations' } });
+ * ```
+ */
 export const ENV_DIR = 'STRATA_DIR';
 
 /** The absolute path `--db` (or `STRATA_DB`) names; a name that cannot be a database file is a usage error. */

@@ -82,6 +82,17 @@ function startCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv):
   });
 }
 
+/**
+ * The fields every `--json` document of a command carries, for a database `app.db` (or `db`) in the sandbox, with
+ * the default history table and migrations folder.
+ */
+export function whereFields(box: Sandbox, driver: string, db = box.path('app.db'), exists = true) {
+  return {
+    database: { file: db, driver, exists, table: 'schema_migrations' },
+    migrationsDir: box.path('migrations'),
+  };
+}
+
 /** A migration folder's files: `up` is required, `down` and `meta` are written when given. */
 export interface FixtureMigration {
   readonly up: string;

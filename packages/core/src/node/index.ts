@@ -1,7 +1,14 @@
 export { appDatabaseFile, type DatabaseLocation, prepareDatabaseFile } from './app-paths.js';
 export { type BackupOptions, backupDatabase } from './backup.js';
 export { type BackupInfo, backupBaseName, backupFileName, listBackups, rotateBackups } from './backup-files.js';
-export { type BundleLanguage, type BundleOptions, type BundleResult, bundleMigrations, writeMigrationsBundle } from './bundle.js';
+export {
+  type BundleLanguage,
+  type BundleOptions,
+  type BundleResult,
+  bundleLanguageOf,
+  bundleMigrations,
+  writeMigrationsBundle,
+} from './bundle.js';
 export { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 export { DatabaseManager, type DatabaseManagerStats } from './database-manager.js';
 export { type BackupPolicy, type DatabaseManagerOptions, DEFAULT_SETTINGS } from './database-options.js';
