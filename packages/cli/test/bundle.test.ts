@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type MigrationFiles, parseMigrationFiles } from '@strata/core';
 import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
 import { describe, expect, it } from 'vitest';
-import { REPO_MIGRATIONS, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { REPO_MIGRATIONS, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 /** The default export of a written bundle, imported the way an app would. */
 async function importMap(file: string): Promise<MigrationFiles> {
@@ -38,7 +38,13 @@ describe('bundle', () => {
     const result = box.run(['bundle', '--out', 'src/migrations.ts', '--json']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(readFileSync(file)).toEqual(first);
-    expect(JSON.parse(result.stdout)).toEqual({ file, migrations: 3, files: 8, bytes: statSync(file).size });
+    expect(JSON.parse(result.stdout)).toEqual({
+      file,
+      migrations: 3,
+      files: 8,
+      bytes: statSync(file).size,
+      ...whereFields(box, 'better-sqlite3', box.defaultDb, false),
+    });
     expect(readdirSync(box.path('src'))).toEqual(['migrations.ts']);
   });
 
