@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
 import { ANSI, sandbox, THREE, writeMigrations } from './support/cli.js';
@@ -26,6 +26,17 @@ describe.each(DRIVERS)('which database a command used (--driver %s)', (driver) =
       NO_COLOR: '1',
     });
     expect(outside.stderr.split('\n')[0]).toBe(`database ${box.path('app.db')} (${driver}) · migrations ${box.root}`);
+  });
+
+  it('names the config file it read, found in a folder above', async () => {
+    const { box } = setup();
+    mkdirSync(box.path('src'));
+    writeFileSync(box.path('strata.config.json'), JSON.stringify({ db: 'data.db', dir: 'migrations', driver }));
+    const result = await inProcess(['validate'], box.path('src'), { NO_COLOR: '1' });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `database ${box.path('data.db')} (${driver}, does not exist yet) · migrations ${box.path('migrations')} · config ${box.path('strata.config.json')}`,
+    );
   });
 
   it('is not printed to a pipe, nor with --json', async () => {

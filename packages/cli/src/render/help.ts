@@ -82,7 +82,8 @@ export function commandHelp(program: string, command: Command): string {
     command.description,
     ...options,
     '',
-    `Global options: --db, --dir, --driver, --table, --json (see "${program} --help").`,
+    `Global options: --db, --dir, --driver, --table, --foreign-keys, --journal-mode, --json and more (see "${program} --help");`,
+    'STRATA_DB and STRATA_DIR stand in for --db and --dir.',
     command.notes ?? EXIT_CODES,
   ].join('\n');
 }

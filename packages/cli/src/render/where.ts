@@ -47,7 +47,8 @@ export function whereDocument(settings: Settings, history: HistoryTableFound | u
 
 /**
  * The line a command starts with on a terminal: `database /abs/app.db (better-sqlite3) · migrations ./migrations`,
- * dim, saying when the file does not exist yet.
+ * dim, saying when the file does not exist yet, and naming the config file when one was read (`· config
+ * /abs/strata.config.yaml`).
  *
  * @example
  * ```ts
@@ -58,5 +59,6 @@ export function databaseLine(settings: Settings, c: Palette): string {
   const missing = existsSync(settings.databaseFile) ? '' : ', does not exist yet';
   const dir = shownPath(settings.cwd, settings.dir);
   const shownDir = dir === settings.dir ? dir : `./${dir}`;
-  return c.dim(`database ${settings.databaseFile} (${settings.driver}${missing}) · migrations ${shownDir}`);
+  const config = settings.configFile === undefined ? '' : ` · config ${shownPath(settings.cwd, settings.configFile)}`;
+  return c.dim(`database ${settings.databaseFile} (${settings.driver}${missing}) · migrations ${shownDir}${config}`);
 }
