@@ -64,8 +64,16 @@ export const ENV_DB = 'STRATA_DB';
  */
 export const ENV_DIR = 'STRATA_DIR';
 
-/** The absolute path `--db` (or `STRATA_DB`) names; a name that cannot be a database file is a usage error. */
-function databaseOption(db: string, cwd: string, label: string): string {
+/**
+ * The absolute path an option or variable (`label`: `--db`, `STRATA_DB`, `backup --out`) names for a database file;
+ * a name that cannot be one (empty, a folder, a device, a pipe, a socket) is a usage error.
+ *
+ * @example
+ * ```ts
+ * databaseOption('data/app.db', '/app', '--db'); // '/app/data/app.db'
+ * ```
+ */
+export function databaseOption(db: string, cwd: string, label: string): string {
   try {
     return checkDatabaseFile(db === '' ? '' : resolve(cwd, db), label);
   } catch (error) {

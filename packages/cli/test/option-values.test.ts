@@ -21,6 +21,9 @@ describe('option values checked after parsing are usage errors', () => {
     [['migrate', '--to=-3', '--dry-run'], '--to must be a migration version'],
     [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"'],
     [['--synchronous', 'sometimes', 'migrate'], '--synchronous must be one of off, normal, full, extra, not "sometimes"'],
+    [['backup', '--out', ''], '--out is empty; name a database file'],
+    [['backup', '--out', '.'], '--out names '],
+    [['bundle', '--out', 'migrations.cjs'], '--out: cannot write a bundle to'],
   ])('%j: exit 2, one line and a pointer to help; with --json a USAGE_ERROR document', (args, message) => {
     const box = sandbox();
     writeMigrations(box.path('migrations'), THREE);
@@ -33,7 +36,7 @@ describe('option values checked after parsing are usage errors', () => {
     const json = box.run(['--db', 'app.db', ...args, '--json']);
     expect(json.code).toBe(2);
     expect(json.stderr).toBe('');
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'USAGE_ERROR', message: expect.stringContaining(message) } });
+    expect(JSON.parse(json.stdout).error).toEqual({ code: 'USAGE_ERROR', message: expect.stringContaining(message) });
     expect(existsSync(box.path('app.db'))).toBe(false);
   });
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { StrataError } from '@strata/core';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
+import { databaseOption } from '../settings.js';
 import type { Command } from './command.js';
 
 /** How many backups of a database `backup` keeps without a `backup.keep` setting: DatabaseManager's default. */
@@ -28,11 +29,11 @@ export const backupCommand: Command = {
   notes: 'Exit codes: 0 backed up; 1 the database does not exist or the backup failed; 2 a usage error.',
   async run({ values, settings, open }) {
     const databaseFile = settings.databaseFile;
+    const out = typeof values.out === 'string' ? databaseOption(values.out, settings.cwd, '--out') : undefined;
     if (!existsSync(databaseFile)) {
       const message = `database ${databaseFile} does not exist, so there is nothing to back up`;
       throw new StrataError('DATABASE_ERROR', message, { file: databaseFile });
     }
-    const out = typeof values.out === 'string' ? resolve(settings.cwd, values.out) : undefined;
     const { driver } = await open({ write: false, migrations: false });
     const { backupBaseName, backupDatabase, rotateBackups } = await import('@strata/core/node');
     const info = await backupDatabase(driver, { databaseFile, dir: settings.backup.dir, out, table: settings.table });
