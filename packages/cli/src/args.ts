@@ -57,9 +57,13 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'journal-mode': {
     type: 'string',
     value: 'mode',
-    description: `journal mode a writing command sets: ${JOURNAL_MODES.join(', ')} (better-sqlite3)`,
+    description: `set by writing commands: ${JOURNAL_MODES.join(', ')} (better-sqlite3)`,
   },
-  synchronous: { type: 'string', value: 'level', description: `${SYNCHRONOUS.join(', ')} (better-sqlite3)` },
+  synchronous: {
+    type: 'string',
+    value: 'level',
+    description: `how often SQLite flushes to disk: ${SYNCHRONOUS.join(', ')} (better-sqlite3)`,
+  },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: migrate help <command>)' },
   version: { type: 'boolean', description: 'print the version of the CLI' },
