@@ -1,6 +1,15 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { COMMAND_NAMES, commandWords, DEFAULT_SETTINGS, LOCK_DEFAULTS, parseCommand, StrataError } from '@strata/core';
+import {
+  COMMAND_NAMES,
+  checkHistoryTableName,
+  commandWords,
+  DEFAULT_SETTINGS,
+  LOCK_DEFAULTS,
+  parseCommand,
+  StrataError,
+} from '@strata/core';
 import type { Command, OptionSpec } from './commands/command.js';
+import { FOREIGN_KEYS, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
 /** The drivers `--driver` accepts. */
@@ -19,13 +28,27 @@ export interface GlobalOptions {
   readonly busyTimeoutMs: number | undefined;
   /** How long a lock held from another host may go unrefreshed before it counts as abandoned (`--lock-stale`). */
   readonly lockStaleMs: number | undefined;
+  /** Whether the connection enforces foreign keys (`--foreign-keys on|off`). */
+  readonly foreignKeys: boolean | undefined;
+  /** The journal mode a writing command sets (`--journal-mode`). */
+  readonly journalMode: JournalMode | undefined;
+  /** How often SQLite flushes to disk (`--synchronous`). */
+  readonly synchronous: Synchronous | undefined;
   readonly json: boolean;
 }
 
 /** The global options, for the parser and for help. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  db: { type: 'string', value: 'file', description: 'database file (default: app.db in the strata data folder)' },
-  dir: { type: 'string', value: 'folder', description: 'migrations folder (default: ./migrations)' },
+  db: {
+    type: 'string',
+    value: 'file',
+    description: 'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder)',
+  },
+  dir: {
+    type: 'string',
+    value: 'folder',
+    description: 'migrations folder (default: $STRATA_DIR, the config file, or ./migrations)',
+  },
   driver: { type: 'string', value: 'name', description: 'better-sqlite3 or sqljs (default: better-sqlite3)' },
   table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
   'busy-timeout': {
@@ -37,6 +60,17 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     value: 'ms',
     description: `take over a lock held from another host after this long without a refresh (default: ${LOCK_DEFAULTS.staleMs})`,
+  },
+  'foreign-keys': { type: 'string', value: FOREIGN_KEYS.join('|'), description: 'enforce foreign keys or not' },
+  'journal-mode': {
+    type: 'string',
+    value: 'mode',
+    description: `set by writing commands: ${JOURNAL_MODES.join(', ')} (better-sqlite3)`,
+  },
+  synchronous: {
+    type: 'string',
+    value: 'level',
+    description: `how often SQLite flushes to disk: ${SYNCHRONOUS.join(', ')} (better-sqlite3)`,
   },
   json: { type: 'boolean', description: 'print one JSON document on stdout, no colour or progress' },
   help: { type: 'boolean', short: 'h', description: 'show help (also: strata help <command>)' },
@@ -222,27 +256,53 @@ function checkArgs(command: Command, args: readonly string[], values: Values): v
     if (spec.required === true && (typeof value !== 'string' || value === '')) {
       throw new UsageError(`${command.name} needs --${name} <${spec.value ?? 'value'}>`, command.name);
     }
+    if (spec.format === 'version' && typeof value === 'string' && !VERSION.test(value)) {
+      const message = `--${name} must be a migration version, the digits its folder name starts with (such as 003), not "${value}"`;
+      throw new UsageError(message, command.name);
+    }
   }
   const extra = args[command.args.length];
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for ${command.name}`, command.name);
 }
 
+/** A version as `--to` takes it: the digits a migration folder's name starts with. */
+const VERSION = /^\d+$/;
+
 function globalOptions(values: Values): GlobalOptions {
-  const driver = values.driver;
-  if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) {
-    throw new UsageError(`--driver must be ${DRIVERS.join(' or ')}, not "${String(driver)}"`);
-  }
   const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const foreignKeys = oneOf('--foreign-keys', values['foreign-keys'], FOREIGN_KEYS);
   return {
     // Kept even when empty: `--db ''` is refused, not taken for the default database.
     db: typeof values.db === 'string' ? values.db : undefined,
     dir: text(values.dir),
-    driver: driver as DriverName | undefined,
-    table: text(values.table),
+    driver: oneOf('--driver', values.driver, DRIVERS),
+    table: tableOption(text(values.table)),
     busyTimeoutMs: milliseconds('--busy-timeout', values['busy-timeout'], 0),
     lockStaleMs: milliseconds('--lock-stale', values['lock-stale'], MIN_LOCK_STALE_MS),
+    foreignKeys: foreignKeys === undefined ? undefined : foreignKeys === 'on',
+    journalMode: oneOf('--journal-mode', values['journal-mode'], JOURNAL_MODES),
+    synchronous: oneOf('--synchronous', values.synchronous, SYNCHRONOUS),
     json: values.json === true,
   };
+}
+
+/** `value` when it is one of `allowed`; anything else given is a usage error naming them. */
+function oneOf<T extends string>(option: string, value: string | boolean | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (allowed.includes(value as T)) return value as T;
+  const choices = allowed.length === 2 ? allowed.join(' or ') : `one of ${allowed.join(', ')}`;
+  throw new UsageError(`${option} must be ${choices}, not "${String(value)}"`);
+}
+
+/** The history table `--table` names; a name that is not a plain identifier is a usage error. */
+function tableOption(table: string | undefined): string | undefined {
+  try {
+    if (table !== undefined) checkHistoryTableName(table);
+    return table;
+  } catch (error) {
+    if (error instanceof StrataError) throw new UsageError(`--table: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Below this a lock could be taken over between two refreshes of a busy holder on another host. */

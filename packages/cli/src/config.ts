@@ -1,12 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
 import { DRIVERS, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
+import { type ConnectionOptions, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
 
-/** The names a config file may have, in the working folder; at most one of them may exist. */
+/** The names a config file may have; at most one of them may exist in a folder. */
 export const CONFIG_FILES = ['strata.config.json', 'strata.config.yaml', 'strata.config.yml'] as const;
+
+/**
+ * Finds the config file that applies in `folder`: the first folder, from `folder` upward, that holds one. The search
+ * stops at the repository root (a folder holding `.git`) or the filesystem root, so a project never picks up the
+ * config file of a folder around it.
+ *
+ * @example
+ * ```ts
+ * // /app/strata.config.yaml and /app/.git exist
+ * const config = await findConfig('/app/src/db'); // reads /app/strata.config.yaml
+ * ```
+ */
+export async function findConfig(folder: string): Promise<Config | undefined> {
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    const config = await readConfig(at);
+    if (config !== undefined || existsSync(join(at, '.git')) || dirname(at) === at) return config;
+  }
+}
 
 /** What a config file sets. Paths are absolute, resolved against the config file's folder. */
 export interface Config {
@@ -18,12 +37,27 @@ export interface Config {
   readonly table?: string;
   readonly busyTimeoutMs?: number;
   readonly lockStaleMs?: number;
+  readonly foreignKeys?: boolean;
+  readonly journalMode?: JournalMode;
+  readonly synchronous?: Synchronous;
   readonly backup?: { readonly dir?: string; readonly keep?: number };
   /** How `new` numbers a migration: `sequence` (the default) or `timestamp`. */
   readonly versions?: VersionScheme;
 }
 
-const KEYS = ['db', 'dir', 'driver', 'table', 'busyTimeoutMs', 'lockStaleMs', 'backup', 'versions'];
+const KEYS = [
+  'db',
+  'dir',
+  'driver',
+  'table',
+  'busyTimeoutMs',
+  'lockStaleMs',
+  'foreignKeys',
+  'journalMode',
+  'synchronous',
+  'backup',
+  'versions',
+];
 const VERSION_SCHEMES: readonly VersionScheme[] = ['sequence', 'timestamp'];
 const BACKUP_KEYS = ['dir', 'keep'];
 
@@ -131,6 +165,7 @@ function checkConfig(value: unknown, file: string): Config {
     return undefined;
   };
   const busyTimeoutMs = milliseconds('busyTimeoutMs', 0);
+  const connection = connectionSettings(record, problem);
   const lockStaleMs = milliseconds('lockStaleMs', MIN_LOCK_STALE_MS);
   const backup = record.backup === undefined ? undefined : mapping(record.backup, file, 'backup');
   for (const key of Object.keys(backup ?? {})) {
@@ -153,10 +188,28 @@ function checkConfig(value: unknown, file: string): Config {
     table,
     ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
     ...(lockStaleMs === undefined ? {} : { lockStaleMs }),
+    ...connection,
     backup: backup === undefined ? undefined : { dir: path('backup.dir', backup.dir), keep: keep as number | undefined },
   };
   if (problems.length > 0) throw invalid(file, problems.join('; '));
   return settings;
+}
+
+/** The connection settings of a config file: `foreignKeys` true or false, `journalMode` and `synchronous` by name. */
+function connectionSettings(record: Record<string, unknown>, problem: (key: string, text: string) => void): ConnectionOptions {
+  const { foreignKeys, journalMode, synchronous } = record;
+  if (foreignKeys !== undefined && typeof foreignKeys !== 'boolean') problem('foreignKeys', 'must be true or false');
+  const named = <T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined => {
+    if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
+    problem(key, `must be one of ${allowed.join(', ')}`);
+    return undefined;
+  };
+  const settings: ConnectionOptions = {
+    foreignKeys: typeof foreignKeys === 'boolean' ? foreignKeys : undefined,
+    journalMode: named('journalMode', journalMode, JOURNAL_MODES),
+    synchronous: named('synchronous', synchronous, SYNCHRONOUS),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
 
 function mapping(value: unknown, file: string, key: string): Record<string, unknown> {

@@ -8,6 +8,7 @@ import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
 import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
+import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
 import type { Settings } from './settings.js';
 
 /** An open database with its manager; `close()` must run however the command ends. */
@@ -17,6 +18,10 @@ export interface Session {
   readonly driver: Driver;
   /** The absolute path of the database file, which may not exist yet. */
   readonly databaseFile: string;
+  /** Whether the database file existed when the session opened. */
+  readonly existed: boolean;
+  /** What the database holds under the history table's name, and other history tables when it has none. */
+  readonly history: HistoryTableFound;
   /**
    * Closes the database. After a failed command, a database file this session created is removed again when it
    * holds no schema at all, so a failure leaves the disk exactly as it was.
@@ -63,7 +68,12 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   try {
     if (!exists && options.write) created = createDatabaseFolder(file);
     const lock = { ...settings.lock, ...(options.onWait === undefined ? {} : { onWait: options.onWait }) };
-    const target = { file: exists || options.write ? file : undefined, readonly: !options.write, lock };
+    const target = {
+      file: exists || options.write ? file : undefined,
+      readonly: !options.write,
+      lock,
+      connection: settings.connection,
+    };
     driver = guardDriver(await openDriver(settings.driver, target), file);
   } catch (error) {
     if (created !== undefined) await removeFoldersIfEmpty(dirname(file), created);
@@ -71,15 +81,17 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   }
   try {
     const manager = new MigrationManager({ driver, migrations, table: settings.table, onEvent: options.onEvent });
+    const history = await inspectHistoryTable(driver, manager.table, file);
     const close = async ({ failed = false } = {}) => {
       await driver.close();
       if (!failed || exists || !options.write) return;
       await removeIfLeftEmpty(file);
       if (created !== undefined) await removeFoldersIfEmpty(dirname(file), created);
     };
-    return { manager, driver, databaseFile: file, close };
+    return { manager, driver, databaseFile: file, existed: exists, history, close };
   } catch (error) {
     await driver.close();
+    if (options.write && !exists) await removeIfLeftEmpty(file);
     throw error;
   }
 }

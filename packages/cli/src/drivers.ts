@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { type Driver, type DriverFactory, type OpenOptions, StrataError } from '@strata/core';
+import { isWalDatabase } from '@strata/core/node/files';
 import type { DriverName } from './args.js';
+import type { ConnectionOptions } from './connection-options.js';
 
 /** Which database to open, and how. */
 export interface DriverTarget {
@@ -12,6 +15,8 @@ export interface DriverTarget {
   readonly readonly: boolean;
   /** How to wait for other processes using the file: the busy timeout, the stale limit, what to say while waiting. */
   readonly lock?: Pick<OpenOptions, 'busyTimeoutMs' | 'lockStaleMs' | 'onWait'>;
+  /** The connection settings given; a read-only command applies only foreign keys, and never the journal mode. */
+  readonly connection?: ConnectionOptions;
 }
 
 /**
@@ -47,10 +52,35 @@ function isMissing(error: unknown, name: string): boolean {
 
 /** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */
 export async function openDriver(name: DriverName, target: DriverTarget): Promise<Driver> {
-  if (target.file !== undefined) {
-    return (await driverFactory(name)).open(target.file, { ...target.lock, readonly: target.readonly });
+  const { file, readonly, lock, connection = {} } = target;
+  if (file !== undefined) {
+    const factory = await driverFactory(name);
+    if (!readonly) return factory.open(file, { ...lock, ...connection, readonly });
+    const options = { ...lock, ...(connection.foreignKeys === undefined ? {} : { foreignKeys: connection.foreignKeys }) };
+    if (name === 'better-sqlite3' && walWithoutLog(file)) return readingWalFile(factory, file, options);
+    return factory.open(file, { ...options, readonly });
   }
   // The sql.js file factory would tie the in-memory stand-in to a file named ":memory:"; it never needs storage.
   if (name === 'sqljs') return (await import('@strata/driver-sqljs')).createSqlJsDriver();
   return (await driverFactory(name)).open(':memory:');
+}
+
+/**
+ * A read-only better-sqlite3 connection on a WAL database leaves its `-wal` and `-shm` files behind (only a connection
+ * that may write removes them as it closes). On a WAL file that has neither, so no other connection has it open, the
+ * connection of a command that only reads is opened for writing, without a journal-mode switch, and cleans up after
+ * itself; the command writes nothing through it (not `PRAGMA query_only`, which would refuse a backup's VACUUM INTO).
+ * Where the file cannot be opened for writing, read-only it is.
+ */
+async function readingWalFile(factory: DriverFactory, file: string, options: OpenOptions): Promise<Driver> {
+  try {
+    return await factory.open(file, options);
+  } catch {
+    return factory.open(file, { ...options, readonly: true });
+  }
+}
+
+/** Whether `file` is a WAL database with no `-wal` or `-shm` beside it: no other connection has it open. */
+function walWithoutLog(file: string): boolean {
+  return !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`) && isWalDatabase(file);
 }

@@ -1,4 +1,4 @@
-import { RunError } from '@strata/core';
+import { DEFAULT_SETTINGS, RunError } from '@strata/core';
 import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
 import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
@@ -8,7 +8,9 @@ import { errorDocument, errorLines } from './render/error.js';
 import { commandHelp, globalHelp } from './render/help.js';
 import { LiveRun } from './render/live-run.js';
 import { stepLine } from './render/steps.js';
-import { defaultDatabaseFile, resolveSettings } from './settings.js';
+import { threadTicker } from './render/ticker.js';
+import { databaseLine, whereDocument } from './render/where.js';
+import { defaultDatabaseFile, resolveSettings, type Settings } from './settings.js';
 import { UsageError } from './usage-error.js';
 import { cliVersion } from './version.js';
 import { createView, type View } from './view.js';
@@ -43,7 +45,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const { command } = invocation;
     const text =
       command === undefined
-        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, await defaultDatabaseFile())
+        ? globalHelp(PROGRAM, commands, GLOBAL_OPTIONS, {
+            db: await defaultDatabaseFile(),
+            // Core's defaults are the ones the drivers apply when no setting is given.
+            connection: DEFAULT_SETTINGS,
+          })
         : commandHelp(PROGRAM, command);
     io.stdout.write(`${text}\n`);
     return 0;
@@ -54,15 +60,22 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io): Promise<number> {
   const { command, global, values, args } = invocation;
   const view = createView(io, global.json);
+  // On a terminal, a thread keeps the progress line ticking while one long statement holds this one.
+  const terminal = !global.json && io.stderr === process.stderr && process.stderr.isTTY;
+  const ticker = terminal ? threadTicker(process.stderr.fd) : undefined;
   // Live step lines and progress are text output; --json gets the report alone.
-  const live = global.json ? undefined : new LiveRun(view, io.stderr);
+  const live = global.json ? undefined : new LiveRun(view, io.stderr, undefined, ticker);
   let session: Session | undefined;
+  let settings: Settings | undefined;
+  // Every JSON document says which database and folder the command used, once they are known.
+  const where = (data: object): object =>
+    settings === undefined ? data : { ...data, ...whereDocument(settings, session?.history) };
   const fail = (error: unknown): number => {
     live?.clear();
     // A usage error found once the command line is read, such as a --db that names a folder.
     const exitCode = error instanceof UsageError ? 2 : 1;
     if (global.json) {
-      view.out(JSON.stringify(errorDocument(error), null, 2));
+      view.out(JSON.stringify(where(errorDocument(error)), null, 2));
       return exitCode;
     }
     if (error instanceof UsageError) return usageFailure(error, view);
@@ -76,11 +89,14 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
 
   let outcome: Outcome;
   try {
-    const settings = await resolveSettings(global, io);
+    settings = await resolveSettings(global, io);
+    // On a terminal, first of all, which database and folder: stderr, so stdout stays the command's own output.
+    if (!global.json && io.stderr.isTTY === true) view.err(databaseLine(settings, view.errColor));
+    const ready = settings;
     const open = async ({ write, migrations }: OpenOptions) => {
       const onWait = (notice: string) => view.err(`${view.errColor.dim(notice)}…`);
-      session ??= await openSession(settings, { write, migrations, onEvent: live?.onEvent, onWait });
-      return { manager: session.manager, driver: session.driver };
+      session ??= await openSession(ready, { write, migrations, onEvent: live?.onEvent, onWait });
+      return { manager: session.manager, driver: session.driver, existed: session.existed, history: session.history };
     };
     outcome = await command.run({ values, args, settings, open });
   } catch (error) {
@@ -93,7 +109,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
     return fail(error);
   }
   live?.clear();
-  if (global.json) view.out(JSON.stringify(outcome.data, null, 2));
+  if (global.json) view.out(JSON.stringify(where(outcome.data as object), null, 2));
   else outcome.render(view);
   return outcome.exitCode;
 }

@@ -3,11 +3,15 @@ import { StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
 import type { DriverName, GlobalOptions } from './args.js';
-import { readConfig } from './config.js';
+import { findConfig } from './config.js';
+import type { ConnectionOptions } from './connection-options.js';
 import type { Io } from './io.js';
 import { UsageError } from './usage-error.js';
 
-/** Where a command works, with every path absolute: the command line over the config file over the defaults. */
+/**
+ * Where a command works, with every path absolute: the command line over the environment over the config file over
+ * the defaults.
+ */
 export interface Settings {
   /** The working folder; output names files relative to it. */
   readonly cwd: string;
@@ -20,6 +24,8 @@ export interface Settings {
   readonly table: string | undefined;
   /** How long to wait for other processes using the database, and when a lock from another host is abandoned. */
   readonly lock: { readonly busyTimeoutMs?: number; readonly lockStaleMs?: number };
+  /** The connection settings given; the driver's defaults apply to the others. */
+  readonly connection: ConnectionOptions;
   /** Where `backup` writes without `--out`, and how many backups of this database it keeps there. */
   readonly backup: { readonly dir: string | undefined; readonly keep: number | undefined };
   /** How `new` numbers a migration (the config file's `versions`); undefined for a sequence. */
@@ -40,10 +46,37 @@ export async function defaultDatabaseFile(): Promise<string> {
   return join(envPaths('strata', { suffix: '' }).data, 'app.db');
 }
 
-/** The absolute path `--db` names; a name that cannot be a database file is a usage error. */
-function databaseOption(db: string, cwd: string): string {
+/**
+ * The environment variable that stands in for `--db`, as `DATABASE_URL` does for other tools.
+ *
+ * @example
+ * ```ts
+ * await resolveSettings(global, { ...processIo(), env: { [ENV_DB]: 'data/app.db' } });
+ * ```
+ */
+export const ENV_DB = 'STRATA_DB';
+/**
+ * The environment variable that stands in for `--dir`.
+ *
+ * @example
+ * ```ts
+ * await resolveSettings(global, { ...processIo(), env: { [ENV_DIR]: 'db/migrations' } });
+ * ```
+ */
+export const ENV_DIR = 'STRATA_DIR';
+
+/**
+ * The absolute path an option or variable (`label`: `--db`, `STRATA_DB`, `backup --out`) names for a database file;
+ * a name that cannot be one (empty, a folder, a device, a pipe, a socket) is a usage error.
+ *
+ * @example
+ * ```ts
+ * databaseOption('data/app.db', '/app', '--db'); // '/app/data/app.db'
+ * ```
+ */
+export function databaseOption(db: string, cwd: string, label: string): string {
   try {
-    return checkDatabaseFile(db === '' ? '' : resolve(cwd, db), '--db');
+    return checkDatabaseFile(db === '' ? '' : resolve(cwd, db), label);
   } catch (error) {
     if (error instanceof StrataError) throw new UsageError(error.message);
     throw error;
@@ -51,9 +84,9 @@ function databaseOption(db: string, cwd: string): string {
 }
 
 /**
- * Combines the command line with the config file in `io.cwd`: an option given on the command line wins, then the
- * config file's setting, then the default. Command-line paths are relative to `io.cwd`, config paths to the config
- * file's folder.
+ * Combines the command line, the environment and the config file that applies in `io.cwd` (see {@link findConfig}):
+ * an option given on the command line wins, then `STRATA_DB` and `STRATA_DIR`, then the config file's setting, then
+ * the default. Command-line and environment paths are relative to `io.cwd`, config paths to the config file's folder.
  *
  * @example
  * ```ts
@@ -62,19 +95,39 @@ function databaseOption(db: string, cwd: string): string {
  * ```
  */
 export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Settings> {
-  const config = await readConfig(io.cwd);
+  const config = await findConfig(io.cwd);
   const given = (path: string | undefined) => (path === undefined ? undefined : resolve(io.cwd, path));
-  const db = global.db === undefined ? config?.db : databaseOption(global.db, io.cwd);
+  // An empty variable counts as unset, as shells make it easy to leave one set to nothing.
+  const env = (name: string) => (io.env[name] === '' ? undefined : io.env[name]);
+  const envDb = env(ENV_DB);
+  const db =
+    global.db !== undefined
+      ? databaseOption(global.db, io.cwd, '--db')
+      : envDb !== undefined
+        ? databaseOption(envDb, io.cwd, ENV_DB)
+        : config?.db;
+  const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
+  const connection = defined({
+    foreignKeys: global.foreignKeys ?? config?.foreignKeys,
+    journalMode: global.journalMode ?? config?.journalMode,
+    synchronous: global.synchronous ?? config?.synchronous,
+  });
+  if (driver === 'sqljs' && (connection.journalMode !== undefined || connection.synchronous !== undefined)) {
+    throw new UsageError(
+      'the journal mode and synchronous settings are for better-sqlite3: sqljs holds the database in memory and writes its file whole, in rollback-journal mode; leave them out or use --driver better-sqlite3',
+    );
+  }
   return {
     cwd: io.cwd,
     databaseFile: db ?? (await defaultDatabaseFile()),
-    dir: given(global.dir) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
-    driver: global.driver ?? config?.driver ?? 'better-sqlite3',
+    dir: given(global.dir) ?? given(env(ENV_DIR)) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
+    driver,
     table: global.table ?? config?.table,
     lock: defined({
       busyTimeoutMs: global.busyTimeoutMs ?? config?.busyTimeoutMs,
       lockStaleMs: global.lockStaleMs ?? config?.lockStaleMs,
     }),
+    connection,
     backup: { dir: config?.backup?.dir, keep: config?.backup?.keep },
     versions: config?.versions,
     configFile: config?.file,

@@ -12,6 +12,7 @@ import {
   sandbox,
   startApp,
   THREE,
+  whereFields,
   writeMigrations,
 } from './support/cli.js';
 
@@ -54,6 +55,7 @@ describe.each(DRIVERS)('backup (--driver %s)', (driver) => {
       version: '003',
       sizeBytes: statSync(box.path('copy.db')).size,
       removed: [],
+      ...whereFields(box, driver),
     });
     expect(userCount(box.path('copy.db'))).toBe(2);
     expect(existsSync(box.path('backups'))).toBe(false);

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type MigrationFiles, parseMigrationFiles } from '@strata/core';
 import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
 import { describe, expect, it } from 'vitest';
-import { REPO_MIGRATIONS, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { REPO_MIGRATIONS, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 /** The default export of a written bundle, imported the way an app would. */
 async function importMap(file: string): Promise<MigrationFiles> {
@@ -38,7 +38,13 @@ describe('bundle', () => {
     const result = box.run(['bundle', '--out', 'src/migrations.ts', '--json']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(readFileSync(file)).toEqual(first);
-    expect(JSON.parse(result.stdout)).toEqual({ file, migrations: 3, files: 8, bytes: statSync(file).size });
+    expect(JSON.parse(result.stdout)).toEqual({
+      file,
+      migrations: 3,
+      files: 8,
+      bytes: statSync(file).size,
+      ...whereFields(box, 'better-sqlite3', box.defaultDb, false),
+    });
     expect(readdirSync(box.path('src'))).toEqual(['migrations.ts']);
   });
 
@@ -74,17 +80,34 @@ describe('bundle', () => {
     expect(json.error.problems).toHaveLength(2);
   });
 
-  it.each([
-    ['src/migrations.cjs', /name a \.js or \.mjs file for JavaScript, or \.ts or \.mts for TypeScript/],
-    ['gen/migrations.js', /folder .*gen does not exist/],
-  ])('refuses --out %s with exit 1 (INVALID_OPTION)', (out, message) => {
-    const box = setup();
-    const result = box.run(['bundle', '--out', out]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error INVALID_OPTION: /);
-    expect(result.stderr).toMatch(message);
-    expect(readdirSync(box.path('src'))).toEqual([]);
-  });
+  it.each(['src/migrations.cjs', 'src/migrations.d.ts', 'src/migrations'])(
+    'refuses --out %s, which is not a module it writes, as a usage error: exit 2, also under --json',
+    (out) => {
+      const box = setup();
+      const message = `--out: cannot write a bundle to ${box.path(out)}: name a .js or .mjs file for JavaScript, or .ts or .mts for TypeScript`;
+      expect(box.run(['bundle', '--out', out])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: ${message}\nRun "migrate bundle --help" for usage.\n`,
+      });
+      const json = box.run(['bundle', '--out', out, '--json']);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout).error).toEqual({ code: 'USAGE_ERROR', message });
+      expect(readdirSync(box.path('src'))).toEqual([]);
+    },
+  );
+
+  it.each([['gen/migrations.js', /folder .*gen does not exist/]])(
+    'refuses --out %s with exit 1 (INVALID_OPTION)',
+    (out, message) => {
+      const box = setup();
+      const result = box.run(['bundle', '--out', out]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error INVALID_OPTION: /);
+      expect(result.stderr).toMatch(message);
+      expect(readdirSync(box.path('src'))).toEqual([]);
+    },
+  );
 
   it('prints its help', () => {
     const result = sandbox().run(['bundle', '--help']);

@@ -47,7 +47,7 @@ describe('config file', () => {
     [
       'strata.config.json',
       '{ "db": "app.db", "dbb": "x.db" }',
-      '"dbb" is not a setting (allowed: db, dir, driver, table, busyTimeoutMs, lockStaleMs, backup, versions)',
+      '"dbb" is not a setting (allowed: db, dir, driver, table, busyTimeoutMs, lockStaleMs, foreignKeys, journalMode, synchronous, backup, versions)',
     ],
     ['strata.config.yaml', 'db: 42\n', '"db" must be a non-empty string'],
     ['strata.config.yaml', 'db: .\n', 'which is a folder, not a database file; name a file in it, such as '],

@@ -1,7 +1,11 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Migration, RunEvent, StepReport } from '@strata/core';
 import { describe, expect, it } from 'vitest';
 import { noColor } from '../src/color.js';
 import { LiveRun } from '../src/render/live-run.js';
+import { type Ticker, threadTicker } from '../src/render/ticker.js';
 import type { View } from '../src/view.js';
 
 const migration = (version: string, name: string) =>
@@ -21,7 +25,23 @@ const step = (m: Migration, durationMs: number): StepReport => ({
   durationMs,
 });
 
-function harness(isTTY: boolean) {
+/** A ticker that records what it is told, and says it drew a line of `width` columns while the last statement ran. */
+function recordingTicker(log: string[], width = 0): Ticker {
+  let drawn = 0;
+  return {
+    show: (text, newStep) => {
+      log.push(`ticker:${newStep ? 'step' : 'statement'}:${text}`);
+      drawn = width;
+    },
+    hide: () => {
+      const wide = drawn;
+      drawn = 0;
+      return wide;
+    },
+  };
+}
+
+function harness(isTTY: boolean, ticker?: (log: string[]) => Ticker) {
   const log: string[] = [];
   const writes: string[] = [];
   const out = (t: string) => {
@@ -30,7 +50,7 @@ function harness(isTTY: boolean) {
   };
   const view: View = { out, err: (t) => log.push(`err:${t}`), color: noColor, errColor: noColor };
   let time = 0;
-  const live = new LiveRun(view, { write: (t: string) => log.push(`tty:${t}`), isTTY }, () => time);
+  const live = new LiveRun(view, { write: (t: string) => log.push(`tty:${t}`), isTTY }, () => time, ticker?.(log));
   const advance = (ms: number) => {
     time += ms;
   };
@@ -99,5 +119,56 @@ describe('LiveRun', () => {
     const h = harness(false);
     run(h, [1200, 10, 10]);
     expect(h.log.filter((line) => line.startsWith('tty:'))).toEqual([]);
+  });
+
+  it('hands each migration and statement to the ticker on a terminal, and wipes what the ticker drew', () => {
+    const h = harness(true, (log) => recordingTicker(log, 30));
+    const m = migration('001', 'big');
+    h.live.onEvent({ type: 'start', direction: 'up', migration: m, index: 0, total: 1 });
+    h.live.onEvent({ type: 'statement', migration: m, index: 0, total: 2 });
+    h.live.onEvent({ type: 'statement', migration: m, index: 1, total: 2 });
+    h.live.onEvent({ type: 'finish', step: step(m, 5), index: 0, total: 1 });
+    h.live.clear();
+    const wipe = `tty:\r${' '.repeat(30)}\r`;
+    expect(h.log).toEqual([
+      'ticker:step:[1/1] 001_big …',
+      'ticker:statement:[1/1] 001_big … statement 1/2',
+      'ticker:statement:[1/1] 001_big … statement 2/2',
+      // The ticker may have drawn over the line while the last statement ran: it is wiped before the step's line.
+      wipe,
+      'out:  ✓ 001 big  (5 ms)',
+    ]);
+  });
+
+  it('never uses the ticker when stderr is not a terminal', () => {
+    const h = harness(false, (log) => recordingTicker(log));
+    run(h, [3000, 10]);
+    expect(h.log.filter((line) => !line.startsWith('out:'))).toEqual([]);
+  });
+});
+
+describe('threadTicker', () => {
+  it('draws the elapsed time from its own thread while this one is blocked, and stops when hidden', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'strata-ticker-'));
+    const file = join(folder, 'stderr');
+    const fd = openSync(file, 'w');
+    try {
+      const ticker = threadTicker(fd);
+      ticker.show('[1/1] 001_slow …', true);
+      // Blocks this thread as a long synchronous statement does, until the ticker has drawn a second (or gives up).
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const written = () => readFileSync(file, 'utf8');
+      for (let tries = 0; tries < 300 && !written().includes('· 1s'); tries++) Atomics.wait(pause, 0, 0, 50);
+      expect(written()).toMatch(/^(\r\[1\/1\] 001_slow … · \ds)+$/);
+      const width = ticker.hide();
+      expect(width).toBe('[1/1] 001_slow … · 1s'.length);
+      const after = written();
+      Atomics.wait(pause, 0, 0, 1200);
+      expect(written()).toBe(after);
+      expect(ticker.hide()).toBe(0);
+    } finally {
+      closeSync(fd);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { inspectDb, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 describe('new', () => {
   it('creates the next folder with up.sql, down.sql and meta.yaml, and says so', () => {
@@ -45,6 +45,7 @@ describe('new', () => {
       folder: '001_add_tags',
       path: folder,
       files: [`${folder}/up.sql`, `${folder}/down.sql`, `${folder}/meta.yaml`],
+      ...whereFields(box, 'better-sqlite3', box.defaultDb, false),
     });
   });
 

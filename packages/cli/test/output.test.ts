@@ -1,23 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
-import type { Io } from '../src/io.js';
 import { ANSI, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
-
-/** Runs `main` in-process with streams that record what they get and say they are terminals. */
-async function inProcess(args: readonly string[], cwd: string, env: Record<string, string | undefined>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: { write: (text: string) => out.push(text), isTTY: true },
-    stderr: { write: (text: string) => err.push(text), isTTY: true },
-    env,
-    cwd,
-  };
-  const code = await main(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+import { inProcess } from './support/in-process.js';
 
 describe('colour', () => {
   it('is off when the output is not a terminal, whatever the command', () => {
@@ -87,6 +72,8 @@ describe('--json', () => {
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout)).toEqual({
       error: { code: 'INVALID_OPTION', message: expect.stringContaining('nowhere'), file: expect.any(String) },
+      database: { file: box.defaultDb, driver: 'better-sqlite3', exists: false, table: 'schema_migrations' },
+      migrationsDir: box.path('nowhere'),
     });
   });
 });
@@ -120,12 +107,12 @@ describe('database options', () => {
     expect(inspectDb(box.path('app.db'), 'strata_history').history).toHaveLength(2);
   });
 
-  it('refuses a --table that is not a plain identifier', () => {
+  it('refuses a --table that is not a plain identifier: a usage error', () => {
     const box = sandbox();
     writeMigrations(box.path('migrations'), THREE);
     const result = box.run(['status', '--db', 'app.db', '--table', 'x; DROP TABLE users']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error INVALID_OPTION: history table name/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: --table: history table name "x; DROP TABLE users" is not a plain identifier/);
   });
 
   it.each(['better-sqlite3', 'sqljs'])(

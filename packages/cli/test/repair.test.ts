@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { execSql, inspectDb, recordTwice, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { execSql, inspectDb, recordTwice, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 const HEX = '[0-9a-f]{32}';
@@ -78,6 +78,7 @@ describe.each(DRIVERS)('repair (--driver %s)', (driver) => {
         },
       ],
       duplicates: [],
+      ...whereFields(box, driver),
     });
 
     const applied = run('repair', '--yes');

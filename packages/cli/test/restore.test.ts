@@ -36,6 +36,7 @@ import {
   sandbox,
   startApp,
   THREE,
+  whereFields,
   writeMigrations,
 } from './support/cli.js';
 
@@ -94,6 +95,7 @@ describe.each(DRIVERS)('restore (--driver %s)', (driver) => {
     expect(JSON.parse(result.stdout)).toEqual({
       databaseFile: db,
       check: expect.objectContaining({ file: box.path('backup.db'), version: '001', pending: ['002', '003'], ok: true }),
+      ...whereFields(box, driver),
     });
     expect(inspectDb(db).history.map((r) => r.version)).toEqual(['001']);
     expect(run('status').stdout).toContain('Pending migrations:\n  ○ 002 - create_posts\n  ○ 003 - index_emails\n');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { execSql, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { execSql, inspectDb, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
   const setup = () => {
@@ -32,7 +32,7 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
   });
 
   it('refuses while applied migrations depend on the target: exit 1, DEPENDENTS_APPLIED, nothing changed', () => {
-    const { run, db } = setup();
+    const { box, run, db } = setup();
     const before = readFileSync(db);
     const result = run('rollback', '001');
     expect(result.code).toBe(1);
@@ -48,6 +48,7 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({
       error: { code: 'DEPENDENTS_APPLIED', message: expect.any(String), version: '001' },
+      ...whereFields(box, driver),
     });
   });
 
@@ -107,7 +108,7 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
   });
 
   it('prints the RunReport with --json', () => {
-    const { run } = setup();
+    const { box, run } = setup();
     const result = run('rollback:003', '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -122,6 +123,7 @@ describe.each(DRIVERS)('rollback (--driver %s)', (driver) => {
           durationMs: expect.any(Number),
         },
       ],
+      ...whereFields(box, driver),
     });
   });
 

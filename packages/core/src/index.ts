@@ -79,7 +79,7 @@ export {
   type RepairReport,
 } from './plan/repair.js';
 export { planRollback, type RollbackTarget } from './plan/rollback.js';
-export { checkHistoryTableName } from './run/history.js';
+export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';

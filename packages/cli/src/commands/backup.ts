@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { BACKUP_DEFAULTS, StrataError } from '@strata/core';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
+import { databaseOption } from '../settings.js';
 import type { Command } from './command.js';
 
 /** `backup [--out F]`: an online backup of the database. */
@@ -25,11 +25,11 @@ export const backupCommand: Command = {
   notes: 'Exit codes: 0 backed up; 1 the database does not exist or the backup failed; 2 a usage error.',
   async run({ values, settings, open }) {
     const databaseFile = settings.databaseFile;
+    const out = typeof values.out === 'string' ? databaseOption(values.out, settings.cwd, '--out') : undefined;
     if (!existsSync(databaseFile)) {
       const message = `database ${databaseFile} does not exist, so there is nothing to back up`;
       throw new StrataError('DATABASE_ERROR', message, { file: databaseFile });
     }
-    const out = typeof values.out === 'string' ? resolve(settings.cwd, values.out) : undefined;
     const { driver } = await open({ write: false, migrations: false });
     const { backupAndRotate } = await import('@strata/core/node/operations');
     const keep = settings.backup.keep ?? BACKUP_DEFAULTS.keep;

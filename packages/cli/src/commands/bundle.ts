@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
+import { StrataError } from '@strata/core';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
+import { UsageError } from '../usage-error.js';
 import type { Command } from './command.js';
 
 /** `bundle --out <file>`: write the migrations folder into one ES module. */
@@ -23,10 +25,17 @@ export const bundleCommand: Command = {
   },
   args: [],
   notes:
-    'Exit codes: 0 written; 1 the folder has problems (each printed on stderr; nothing written) or the file cannot\nbe written (INVALID_OPTION); 2 a usage error, such as no --out.',
+    'Exit codes: 0 written; 1 the folder has problems (each printed on stderr; nothing written) or the file cannot\nbe written (INVALID_OPTION); 2 a usage error, such as no --out or an --out that is not .js, .mjs, .ts or .mts.',
   async run({ values, settings }) {
-    const { writeMigrationsBundle } = await import('@strata/core/node/operations');
-    const result = await writeMigrationsBundle(settings.dir, resolve(settings.cwd, String(values.out)));
+    const { bundleLanguageOf, writeMigrationsBundle } = await import('@strata/core/node/operations');
+    const out = resolve(settings.cwd, String(values.out));
+    try {
+      bundleLanguageOf(out);
+    } catch (error) {
+      if (error instanceof StrataError) throw new UsageError(`--out: ${error.message}`, 'bundle');
+      throw error;
+    }
+    const result = await writeMigrationsBundle(settings.dir, out);
     const shown = (path: string) => shownPath(settings.cwd, path);
     return {
       data: { file: result.file, migrations: result.migrations, files: result.files, bytes: result.bytes },

@@ -1,4 +1,5 @@
 import type { Driver, MigrationManager } from '@strata/core';
+import type { HistoryTableFound } from '../history-table.js';
 import type { Settings } from '../settings.js';
 import type { View } from '../view.js';
 
@@ -11,6 +12,8 @@ export interface OptionSpec {
   readonly description: string;
   /** A string option the command cannot run without: leaving it out is a usage error. */
   readonly required?: boolean;
+  /** What the value must look like; another value is a usage error. `version`: digits, as a folder name starts. */
+  readonly format?: 'version';
 }
 
 /** A positional argument of one command. */
@@ -30,6 +33,10 @@ export interface OpenOptions {
 export interface OpenDatabase {
   readonly manager: MigrationManager;
   readonly driver: Driver;
+  /** Whether the database file existed before the command; a read-only command then sees an empty database. */
+  readonly existed: boolean;
+  /** What the database holds under the history table's name, and its other history tables when it has none. */
+  readonly history: HistoryTableFound;
 }
 
 /** What a command receives: its own options and arguments, the settings, and a way to the database. */

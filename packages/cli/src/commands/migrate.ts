@@ -16,7 +16,12 @@ export const migrateCommand: Command = {
     'The database file is created when it does not exist.',
   ].join('\n'),
   options: {
-    to: { type: 'string', value: 'V', description: 'stop after version V (apply it and what comes before it)' },
+    to: {
+      type: 'string',
+      value: 'V',
+      format: 'version',
+      description: 'stop after version V (apply it and what comes before it)',
+    },
     'dry-run': { type: 'boolean', description: 'print the SQL that would run, in order, and change nothing' },
     'ignore-missing': { type: 'boolean', description: 'run even though applied migrations are missing from the folder' },
   },

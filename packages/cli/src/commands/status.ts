@@ -1,4 +1,5 @@
 import { summarize } from '@strata/core';
+import { shownPath } from '../render/paths.js';
 import { statusLines } from '../render/status.js';
 import type { Command } from './command.js';
 
@@ -11,23 +12,29 @@ export const statusCommand: Command = {
     'Lists the applied migrations with the time each was applied (UTC), the pending ones in the order they would',
     'run, and problems: invalid migration folders, applied migrations whose up.sql was edited (CHECKSUM_MISMATCH),',
     'applied migrations whose folder is gone (APPLIED_MISSING). Changes nothing; a database file that does not',
-    'exist yet is not created, and shows every migration as pending. A file that is not SQLite, or damage that',
-    'SQLite meets reading the schema or the history, is a DATABASE_ERROR naming the file; damage in the pages of',
-    'other tables is not read here, so only stats (quick_check) finds it.',
+    'exist yet is not created: status says so and lists every migration as pending. When the history table (--table)',
+    'does not exist but another table shaped like one does, status names it. A file that is not SQLite, or damage',
+    'that SQLite meets reading the schema or the history, is a DATABASE_ERROR naming the file; damage in the pages',
+    'of other tables is not read here, so only stats (quick_check) finds it.',
   ].join('\n'),
   options: {},
   args: [],
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
-  async run({ open }) {
-    const { manager } = await open({ write: false });
+  async run({ open, settings }) {
+    const { manager, existed, history } = await open({ write: false });
     const report = await manager.status();
     const { problems } = report;
+    const noneBecause = !existed
+      ? `database ${shownPath(settings.cwd, settings.databaseFile)} does not exist yet; migrate creates it`
+      : !history.exists && history.others.length > 0
+        ? `history table ${history.table} does not exist; this database records its migrations in ${history.others.join(' and ')}: pass --table ${history.others[0]}`
+        : undefined;
     return {
       data: report,
       exitCode: problems.length > 0 ? 1 : 0,
       render: (view) => {
-        view.out(statusLines(report, view.color).join('\n'));
+        view.out(statusLines(report, view.color, noneBecause).join('\n'));
         // stdout may be going to a file or a pager; stderr still says why the exit code is 1.
         if (problems.length > 0) {
           // The version, or for a folder that has none (a bad name) its file, so stderr alone says where to look.

@@ -1,4 +1,6 @@
+import type { ConnectionSettings } from '@strata/core';
 import type { Command, OptionSpec } from '../commands/command.js';
+import { connectionDefaultsLine } from '../connection-options.js';
 
 /** Aligned `  --name <value>  description` lines. */
 function optionLines(specs: Readonly<Record<string, OptionSpec>>): string[] {
@@ -19,22 +21,32 @@ function table(rows: readonly (readonly [string, string])[]): string[] {
 
 const EXIT_CODES = 'Exit codes: 0 success; 1 a migration, validation or database error; 2 a usage error.';
 
+const ENVIRONMENT = [
+  'Environment: STRATA_DB and STRATA_DIR set the database file and the migrations folder, relative to the working',
+  'folder; an option on the command line wins over them, and they win over the config file. Under a package script',
+  '(pnpm migrate ...), the working folder is the one the command was typed in.',
+];
+
 const CONFIG = [
-  'Config file: strata.config.json, strata.config.yaml or strata.config.yml in the working folder (only one of them)',
-  'may set db, dir, driver, table, and backup: { dir, keep }; an option on the command line wins over it. Paths in it',
-  'are relative to its own folder. An unknown key or a value of the wrong type is an INVALID_OPTION error (exit 1)',
-  'naming the file and the key. Example (strata.config.yaml):',
+  'Config file: strata.config.json, strata.config.yaml or strata.config.yml (only one of them), in the working folder',
+  'or the nearest folder above it that has one, up to the repository root (a folder holding .git). It may set db,',
+  'dir, driver, table, busyTimeoutMs, lockStaleMs, foreignKeys (true or false), journalMode, synchronous, and',
+  'backup: { dir, keep }. Paths in it are relative to its own folder. An unknown key or a value of the wrong type is',
+  'an INVALID_OPTION error (exit 1) naming the file and the key. Example (strata.config.yaml):',
   '  db: data/app.db',
   '  dir: db/migrations',
   '  backup: { dir: data/backups, keep: 7 }',
 ];
 
-/** `strata --help`: every command, the global options, the default database file, the config file, the exit codes. */
+/**
+ * `strata --help`: every command, the global options, the default database file and connection settings, the
+ * environment, the config file, the exit codes.
+ */
 export function globalHelp(
   program: string,
   commands: readonly Command[],
   globals: Readonly<Record<string, OptionSpec>>,
-  defaultDb: string,
+  defaults: { readonly db: string; readonly connection: ConnectionSettings },
 ): string {
   return [
     `Usage: ${program} [options] <command> [command options]`,
@@ -50,7 +62,9 @@ export function globalHelp(
     'Options (before or after the command):',
     ...optionLines(globals),
     '',
-    `Default database: ${defaultDb}`,
+    `Default database: ${defaults.db}`,
+    connectionDefaultsLine(defaults.connection),
+    ...ENVIRONMENT,
     ...CONFIG,
     EXIT_CODES,
     `Run "${program} help <command>" for a command's own options.`,
@@ -68,7 +82,8 @@ export function commandHelp(program: string, command: Command): string {
     command.description,
     ...options,
     '',
-    `Global options: --db, --dir, --driver, --table, --json (see "${program} --help").`,
+    `Global options: --db, --dir, --driver, --table, --foreign-keys, --journal-mode, --json and more (see "${program} --help");`,
+    'STRATA_DB and STRATA_DIR stand in for --db and --dir.',
     command.notes ?? EXIT_CODES,
   ].join('\n');
 }

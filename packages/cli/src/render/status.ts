@@ -4,12 +4,13 @@ import type { Palette } from '../color.js';
 /**
  * The text of `status`, in the format of DESIGN.md: the applied migrations with the time each ran (UTC, as SQLite
  * records it), the pending ones in the order they would run, and, only when there are any, the problems.
- * An empty section says `(none)` so the two headings always appear. Each problem names its file.
+ * An empty section says `(none)` so the two headings always appear, with `noneBecause` after it when there is a
+ * reason to give (the database file does not exist yet). Each problem names its file.
  */
-export function statusLines(report: StatusReport, c: Palette): string[] {
+export function statusLines(report: StatusReport, c: Palette, noneBecause?: string): string[] {
   const lines = ['Migration Status:', '================', '', 'Applied migrations:'];
   for (const m of report.applied) lines.push(`  ${c.green('✓')} ${m.version} - ${m.name} (applied: ${m.appliedAt})`);
-  if (report.applied.length === 0) lines.push(`  ${c.dim('(none)')}`);
+  if (report.applied.length === 0) lines.push(`  ${c.dim(noneBecause === undefined ? '(none)' : `(none: ${noneBecause})`)}`);
   lines.push('', 'Pending migrations:');
   for (const m of report.pending) lines.push(`  ${c.yellow('○')} ${m.version} - ${m.name}`);
   if (report.pending.length === 0) lines.push(`  ${c.dim('(none)')}`);

@@ -42,14 +42,17 @@ afterEach(() => {
   for (const root of sandboxes.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-/** A fresh sandbox. The environment has no NO_COLOR, FORCE_COLOR or DEBUG, so tests see the defaults. */
+/**
+ * A fresh sandbox. The environment has no NO_COLOR, FORCE_COLOR, DEBUG, STRATA_DB or STRATA_DIR, so tests see the
+ * defaults.
+ */
 export function sandbox(): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'strata-cli-'));
   sandboxes.push(root);
   const cwd = join(root, 'work');
   mkdirSync(cwd);
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(root, 'home'), XDG_DATA_HOME: join(root, 'data') };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'DEBUG', 'TERM']) delete env[name];
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'DEBUG', 'TERM', 'STRATA_DB', 'STRATA_DIR']) delete env[name];
   return {
     root,
     cwd,
@@ -77,6 +80,17 @@ function startCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv):
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/**
+ * The fields every `--json` document of a command carries, for a database `app.db` (or `db`) in the sandbox, with
+ * the default history table and migrations folder.
+ */
+export function whereFields(box: Sandbox, driver: string, db = box.path('app.db'), exists = true) {
+  return {
+    database: { file: db, driver, exists, table: 'schema_migrations' },
+    migrationsDir: box.path('migrations'),
+  };
 }
 
 /** A migration folder's files: `up` is required, `down` and `meta` are written when given. */

@@ -78,8 +78,15 @@ export async function writeMigrationsBundle(dir: string, out: string): Promise<B
   return { file, migrations: bundle.migrations, files: bundle.files, bytes: bytes.length };
 }
 
-/** The language a bundle written to `file` has, from its extension; `INVALID_OPTION` for any other file. */
-function bundleLanguageOf(file: string): BundleLanguage {
+/**
+ * The language a bundle written to `file` has, from its extension; `INVALID_OPTION` for any other file.
+ *
+ * @example
+ * ```ts
+ * bundleLanguageOf('src/migrations.mts'); // 'ts'
+ * ```
+ */
+export function bundleLanguageOf(file: string): BundleLanguage {
   const language = /\.d\.[mc]?ts$/i.test(file) ? undefined : LANGUAGES[extname(file)];
   if (language === undefined) {
     const message = `cannot write a bundle to ${file}: name a .js or .mjs file for JavaScript, or .ts or .mts for TypeScript`;

@@ -5,7 +5,14 @@
 export { appDatabaseFile, type DatabaseLocation, prepareDatabaseFile } from './app-paths.js';
 export { type BackupOptions, backupAndRotate, backupDatabase, type RotatedBackup } from './backup.js';
 export { type BackupInfo, backupBaseName, backupFileName, listBackups, rotateBackups } from './backup-files.js';
-export { type BundleLanguage, type BundleOptions, type BundleResult, bundleMigrations, writeMigrationsBundle } from './bundle.js';
+export {
+  type BundleLanguage,
+  type BundleOptions,
+  type BundleResult,
+  bundleLanguageOf,
+  bundleMigrations,
+  writeMigrationsBundle,
+} from './bundle.js';
 export { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration, type VersionScheme } from './scaffold.js';

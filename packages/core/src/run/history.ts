@@ -24,6 +24,16 @@ export function checkHistoryTableName(name: string): void {
 }
 
 /**
+ * The history table's name unless one is given.
+ *
+ * @example
+ * ```ts
+ * new MigrationManager({ driver, migrations, table: DEFAULT_HISTORY_TABLE }); // the same as leaving table out
+ * ```
+ */
+export const DEFAULT_HISTORY_TABLE = 'schema_migrations';
+
+/**
  * The history table: where applied migrations are recorded. Reads never create it, so looking at a database leaves
  * it exactly as it was; the first migration creates it inside its own transaction.
  */
@@ -51,7 +61,7 @@ export class HistoryTable {
 
   constructor(
     private readonly driver: Driver,
-    name = 'schema_migrations',
+    name = DEFAULT_HISTORY_TABLE,
   ) {
     checkHistoryTableName(name);
     this.name = name;
