@@ -88,7 +88,7 @@ describe('bundle', () => {
       expect(box.run(['bundle', '--out', out])).toEqual({
         code: 2,
         stdout: '',
-        stderr: `error: ${message}\nRun "migrate bundle --help" for usage.\n`,
+        stderr: `error: ${message}\nRun "strata bundle --help" for usage.\n`,
       });
       const json = box.run(['bundle', '--out', out, '--json']);
       expect(json.code).toBe(2);

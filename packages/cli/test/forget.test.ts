@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { inspectDb, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
 
 describe.each(DRIVERS)('forget (--driver %s)', (driver) => {
   /** THREE applied, then the folder of 003 deleted: its row is APPLIED_MISSING. */
@@ -24,7 +24,7 @@ describe.each(DRIVERS)('forget (--driver %s)', (driver) => {
   });
 
   it('shows the row without --yes and changes nothing; removes it with --yes, leaving the schema', () => {
-    const { run, db } = setup();
+    const { box, run, db } = setup();
     const before = readFileSync(db);
     const preview = run('forget', '003');
     expect(preview.code).toBe(0);
@@ -36,6 +36,7 @@ describe.each(DRIVERS)('forget (--driver %s)', (driver) => {
     const applied = run('forget', '003', '--yes', '--json');
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.stdout)).toEqual({
+      ...whereFields(box, driver),
       dryRun: false,
       version: '003',
       rows: [expect.objectContaining({ version: '003', name: 'index_emails' })],

@@ -31,7 +31,7 @@ describe('option values checked after parsing are usage errors', () => {
     expect(text.code).toBe(2);
     expect(text.stdout).toBe('');
     expect(text.stderr.split('\n')[0]).toContain(`error: ${message}`);
-    expect(text.stderr).toMatch(/Run "migrate (\w+ )?--help" for usage\.\n$/);
+    expect(text.stderr).toMatch(/Run "strata (\w+ )?--help" for usage\.\n$/);
 
     const json = box.run(['--db', 'app.db', ...args, '--json']);
     expect(json.code).toBe(2);

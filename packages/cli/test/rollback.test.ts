@@ -172,11 +172,12 @@ describe.each(DRIVERS)('rollback several (--driver %s)', (driver) => {
   });
 
   it('prints what --to would roll back with --dry-run --json, and changes nothing', () => {
-    const { run, db } = setup();
+    const { box, run, db } = setup();
     const before = readFileSync(db);
     const result = run('rollback', '--to', '001', '--dry-run', '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
+      ...whereFields(box, driver),
       direction: 'down',
       dryRun: true,
       steps: [

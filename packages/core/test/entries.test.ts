@@ -32,6 +32,7 @@ describe('@strata/core/node, the start-up entry', () => {
       'backupBaseName',
       'backupDatabase',
       'backupFileName',
+      'bundleLanguageOf',
       'bundleMigrations',
       'checkBackup',
       'databaseFileStats',

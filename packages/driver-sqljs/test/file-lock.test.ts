@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MigrationManager, type Row, type SqlValue } from '@strata/core';
@@ -243,9 +243,12 @@ describe('the lock of a sql.js file', () => {
     ]);
   });
 
-  it('fails with DATABASE_ERROR when the folder of the file does not exist', async () => {
+  it('creates a missing folder of the file on opening, and fails with DATABASE_ERROR when it is gone at the lock', async () => {
     db = join(temp.path, 'missing', 'app.db');
-    await expect(migrate(await open())).rejects.toMatchObject({
+    const driver = await open();
+    expect(statSync(join(temp.path, 'missing')).isDirectory()).toBe(true);
+    rmSync(join(temp.path, 'missing'), { recursive: true });
+    await expect(migrate(driver)).rejects.toMatchObject({
       code: 'DATABASE_ERROR',
       message: expect.stringContaining('could not lock'),
     });
