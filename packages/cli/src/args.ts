@@ -256,17 +256,25 @@ function checkArgs(command: Command, args: readonly string[], values: Values): v
     if (spec.required === true && (typeof value !== 'string' || value === '')) {
       throw new UsageError(`${command.name} needs --${name} <${spec.value ?? 'value'}>`, command.name);
     }
-    if (spec.format === 'version' && typeof value === 'string' && !VERSION.test(value)) {
-      const message = `--${name} must be a migration version, the digits its folder name starts with (such as 003), not "${value}"`;
-      throw new UsageError(message, command.name);
-    }
+    if (spec.format === 'version' && typeof value === 'string') checkVersion(command, `--${name}`, value);
   }
+  command.args.forEach((spec, i) => {
+    const arg = args[i];
+    if (spec.format === 'version' && arg !== undefined) checkVersion(command, `the ${spec.name} argument`, arg);
+  });
   const extra = args[command.args.length];
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for ${command.name}`, command.name);
 }
 
 /** A version as `--to` takes it: the digits a migration folder's name starts with. */
 const VERSION = /^\d+$/;
+
+/** A version given on the command line is digits; anything else is a mistake in the line, not an unknown version. */
+function checkVersion(command: Command, what: string, value: string): void {
+  if (VERSION.test(value)) return;
+  const message = `${what} must be a migration version, the digits its folder name starts with (such as 003), not "${value}"`;
+  throw new UsageError(message, command.name);
+}
 
 function globalOptions(values: Values): GlobalOptions {
   const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);

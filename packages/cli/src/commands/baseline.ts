@@ -20,7 +20,7 @@ export const baselineCommand: Command = {
   options: {
     yes: { type: 'boolean', short: 'y', description: 'write the history rows (without it, only print them)' },
   },
-  args: [{ name: 'version', required: true }],
+  args: [{ name: 'version', required: true, format: 'version' }],
   notes: [
     'Exit codes: 0 marked, nothing to mark, or a dry run; 1 refused (UNKNOWN_VERSION, CHECKSUM_MISMATCH, problems',
     'in the folder) or a database error; 2 a usage error.',

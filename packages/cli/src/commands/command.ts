@@ -20,6 +20,8 @@ export interface OptionSpec {
 export interface ArgSpec {
   readonly name: string;
   readonly required: boolean;
+  /** `version`: the argument must be a migration version's digits, or the command line is a usage error. */
+  readonly format?: 'version';
 }
 
 /** How a command wants the database: `write` may create the file, `read` never does. */

@@ -19,7 +19,7 @@ export const forgetCommand: Command = {
   options: {
     yes: { type: 'boolean', short: 'y', description: 'remove the rows (without it, only print them)' },
   },
-  args: [{ name: 'version', required: true }],
+  args: [{ name: 'version', required: true, format: 'version' }],
   notes: [
     'Exit codes: 0 forgotten, or a dry run; 1 refused (MIGRATION_PRESENT, NOT_APPLIED) or a database error; 2 a',
     'usage error.',

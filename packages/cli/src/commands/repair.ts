@@ -21,7 +21,7 @@ export const repairCommand: Command = {
   options: {
     yes: { type: 'boolean', short: 'y', description: 'write the changes (without it, only print them)' },
   },
-  args: [{ name: 'version', required: false }],
+  args: [{ name: 'version', required: false, format: 'version' }],
   notes: [
     'Exit codes: 0 repaired, nothing to repair, or a dry run; 1 refused: a version no migration has',
     '(UNKNOWN_VERSION) or that is not applied (NOT_APPLIED), or a database error; 2 a usage error.',

@@ -27,7 +27,7 @@ export const rollbackCommand: Command = {
     cascade: { type: 'boolean', description: 'roll back the applied migrations that depend on them first' },
     'dry-run': { type: 'boolean', description: 'print the down.sql that would run, in order, and change nothing' },
   },
-  args: [{ name: 'version', required: false }],
+  args: [{ name: 'version', required: false, format: 'version' }],
   async run({ values, args, open }) {
     const target = targetOf(values, args[0]);
     const dryRun = values['dry-run'] === true;
