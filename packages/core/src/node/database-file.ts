@@ -1,7 +1,7 @@
 import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StrataError } from '../errors.js';
-import { errorCodeOf } from './atomic-file.js';
+import { errorCodeOf, kindOf } from './atomic-file.js';
 
 /**
  * Checks that `file` can name a database file and returns its absolute path. Throws `INVALID_OPTION`, naming
@@ -68,11 +68,4 @@ export function createDatabaseFolder(file: string): string | undefined {
       { file: path, cause: error },
     );
   }
-}
-
-function kindOf(found: Stats): string {
-  if (found.isCharacterDevice()) return 'a character device';
-  if (found.isBlockDevice()) return 'a block device';
-  if (found.isFIFO()) return 'a named pipe';
-  return found.isSocket() ? 'a socket' : 'not a regular file';
 }
