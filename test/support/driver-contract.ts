@@ -497,7 +497,8 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await expect(manager.rollback('003')).rejects.toMatchObject({
           code: 'IRREVERSIBLE',
           file: '003_add_tags/down.sql',
-          message: 'migration 003_add_tags has no down.sql, so it cannot be rolled back',
+          message:
+            'migration 003_add_tags has no down.sql, so it cannot be rolled back; write the SQL that undoes up.sql in 003_add_tags/down.sql to make it reversible',
         });
         expect((await historyOf(open[0] as Driver)).length).toBe(3);
       });

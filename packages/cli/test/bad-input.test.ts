@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, recordTwice, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
+import { BIN, inspectDb, recordTwice, type Sandbox, sandbox, THREE, writeMigrations } from './support/cli.js';
 
 /** One bad input: how to make it, and what every command must say about it. */
 interface BadInput {
@@ -486,6 +486,25 @@ describe.each(DRIVERS)('a --db in a folder that does not exist yet (--driver %s)
     });
     expect(readdirSync(box.cwd).sort()).toEqual(['data', 'migrations']);
     expect(readFileSync(folder, 'utf8')).toBe('not a folder\n');
+  });
+
+  // Node's recursive mkdir never returns under /proc, which refuses new entries with ENOENT; the time limit only keeps
+  // a hung run from hanging the tests.
+  it.skipIf(!existsSync('/proc/self'))('that cannot be created under a folder refusing new entries, is a DATABASE_ERROR', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const file = '/proc/strata-none/app.db';
+    const result = spawnSync(process.execPath, [BIN, '--driver', driver, '--db', file, 'migrate'], {
+      cwd: box.cwd,
+      env: box.env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ code: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error DATABASE_ERROR: the folder /proc/strata-none of the database file ${file} cannot be created (ENOENT: no such file or directory, mkdir '/proc/strata-none'); name a database file in a folder that can be created, or create it first\n  file: ${file}\n`,
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
@@ -120,6 +120,54 @@ describe.each(DRIVERS)('folders that cannot be migrations (--driver %s)', (drive
       `error INVALID_MIGRATION: ${box.path('migrations', '004_add_tags')} is an empty migration folder (it has no up.sql): write the SQL this migration runs in 004_add_tags/up.sql, or delete the folder`,
     );
     expect(run('migrate').code).toBe(1);
+  });
+
+  it('refuses migrations left as loose files beside the folders, saying where each belongs, and writes nothing', () => {
+    const { box, run, db } = setup();
+    writeFileSync(box.path('migrations', '000004_add_tags.up.sql'), 'CREATE TABLE tags (id INTEGER);\n');
+    writeFileSync(box.path('migrations', '000004_add_tags.down.sql'), 'DROP TABLE tags;\n');
+    writeFileSync(box.path('migrations', '20240313170000_add_notes.sql'), 'CREATE TABLE notes (id INTEGER);\n');
+    writeFileSync(box.path('migrations', 'schema.sql'), 'CREATE TABLE ignored (id INTEGER);\n');
+    const validate = run('validate', '--json');
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).problems).toEqual([
+      {
+        code: 'INVALID_MIGRATION',
+        message:
+          '000004_add_tags.down.sql lies directly in the migrations folder, so it never runs: each migration is a folder with up.sql and down.sql; move it to 000004_add_tags/down.sql',
+        version: '000004',
+        file: '000004_add_tags.down.sql',
+      },
+      {
+        code: 'INVALID_MIGRATION',
+        message:
+          '000004_add_tags.up.sql lies directly in the migrations folder, so it never runs: each migration is a folder with up.sql and down.sql; move it to 000004_add_tags/up.sql',
+        version: '000004',
+        file: '000004_add_tags.up.sql',
+      },
+      {
+        code: 'INVALID_MIGRATION',
+        message:
+          '20240313170000_add_notes.sql lies directly in the migrations folder, so it never runs: each migration is a folder with up.sql and down.sql; move it to 20240313170000_add_notes/up.sql (if it holds both halves, as goose writes them, put the part that undoes it in 20240313170000_add_notes/down.sql)',
+        version: '20240313170000',
+        file: '20240313170000_add_notes.sql',
+      },
+    ]);
+    const migrate = run('migrate');
+    expect(migrate.code).toBe(1);
+    expect(migrate.stdout).toBe('');
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('names up.sql or down.sql for a half named as another tool names it inside a folder', () => {
+    const { box, run } = setup();
+    mkdirSync(box.path('migrations', '000004_add_tags'));
+    writeFileSync(box.path('migrations', '000004_add_tags', '000004_add_tags.up.sql'), 'CREATE TABLE tags (id INTEGER);\n');
+    const result = run('validate');
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'error INVALID_MIGRATION: 000004_add_tags/000004_add_tags.up.sql is not a migration file (rename it up.sql): expected up.sql, down.sql or meta.yaml',
+    );
   });
 
   it('reports a duplicate version once, naming both folders, with no APPLIED_MISSING beside it', () => {

@@ -104,9 +104,11 @@ describe.each(DRIVERS)('restore (--driver %s)', (driver) => {
   it.each([
     ['not-sqlite.txt', 'These are notes. '.repeat(20), /is not a SQLite database: it does not start with "SQLite format 3"/],
     ['missing.db', undefined, /missing\.db does not exist/],
+    ['backups', null, /backups is a folder, not a SQLite database file: name a file in it\n/],
   ])('refuses %s: exit 1, DATABASE_ERROR naming the file, nothing changed', (name, text, message) => {
     const { box, run, db } = setup();
-    if (text !== undefined) writeFileSync(box.path(name), text);
+    if (typeof text === 'string') writeFileSync(box.path(name), text);
+    if (text === null) mkdirSync(box.path(name));
     const before = readFileSync(db);
     const result = run('restore', name, '--force');
     expect(result.code).toBe(1);

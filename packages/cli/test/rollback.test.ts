@@ -207,6 +207,18 @@ describe.each(DRIVERS)('rollback several (--driver %s)', (driver) => {
         'rollback needs exactly one of a version V, --last, --steps N or --to V, not 2 (for the last 3, write --steps 3)',
       ),
     });
+    expect(run('rollback', '002', '--last')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        'rollback needs exactly one of a version V, --last, --steps N or --to V, not 2 (to roll back migration 002 alone, leave out --last)\n',
+      ),
+    });
+    expect(run('rollback', '--last', '100')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        'not 2 (for the last 100, write --steps 100; to roll back migration 100 alone, leave out --last)\n',
+      ),
+    });
     expect(run('rollback', '--steps', '0')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--steps must be a whole number of at least 1, not "0"'),

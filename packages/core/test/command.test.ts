@@ -87,6 +87,7 @@ describe('parseCommand', () => {
     ['rollback:cascade', rollbackForm],
     ['rollback:001:cascade:cascade', rollbackForm],
     ['rollback:steps:0', rollbackForm],
+    ['rollback:steps:99999999999999999999', rollbackForm],
     ['rollback:steps', rollbackForm],
     ['rollback:to', rollbackForm],
     ['rollback:last:2', rollbackForm],

@@ -43,10 +43,7 @@ function targetOf(values: Readonly<Record<string, string | boolean | undefined>>
   const given = [version !== undefined, last === true, typeof steps === 'string', typeof to === 'string'];
   const count = given.filter(Boolean).length;
   if (count !== 1) {
-    const hint =
-      last === true && version !== undefined && /^\d+$/.test(version)
-        ? ` (for the last ${version}, write --steps ${version})`
-        : '';
+    const hint = last === true && version !== undefined ? lastWithNumberHint(version) : '';
     throw new UsageError(
       `rollback needs exactly one of a version V, --last, --steps N or --to V, not ${count === 0 ? 'none' : count}${hint}`,
       'rollback',
@@ -61,4 +58,17 @@ function targetOf(values: Readonly<Record<string, string | boolean | undefined>>
   if (typeof to === 'string') return { to };
   if (last === true) return { steps: 1 };
   return version ?? '';
+}
+
+/**
+ * For `rollback --last N`, what was likely meant: `--steps N` when N is a count, and the rollback of migration N alone
+ * when N can be a version (at least three digits, so `002` is one and never a count).
+ */
+function lastWithNumberHint(version: string): string {
+  if (!/^\d+$/.test(version)) return '';
+  const meant = [
+    ...(/^[1-9]\d*$/.test(version) ? [`for the last ${version}, write --steps ${version}`] : []),
+    ...(version.length >= 3 ? [`to roll back migration ${version} alone, leave out --last`] : []),
+  ];
+  return ` (${meant.join('; ')})`;
 }

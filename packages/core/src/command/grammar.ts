@@ -157,7 +157,10 @@ function rollbackTarget(args: string[], command: string): ParsedRollbackTarget {
   if (first === 'last') return { steps: 1 };
   if (first === 'steps') {
     const count = args.shift();
-    if (count === undefined || !COUNT.test(count)) throw malformed(command, 'rollback');
+    // A count past 2^53 would be read as another number, and named so in every message after.
+    if (count === undefined || !COUNT.test(count) || !Number.isSafeInteger(Number(count))) {
+      throw malformed(command, 'rollback');
+    }
     return { steps: Number(count) };
   }
   if (first === 'to') {

@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BACKUP_DEFAULTS } from '../defaults.js';
 import type { Driver } from '../driver.js';
@@ -6,6 +6,7 @@ import { messageOf, StrataError } from '../errors.js';
 import { HistoryTable } from '../run/history.js';
 import { replaceFileAtomically, writeFileAtomically } from './atomic-file.js';
 import { type BackupInfo, backupBaseName, backupFileName, rotateBackups } from './backup-files.js';
+import { makeFolders } from './make-folders.js';
 
 /**
  * Options of {@link backupDatabase}.
@@ -158,7 +159,7 @@ export async function backupTarget(driver: Driver, options: BackupOptions): Prom
     return { file, createdAt, version };
   }
   const dir = resolve(options.dir ?? join(dirname(databaseFile), BACKUP_DEFAULTS.folder));
-  await mkdir(dir, { recursive: true });
+  makeFolders(dir);
   const nameAt = (time: Date) => join(dir, backupFileName(backupBaseName(databaseFile), time, version));
   let file = nameAt(createdAt);
   while (await exists(file)) {

@@ -1,7 +1,8 @@
-import { mkdirSync, type Stats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StrataError } from '../errors.js';
-import { errorCodeOf } from './atomic-file.js';
+import { errorCodeOf, kindOf } from './atomic-file.js';
+import { makeFolders } from './make-folders.js';
 
 /**
  * Checks that `file` can name a database file and returns its absolute path. Throws `INVALID_OPTION`, naming
@@ -51,7 +52,7 @@ export function createDatabaseFolder(file: string): string | undefined {
   const path = resolve(file);
   const folder = dirname(path);
   try {
-    return mkdirSync(folder, { recursive: true });
+    return makeFolders(folder);
   } catch (error) {
     const code = errorCodeOf(error);
     const reason =
@@ -68,11 +69,4 @@ export function createDatabaseFolder(file: string): string | undefined {
       { file: path, cause: error },
     );
   }
-}
-
-function kindOf(found: Stats): string {
-  if (found.isCharacterDevice()) return 'a character device';
-  if (found.isBlockDevice()) return 'a block device';
-  if (found.isFIFO()) return 'a named pipe';
-  return found.isSocket() ? 'a socket' : 'not a regular file';
 }

@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { StrataError, ValidationError } from '../errors.js';
 import type { MigrationSet } from '../migration.js';
 import { folderParts, type MigrationFiles, parseMigrationFolders } from '../parse/files.js';
+import { looseFileProblem } from './loose-file.js';
 import { NODE_PARSE_OPTIONS } from './parse-options.js';
 import { notUtf8 } from './utf8.js';
 
@@ -86,6 +87,8 @@ function readFolder<T>(dir: string, read: (path: string, shown: string, name: st
     if (found.kind === 'missing' || (found.kind === 'directory' && found.outside !== undefined)) {
       problems.push(linkProblem(folder, found));
     }
+    const loose = found.kind === 'file' ? looseFileProblem(folder) : undefined;
+    if (loose !== undefined) problems.push(loose);
     if (found.kind !== 'directory' || found.outside !== undefined) continue;
     // A folder with an unreadable file is left out whole, as the parser leaves out a folder with any problem.
     const texts = new Map<string, T>();

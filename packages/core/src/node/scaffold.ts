@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { messageOf, StrataError, ValidationError } from '../errors.js';
 import { parseMigrationFiles } from '../parse/files.js';
 import { errorCodeOf } from './atomic-file.js';
+import { makeFolders } from './make-folders.js';
 
 /** Options of {@link scaffoldMigration}. */
 export interface ScaffoldOptions {
@@ -94,7 +95,11 @@ export async function scaffoldMigration(dir: string, name: string, options: Scaf
   const metaFile = `${folder}/meta.yaml`;
   const unparsable = parseMigrationFiles(texts).problems.filter((p) => p.file === metaFile);
   if (unparsable.length > 0) throw new ValidationError(unparsable);
-  await mkdir(root, { recursive: true }).catch(fail('INVALID_OPTION', `migrations folder ${root} cannot be created`, root));
+  try {
+    makeFolders(root);
+  } catch (error) {
+    fail('INVALID_OPTION', `migrations folder ${root} cannot be created`, root)(error);
+  }
   return { version, name: snake, folder, path: join(root, folder), files: await writeFolder(root, folder, texts) };
 }
 

@@ -27,7 +27,13 @@ export async function assertSqliteFile(file: string): Promise<void> {
       await handle.close();
     }
   } catch (error) {
-    const reason = errorCodeOf(error) === 'ENOENT' ? 'does not exist' : `cannot be read (${String(error)})`;
+    const code = errorCodeOf(error);
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder, not a SQLite database file: name a file in it'
+          : `cannot be read (${String(error)})`;
     throw new StrataError('DATABASE_ERROR', `${file} ${reason}`, { file, cause: error });
   }
   if (header !== MAGIC) {

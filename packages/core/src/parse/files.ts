@@ -2,6 +2,7 @@ import { checksumOf } from '../checksum.js';
 import { StrataError, ValidationError } from '../errors.js';
 import { type Migration, type MigrationMeta, type MigrationSet, migrationFile } from '../migration.js';
 import { containsStatement, positionOf } from '../sql/split.js';
+import { looseFileTarget } from './loose-files.js';
 import { checkMeta, type MetaInput, parseMeta, type YamlParser } from './meta.js';
 
 /** Relative path → file text, as a folder loader or a bundler's glob import gives it. */
@@ -136,7 +137,7 @@ function parseFolder(
   const problems: StrataError[] = [];
   for (const file of entries.keys()) {
     if (!KNOWN_FILES.has(file) && MIGRATION_LIKE.test(file)) {
-      const hint = file === 'meta.yml' ? ' (the file is called meta.yaml)' : '';
+      const hint = file === 'meta.yml' ? ' (the file is called meta.yaml)' : renameHint(file);
       problems.push(
         new StrataError(
           'INVALID_MIGRATION',
@@ -169,6 +170,12 @@ function parseFolder(
   problems.push(...built.problems);
   if (problems.length > 0 || built.migration === undefined) return { problems };
   return { migration: built.migration, problems };
+}
+
+/** For a file named as another tool names a migration's half (`000001_x.up.sql`), the name Strata reads it by. */
+function renameHint(file: string): string {
+  const target = looseFileTarget(file);
+  return target?.named === true ? ` (rename it ${target.file})` : '';
 }
 
 /**

@@ -26,7 +26,7 @@ export function irreversible(migration: Migration, why = ''): StrataError {
   const file = migrationFile(migration, 'down.sql');
   const what =
     reversibility(migration) === 'no-down'
-      ? `migration ${migration.folder} has no down.sql, so it cannot be rolled back${why}`
+      ? `migration ${migration.folder} has no down.sql, so it cannot be rolled back${why}; ${migration.definedInCode === true ? 'give it a down, the SQL that undoes its up,' : `write the SQL that undoes up.sql in ${file}`} to make it reversible`
       : `migration ${migration.folder} cannot be rolled back${why}: ${file} has no SQL statements (it is empty or only comments), which makes the migration irreversible; write the SQL that undoes up.sql in it to make it reversible`;
   return new StrataError('IRREVERSIBLE', what, { version: migration.version, file });
 }
