@@ -81,6 +81,17 @@ export {
 export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
+export { diffSchemas, type SchemaDifference } from './schema/diff.js';
+export type {
+  ColumnModel,
+  ForeignKeyModel,
+  IndexModel,
+  SchemaModel,
+  StatementObjectModel,
+  TableModel,
+} from './schema/model.js';
+export { canonicalSql } from './schema/normalize.js';
+export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';

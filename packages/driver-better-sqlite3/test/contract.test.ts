@@ -6,6 +6,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
@@ -16,6 +17,7 @@ describeDriverContract('better-sqlite3', { open, kysely: kyselyDialect, sharesFi
 describeStatsContract('better-sqlite3', open, { journalMode: 'wal' });
 describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
 describeStatementsContract('better-sqlite3', open);
+describeSchemaContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.

@@ -5,6 +5,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
@@ -17,6 +18,7 @@ describeDriverContract('sql.js', { open, kysely: kyselyDialect, sharesFileBetwee
 describeStatsContract('sql.js', open, { journalMode: 'delete' });
 describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);
 describeStatementsContract('sql.js', open);
+describeSchemaContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
