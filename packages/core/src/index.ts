@@ -82,6 +82,7 @@ export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
+export { schemaSql } from './schema/dump.js';
 export type {
   ColumnModel,
   ForeignKeyModel,

@@ -8,6 +8,7 @@ import { newCommand } from './new.js';
 import { repairCommand } from './repair.js';
 import { restoreCommand } from './restore.js';
 import { rollbackCommand } from './rollback.js';
+import { schemaCommand } from './schema.js';
 import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
@@ -26,4 +27,5 @@ export const commands: readonly Command[] = [
   backupCommand,
   restoreCommand,
   bundleCommand,
+  schemaCommand,
 ];
