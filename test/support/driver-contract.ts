@@ -128,6 +128,22 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
       });
 
+      it('opens a scratch database in memory on the same engine, empty and apart from its own', async () => {
+        const driver = await openDriver();
+        await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+        const scratch = await driver.scratch?.();
+        if (scratch === undefined) throw new Error('the driver has no scratch()');
+        open.push(scratch);
+        expect(scratch.name).toBe(driver.name);
+        expect(await scratch.query('SELECT name FROM sqlite_master')).toEqual([]);
+        expect(await scratch.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+        expect(await scratch.query('SELECT sqlite_version() AS v')).toEqual(await driver.query('SELECT sqlite_version() AS v'));
+        await scratch.exec('CREATE TABLE u (id INTEGER PRIMARY KEY)');
+        expect(await driver.query("SELECT name FROM sqlite_master WHERE name = 'u'")).toEqual([]);
+        await scratch.close();
+        expect(await driver.query('SELECT name FROM sqlite_master')).toEqual([{ name: 't' }]);
+      });
+
       it('can be closed twice', async () => {
         const driver = await driverUnderTest.open(dbPath);
         await driver.close();

@@ -15,13 +15,14 @@ export function guardDriver(driver: Driver, file: string): Driver {
       throw databaseError(error, file);
     }
   };
-  const { serialize, exclusive } = driver;
+  const { serialize, exclusive, scratch } = driver;
   return {
     name: driver.name,
     exec: (sql) => driver.exec(sql),
     query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => guard(() => driver.query<R>(sql, params)),
     run: (sql, params) => driver.run(sql, params),
     inTransaction: () => driver.inTransaction(),
+    ...(scratch === undefined ? {} : { scratch: () => scratch.call(driver) }),
     ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),
     // A backup takes an in-memory database's bytes through serialize(); without it, it would try VACUUM INTO.
     ...(serialize === undefined ? {} : { serialize: () => guard(() => serialize.call(driver)) }),

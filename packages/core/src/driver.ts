@@ -68,6 +68,17 @@ export interface Driver {
    * ```
    */
   restoreFrom?(file: string, options?: RestoreFromOptions): Promise<void>;
+  /**
+   * Opens an empty database in memory on the same engine (the same SQLite build, the same connection defaults), for
+   * checks that replay migrations without touching this database: `validate`'s replay, drift, round trips, squashing.
+   * The caller closes it. A driver without it leaves those checks to a caller that can open one.
+   *
+   * @example
+   * ```ts
+   * const scratch = await driver.scratch?.();
+   * ```
+   */
+  scratch?(): Promise<Driver>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
 }

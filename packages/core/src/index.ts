@@ -93,6 +93,7 @@ export type {
 } from './schema/model.js';
 export { canonicalSql } from './schema/normalize.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
+export { Replay } from './schema/replay.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';

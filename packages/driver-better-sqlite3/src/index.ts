@@ -100,6 +100,8 @@ export interface BetterSqlite3Driver extends Driver {
   readonly name: 'better-sqlite3';
   /** The connection Strata migrates, for the application's own queries. */
   readonly database: BetterSqlite3Database;
+  /** An empty database in memory, with Strata's defaults (foreign keys on). */
+  scratch(): Promise<BetterSqlite3Driver>;
 }
 
 /**
@@ -171,6 +173,7 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
       return sqlite(() => ({ changes: prepare(sql).run(...params).changes }));
     },
     inTransaction: () => db.inTransaction,
+    scratch: async () => createBetterSqlite3Driver({ filename: ':memory:' }),
     ...(locked === undefined ? {} : { exclusive: locked.run }),
     async restoreFrom(file, restoreOptions) {
       // Loaded when needed: most processes never restore.

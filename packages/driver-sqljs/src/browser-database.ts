@@ -115,6 +115,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => driver.query<R>(sql, params),
     run: (sql, params) => driver.run(sql, params),
     inTransaction: () => driver.inTransaction(),
+    scratch: () => driver.scratch(),
     persist: () => driver.persist(),
     serialize: () => driver.serialize(),
     // The manager never closes its driver; close() below closes the real one.

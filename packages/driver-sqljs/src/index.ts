@@ -71,6 +71,8 @@ export interface SqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase> extends Dr
    * (SQLite's `total_changes()`, carried across the reconnection each export makes).
    */
   changes(): number;
+  /** An empty database in memory on the same sql.js module, with the same foreign-key default. */
+  scratch(): Promise<SqlJsDriver>;
 }
 
 /**
@@ -149,6 +151,7 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
       db.run('ROLLBACK');
       return false;
     },
+    scratch: async () => createSqlJsDriver({ sqlJs: SQL, foreignKeys }),
     serialize: async () => exportBytes(),
     changes: () => changesBeforeExports + totalChanges(db),
     persist() {

@@ -158,6 +158,7 @@ export async function openSharedDriver<D extends SqlJsDatabase = SqlJsDatabase>(
       return current.run(sql, params);
     },
     inTransaction: () => current.inTransaction(),
+    scratch: () => current.scratch(),
     serialize: () => exportOf(current),
     changes: () => current.changes(),
     async exclusive(work, exclusiveOptions) {

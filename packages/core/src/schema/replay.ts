@@ -1,0 +1,69 @@
+import type { Driver } from '../driver.js';
+import { StrataError } from '../errors.js';
+import type { Migration } from '../migration.js';
+import { applyMigration, rollbackMigration } from '../run/apply.js';
+import { DEFAULT_HISTORY_TABLE, HistoryTable } from '../run/history.js';
+import type { SchemaModel } from './model.js';
+import { readSchema } from './read.js';
+
+/**
+ * An empty database in memory, on the engine of the driver it was opened from, that migrations are applied to and
+ * rolled back from to see what they do, exactly as a run would do it: each step in its own transaction, recorded in
+ * the history table, a failure rolled back and reported with the migration's file, line and column. Every check that
+ * replays a folder (validate's replay, drift, round trips, squashing) goes through it, so none touches a real database.
+ *
+ * @example
+ * ```ts
+ * const replay = await Replay.open(driver);
+ * try {
+ *   for (const migration of manager.migrations()) await replay.apply(migration);
+ *   console.log((await replay.schema()).tables.map((t) => t.name));
+ * } finally {
+ *   await replay.close();
+ * }
+ * ```
+ */
+export class Replay {
+  private constructor(
+    /** The scratch database; the caller may read it, and write to it between steps. */
+    readonly driver: Driver,
+    private readonly history: HistoryTable,
+  ) {}
+
+  /** Opens an empty scratch database through `driver.scratch()`, with the history table named `table`. */
+  static async open(driver: Driver, table: string = DEFAULT_HISTORY_TABLE): Promise<Replay> {
+    if (driver.scratch === undefined) {
+      throw new StrataError(
+        'INVALID_OPTION',
+        `the ${driver.name} driver cannot open a database in memory (it has no scratch()), which replaying migrations needs`,
+      );
+    }
+    const scratch = await driver.scratch();
+    return new Replay(scratch, new HistoryTable(scratch, table));
+  }
+
+  /** The history table's name, which {@link schema} leaves out. */
+  get table(): string {
+    return this.history.name;
+  }
+
+  /** Applies up.sql, as `migrate` would; a failure is the `MIGRATION_FAILED` a run would report, the step undone. */
+  async apply(migration: Migration): Promise<void> {
+    await applyMigration(this.driver, this.history, migration);
+  }
+
+  /** Runs down.sql, as `rollback` would; a failure is the `ROLLBACK_FAILED` a run would report, the step undone. */
+  async rollback(migration: Migration): Promise<void> {
+    await rollbackMigration(this.driver, this.history, migration);
+  }
+
+  /** The schema the steps so far have built, without the history table. */
+  schema(): Promise<SchemaModel> {
+    return readSchema(this.driver, { exclude: [this.history.name] });
+  }
+
+  /** Closes the scratch database. Safe to call twice. */
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
