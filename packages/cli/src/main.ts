@@ -1,4 +1,5 @@
-import { DEFAULT_SETTINGS, RunError } from '@strata/core';
+import { existsSync } from 'node:fs';
+import { DEFAULT_SETTINGS, RunError, StrataError } from '@strata/core';
 import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
 import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
@@ -93,7 +94,11 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
     // On a terminal, first of all, which database and folder: stderr, so stdout stays the command's own output.
     if (!global.json && io.stderr.isTTY === true) view.err(databaseLine(settings, view.errColor));
     const ready = settings;
-    const open = async ({ write, migrations }: OpenOptions) => {
+    const open = async ({ write, migrations, existing }: OpenOptions) => {
+      const file = ready.databaseFile;
+      if (existing !== undefined && !existsSync(file)) {
+        throw new StrataError('DATABASE_ERROR', `database ${file} does not exist${existing}`, { file });
+      }
       const onWait = (notice: string) => view.err(`${view.errColor.dim(notice)}…`);
       session ??= await openSession(ready, { write, migrations, onEvent: live?.onEvent, onWait });
       return { manager: session.manager, driver: session.driver, existed: session.existed, history: session.history };

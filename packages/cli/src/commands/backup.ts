@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { BACKUP_DEFAULTS, StrataError } from '@strata/core';
+import { BACKUP_DEFAULTS } from '@strata/core';
 import { formatBytes, shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import { databaseOption } from '../settings.js';
@@ -26,11 +25,8 @@ export const backupCommand: Command = {
   async run({ values, settings, open }) {
     const databaseFile = settings.databaseFile;
     const out = typeof values.out === 'string' ? databaseOption(values.out, settings.cwd, '--out') : undefined;
-    if (!existsSync(databaseFile)) {
-      const message = `database ${databaseFile} does not exist, so there is nothing to back up`;
-      throw new StrataError('DATABASE_ERROR', message, { file: databaseFile });
-    }
-    const { driver } = await open({ write: false, migrations: false });
+    const existing = ', so there is nothing to back up';
+    const { driver } = await open({ write: false, migrations: false, existing });
     const { backupAndRotate } = await import('@strata/core/node/operations');
     const keep = settings.backup.keep ?? BACKUP_DEFAULTS.keep;
     const { backup: info, removed } = await backupAndRotate(driver, {

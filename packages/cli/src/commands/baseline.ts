@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { StrataError } from '@strata/core';
 import { namingDatabase } from '../guard-driver.js';
 import { baselineLines } from '../render/recovery.js';
 import type { Command } from './command.js';
@@ -29,14 +27,8 @@ export const baselineCommand: Command = {
     const apply = values.yes === true;
     const [version = ''] = args;
     const file = settings.databaseFile;
-    if (!existsSync(file)) {
-      throw new StrataError(
-        'DATABASE_ERROR',
-        `database ${file} does not exist; baseline records the migrations an existing database already has`,
-        { file },
-      );
-    }
-    const { manager } = await open({ write: apply });
+    const existing = '; baseline records the migrations an existing database already has';
+    const { manager } = await open({ write: apply, existing });
     const report = await manager.baseline(version, { apply }).catch((error: unknown) => {
       throw namingDatabase(error, file);
     });

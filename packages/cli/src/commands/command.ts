@@ -29,6 +29,11 @@ export interface OpenOptions {
   readonly write: boolean;
   /** False for a command that needs no migrations (a backup), so it works without a migrations folder. */
   readonly migrations?: boolean;
+  /**
+   * For a command that needs the database file to exist already: what to say after "database F does not exist"
+   * (`, so there is nothing to back up`). It is then a `DATABASE_ERROR` naming the file, before anything is opened.
+   */
+  readonly existing?: string;
 }
 
 /** The open database: its migrations, and the connection for work beside them (a backup). */

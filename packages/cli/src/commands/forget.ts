@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { StrataError } from '@strata/core';
 import { namingDatabase } from '../guard-driver.js';
 import { forgetLines } from '../render/recovery.js';
 import type { Command } from './command.js';
@@ -28,10 +26,7 @@ export const forgetCommand: Command = {
     const apply = values.yes === true;
     const [version = ''] = args;
     const file = settings.databaseFile;
-    if (!existsSync(file)) {
-      throw new StrataError('DATABASE_ERROR', `database ${file} does not exist, so it has no history to forget`, { file });
-    }
-    const { manager } = await open({ write: apply });
+    const { manager } = await open({ write: apply, existing: ', so it has no history to forget' });
     const report = await manager.forget(version, { apply }).catch((error: unknown) => {
       throw namingDatabase(error, file);
     });

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { StrataError } from '@strata/core';
 import type { DatabaseManagerStats } from '@strata/core/node';
 import { shownPath } from '../render/paths.js';
 import { statsLines } from '../render/stats.js';
@@ -23,10 +21,7 @@ export const statsCommand: Command = {
     'Exit codes: 0 when health is ok or warning; 1 when health is error, or the database does not exist or cannot\nbe read; 2 a usage error.',
   async run({ settings, open }) {
     const file = settings.databaseFile;
-    if (!existsSync(file)) {
-      throw new StrataError('DATABASE_ERROR', `database ${file} does not exist; run migrate to create it`, { file });
-    }
-    const { manager } = await open({ write: false });
+    const { manager } = await open({ write: false, existing: '; run migrate to create it' });
     // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing.
     const { databaseFileStats } = await import('@strata/core/node/operations');
     const stats: DatabaseManagerStats = { ...(await manager.stats()), file: await databaseFileStats(file) };
