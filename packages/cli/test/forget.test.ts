@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
 import { inspectDb, sandbox, THREE, whereFields, writeMigrations } from './support/cli.js';
@@ -62,5 +62,20 @@ describe.each(DRIVERS)('forget (--driver %s)', (driver) => {
     });
     expect(readFileSync(db).equals(before)).toBe(true);
     expect(inspectDb(db).history).toHaveLength(3);
+  });
+});
+
+describe.each(DRIVERS)('commands that need an existing database (--driver %s)', (driver) => {
+  it.each([
+    [['forget', '001', '--yes'], 'does not exist, so it has no history to forget'],
+    [['baseline', '001', '--yes'], 'does not exist; baseline records the migrations an existing database already has'],
+    [['stats'], 'does not exist; run migrate to create it'],
+  ])('%s refuses a database that does not exist, creating nothing', (command, said) => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    const result = box.run(['--driver', driver, '--db', 'data/none.db', ...command]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error DATABASE_ERROR: database ${box.path('data/none.db')} ${said}`);
+    expect(existsSync(box.path('data'))).toBe(false);
   });
 });
