@@ -12,7 +12,7 @@ export const validateCommand: Command = {
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Changes nothing;',
     'a database file that does not exist yet is not created.',
     '',
-    'It also compares the database\'s schema with the one its applied migrations build, replayed on an empty database',
+    "It also compares the database's schema with the one its applied migrations build, replayed on an empty database",
     'in memory of the same driver: each table, column, index, view or trigger added, removed or changed outside the',
     'migrations is a SCHEMA_DRIFT problem. The check is skipped, saying why on stderr, while the history does not',
     'match the folder or when an applied migration fails on the empty database; --no-drift leaves it out.',

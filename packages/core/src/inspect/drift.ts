@@ -96,16 +96,24 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
       try {
         await replay.apply(migration);
       } catch (error) {
-        const code = error instanceof StrataError ? `${error.code}: ` : '';
-        return {
-          driftSkipped: `migration ${row.version} fails when the applied migrations are replayed on an empty database, so they build no schema to compare with (it needs something no earlier migration makes): ${code}${messageOf(error)}`,
-        };
+        return { driftSkipped: replayFailure(row.version, error) };
       }
     }
     return { drift: diffSchemas(await replay.schema(), actual) };
   } finally {
     await replay.close();
   }
+}
+
+/**
+ * Why a migration that ran on the database fails on the empty one, in one line: where, and SQLite's own words, not
+ * the run's message, which would say what a failure left behind in the scratch database.
+ */
+function replayFailure(version: string, error: unknown): string {
+  const failure = error instanceof StrataError ? error : undefined;
+  const at = [failure?.file, failure?.line, failure?.column].filter((part) => part !== undefined).join(':');
+  const cause = failure?.cause === undefined ? messageOf(error) : messageOf(failure.cause);
+  return `migration ${version}${at === '' ? '' : ` (${at})`} fails when the applied migrations are replayed on an empty database: ${cause}; it needs something no migration before it makes (a table made by hand, an extension), so there is no schema to compare with`;
 }
 
 /**
