@@ -33,7 +33,7 @@ describe.each(DRIVERS)('drift (--driver %s)', (driver) => {
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(
       new RegExp(
-        `\\n {2}\\(none\\)\\n\\nDrift:\\n {2}✗ ${SENTENCES[0]}\\n {2}✗ ${SENTENCES[1]}\\n\\nProblems:\\n {2}✗ SCHEMA_DRIFT: ${escape(MESSAGE)}\\n$`,
+        `\\n {2}\\(none\\)\\n\\nDrift:\\n {2}✗ ${SENTENCES[0]}\\n {2}✗ ${SENTENCES[1]}\\n\\nProblems:\\n {2}✗ SCHEMA_DRIFT: ${literal(MESSAGE)}\\n$`,
       ),
     );
     expect(status.stderr).toBe('status: 1 problem found: SCHEMA_DRIFT\n');
@@ -89,7 +89,8 @@ describe.each(DRIVERS)('drift (--driver %s)', (driver) => {
     expect(json.driftSkipped).toBe(why);
     const validate = run('validate');
     expect(validate.code).toBe(1);
-    expect(validate.stderr).toMatch(new RegExp(`^note: drift not checked: ${escape(why)}\\nerror CHECKSUM_MISMATCH: `));
+    expect(validate.stderr).toMatch(/^error CHECKSUM_MISMATCH: /);
+    expect(validate.stderr.endsWith(`\nvalidate: 1 problem found.\nnote: drift not checked: ${why}\n`)).toBe(true);
   });
 
   it('does not check, nor fail, on a database that does not exist yet', () => {
@@ -136,6 +137,6 @@ describe('drift across engines', () => {
 });
 
 /** `text` as a regular expression that matches it literally. */
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -35,13 +35,18 @@ export const validateCommand: Command = {
       exitCode: problems.length > 0 ? 1 : 0,
       render: (view) => {
         for (const warning of warnings) view.err(warningLines(warning, view.errColor).join('\n'));
-        if (driftSkipped !== undefined) view.err(`${view.errColor.yellow('note')}: drift not checked: ${driftSkipped}`);
+        // Last, after what was checked: a skipped check is no problem, but the exit code alone would not tell.
+        const skipped = () => {
+          if (driftSkipped !== undefined) view.err(`${view.errColor.yellow('note')}: drift not checked: ${driftSkipped}`);
+        };
         if (problems.length === 0) {
           view.out(`OK: ${plural(order.length, 'migration')}, no problems.`);
+          skipped();
           return;
         }
         for (const problem of problems) view.err(errorLines(problem, view.errColor, false).join('\n'));
         view.err(`validate: ${plural(problems.length, 'problem')} found.`);
+        skipped();
       },
     };
   },
