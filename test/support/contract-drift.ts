@@ -225,7 +225,7 @@ CREATE VIRTUAL TABLE notes_search USING fts4(body);
       expect(report.problems).toEqual([]);
       expect(report.drift).toBeUndefined();
       expect(report.driftSkipped).toBe(
-        'the database has no history table schema_migrations, so no migration is recorded as applied, but it holds users, idx_users_email, user_names, users_email_lower; if migrations built them, baseline records those migrations as applied',
+        'the database has no history table schema_migrations, so no migration is recorded as applied, but it holds users, idx_users_email, user_names, users_email_lower; if another table records its migrations, name that one as the history table, and if migrations built these, baseline records those migrations as applied',
       );
     });
 

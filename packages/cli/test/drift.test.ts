@@ -102,6 +102,17 @@ describe.each(DRIVERS)('drift (--driver %s)', (driver) => {
     expect(box.run(['--driver', driver, '--db', 'new.db', 'validate']).code).toBe(0);
   });
 
+  it('does not fail on a database with tables but no history, and says why it was not checked', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    execSql(box.path('old.db'), 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);');
+    const status = box.run(['--driver', driver, '--db', 'old.db', 'status']);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toContain(
+      '\n\nDrift:\n  (not checked: the database has no history table schema_migrations, so no migration is recorded as applied, but it holds users; if another table records its migrations, name that one as the history table, and if migrations built these, baseline records those migrations as applied)\n',
+    );
+  });
+
   it('explains --no-drift in the help of status and validate', () => {
     const box = sandbox();
     for (const command of ['status', 'validate']) {

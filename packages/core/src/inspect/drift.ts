@@ -81,7 +81,7 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
     const objects = [...actual.tables, ...actual.indexes, ...actual.views, ...actual.triggers].map((o) => o.name);
     if (objects.length === 0) return { drift: [] };
     return {
-      driftSkipped: `the database has no history table ${table}, so no migration is recorded as applied, but it holds ${summarize(objects)}; if migrations built them, baseline records those migrations as applied`,
+      driftSkipped: `the database has no history table ${table}, so no migration is recorded as applied, but it holds ${summarize(objects)}; if another table records its migrations, name that one as the history table, and if migrations built these, baseline records those migrations as applied`,
     };
   }
   let replay: Replay;
