@@ -147,6 +147,21 @@ describe('drift across engines', () => {
   });
 });
 
+describe('drift of a database sql.js cannot fully read', () => {
+  it('skips the check, saying why, where the schema has a virtual table of a module sql.js lacks (fts5)', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), { '001_search': { up: 'CREATE VIRTUAL TABLE search USING fts5(body);\n' } });
+    const common = ['--db', 'app.db'];
+    expect(box.run([...common, '--journal-mode', 'delete', 'migrate']).code).toBe(0);
+    expect(JSON.parse(box.run([...common, 'status', '--json']).stdout)).toMatchObject({ problems: [], drift: [] });
+    const status = box.run([...common, '--driver', 'sqljs', 'status']);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toContain(
+      `\n\nDrift:\n  (not checked: the database's schema cannot be read with the sqljs driver: database ${box.path('app.db')}: no such module: fts5)\n`,
+    );
+  });
+});
+
 /** `text` as a regular expression that matches it literally. */
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

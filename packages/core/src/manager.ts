@@ -24,6 +24,14 @@ import { checkStatements, type StatementScripts } from './validate/statements.js
 /** Makes a run's changes durable: through the driver, or through the lock the run holds. */
 type Persist = () => Promise<void>;
 
+/** The checked set and the history, read together: what every report starts from. */
+interface Inspection {
+  readonly order: readonly Migration[];
+  readonly byVersion: ReadonlyMap<string, Migration>;
+  readonly applied: readonly AppliedMigration[];
+  readonly problems: readonly StrataError[];
+}
+
 /** Options of a {@link MigrationManager}. */
 export interface MigrationManagerOptions {
   /** The connection to migrate. */
@@ -374,15 +382,7 @@ export class MigrationManager {
     return checkSet(this.loaded, { statements });
   }
 
-  private async inspect(
-    ignoreMissing: boolean,
-    statements: boolean,
-  ): Promise<{
-    order: readonly Migration[];
-    byVersion: ReadonlyMap<string, Migration>;
-    applied: readonly AppliedMigration[];
-    problems: readonly StrataError[];
-  }> {
+  private async inspect(ignoreMissing: boolean, statements: boolean): Promise<Inspection> {
     const { order, byVersion, problems } = this.check(statements);
     const applied = await this.history.list();
     return {
@@ -395,7 +395,7 @@ export class MigrationManager {
 
   /** The problems, with `SCHEMA_DRIFT` when the drift check asked for finds differences, and the check's result. */
   private async withDrift(
-    state: Awaited<ReturnType<MigrationManager['inspect']>>,
+    state: Inspection,
     options: InspectOptions,
   ): Promise<{ problems: readonly StrataError[] } & Partial<DriftCheck>> {
     if (options.drift !== true) return { problems: state.problems };

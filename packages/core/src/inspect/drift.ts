@@ -2,6 +2,7 @@ import type { Driver } from '../driver.js';
 import { type ErrorCode, messageOf, StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { diffSchemas, type SchemaDifference } from '../schema/diff.js';
+import type { SchemaModel } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { Replay } from '../schema/replay.js';
 import { summarize } from '../summary.js';
@@ -57,7 +58,8 @@ const UNREPLAYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
  *
  * Not made, with the reason, when the history does not match the folder (see {@link UNREPLAYABLE}), when an applied
  * migration fails on the empty database (it needed something the migrations do not make, such as a table made by
- * hand or an extension), when the driver cannot open a database in memory, and when a database with objects has no
+ * hand or an extension), when the driver cannot open a database in memory or read the database's schema (a virtual
+ * table of a module its SQLite lacks), and when a database with objects has no
  * history table (nothing is recorded as applied; `baseline` is the way in). A database with no objects and no history
  * has no drift.
  *
@@ -76,7 +78,13 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
       driftSkipped: `the migrations folder or the history has problems (${named}), so replaying the applied migrations would not build what they built; fix those first`,
     };
   }
-  const actual = await readSchema(driver, { exclude: [table] });
+  let actual: SchemaModel;
+  try {
+    actual = await readSchema(driver, { exclude: [table] });
+  } catch (error) {
+    // A virtual table of a module this engine lacks (fts5 under sql.js) cannot be read; status must still answer.
+    return { driftSkipped: `the database's schema cannot be read with the ${driver.name} driver: ${messageOf(error)}` };
+  }
   if (applied.length === 0 && !(await input.historyExists())) {
     const objects = [...actual.tables, ...actual.indexes, ...actual.views, ...actual.triggers].map((o) => o.name);
     if (objects.length === 0) return { drift: [] };
