@@ -44,7 +44,12 @@ describe.each(DRIVERS)('forget (--driver %s)', (driver) => {
     const { history, objects } = inspectDb(db);
     expect(history.map((r) => r.version)).toEqual(['001', '002']);
     expect(objects).toContain('idx_users_email');
-    expect(run('status')).toMatchObject({ code: 0 });
+    // What 003 made stays, and no applied migration makes it any more.
+    expect(run('status')).toMatchObject({ code: 1, stderr: 'status: 1 problem found: SCHEMA_DRIFT\n' });
+    expect(JSON.parse(run('status', '--json').stdout).drift.map((d: { message: string }) => d.message)).toEqual([
+      'index idx_users_email added',
+    ]);
+    expect(run('status', '--no-drift')).toMatchObject({ code: 0 });
     expect(run('migrate').stdout).toBe('Nothing to migrate: 2 applied, 0 pending.\n');
   });
 

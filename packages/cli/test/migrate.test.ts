@@ -91,6 +91,7 @@ describe.each(DRIVERS)('migrate and status (--driver %s)', (driver) => {
       ],
       pending: [{ version: '003', name: 'index_emails' }],
       problems: [],
+      drift: [],
       ...whereFields(box, driver),
     });
     expect(first?.checksum).toMatch(/^[0-9a-f]{32}$/);

@@ -22,6 +22,12 @@ export type ErrorCode =
    * another tool without a PRIMARY KEY allows; `repair` keeps the oldest row.
    */
   | 'DUPLICATE_HISTORY'
+  /**
+   * The database's schema is not the one its applied migrations build, replayed on an empty database: a table,
+   * column, index, view or trigger was added, removed or changed outside the migrations. The message says each
+   * difference (`table users: column phone TEXT added`). Reported by `status` and `validate` when asked to check.
+   */
+  | 'SCHEMA_DRIFT'
   /** Several problems were found at once; see `problems`. */
   | 'VALIDATION_FAILED'
   /**

@@ -33,6 +33,7 @@ export type {
   SqlValue,
 } from './driver.js';
 export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export { checkDrift, type DriftCheck, type DriftInput, driftProblem } from './inspect/drift.js';
 export { type OutOfOrder, outOfOrder, outOfOrderNote } from './inspect/out-of-order.js';
 export {
   collectStats,
@@ -44,6 +45,7 @@ export {
 export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {
   type BaselineOptions,
+  type InspectOptions,
   type MigrateOptions,
   MigrationManager,
   type MigrationManagerOptions,

@@ -1,5 +1,6 @@
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
+import { checkDrift, type DriftCheck, driftProblem } from './inspect/drift.js';
 import { outOfOrder } from './inspect/out-of-order.js';
 import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
@@ -14,6 +15,7 @@ import { forgetHistory, markApplied, repairHistory } from './repair/history-edit
 import { applyMigration, rollbackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
+import type { SchemaDifference } from './schema/diff.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
@@ -21,6 +23,14 @@ import { checkStatements, type StatementScripts } from './validate/statements.js
 
 /** Makes a run's changes durable: through the driver, or through the lock the run holds. */
 type Persist = () => Promise<void>;
+
+/** The checked set and the history, read together: what every report starts from. */
+interface Inspection {
+  readonly order: readonly Migration[];
+  readonly byVersion: ReadonlyMap<string, Migration>;
+  readonly applied: readonly AppliedMigration[];
+  readonly problems: readonly StrataError[];
+}
 
 /** Options of a {@link MigrationManager}. */
 export interface MigrationManagerOptions {
@@ -65,13 +75,36 @@ export interface BaselineOptions {
 }
 
 /**
+ * Options of {@link MigrationManager.status} and {@link MigrationManager.validate}.
+ *
+ * @example
+ * ```ts
+ * const { drift, driftSkipped } = await manager.status({ drift: true });
+ * ```
+ */
+export interface InspectOptions {
+  /**
+   * Also compare the database's schema with the one its applied migrations build, replayed on an empty database in
+   * memory of the same engine: what differs is listed in `drift` and is a `SCHEMA_DRIFT` problem. Off by default:
+   * the replay costs time on every call (the CLI, where a person asks, checks unless `--no-drift`), and code that
+   * treats any problem as fatal, as a start-up does, would stop on an index added by hand.
+   */
+  readonly drift?: boolean;
+}
+
+/**
  * What `validate` reports: the run order of the valid migrations, every problem found, and warnings: what is allowed
- * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid.
+ * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid. With
+ * `{ drift: true }`, also the drift check's result, as in {@link StatusReport}.
  */
 export interface ValidationReport {
   readonly order: readonly { readonly version: string; readonly name: string }[];
   readonly problems: readonly StrataError[];
   readonly warnings: readonly StrataError[];
+  /** How the database's schema differs from the one its applied migrations build; see {@link InspectOptions.drift}. */
+  readonly drift?: readonly SchemaDifference[];
+  /** Why the drift check could not be made, when it was asked for. */
+  readonly driftSkipped?: string;
 }
 
 /**
@@ -125,11 +158,21 @@ export class MigrationManager {
     return this.check().order;
   }
 
-  /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
-  async validate(): Promise<ValidationReport> {
-    const { order, problems } = await this.inspect(false, true);
+  /**
+   * Checks files, dependencies and the checksums of applied migrations; with `{ drift: true }`, also the database's
+   * schema against the one its applied migrations build (see {@link InspectOptions}). Changes nothing.
+   *
+   * @example
+   * ```ts
+   * const { problems } = await manager.validate({ drift: true }); // SCHEMA_DRIFT among them after a change by hand
+   * ```
+   */
+  async validate(options: InspectOptions = {}): Promise<ValidationReport> {
+    const state = await this.inspect(false, true);
+    const { order } = state;
     const warnings = emptyDownWarnings(order);
-    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
+    const { problems, ...drift } = await this.withDrift(state, options);
+    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings, ...drift };
   }
 
   /**
@@ -145,10 +188,20 @@ export class MigrationManager {
     return this.history.list();
   }
 
-  /** Applied and pending migrations, and problems. Changes nothing. */
-  async status(): Promise<StatusReport> {
-    const { order, applied, problems } = await this.inspect(false, true);
-    return buildStatus(order, applied, problems);
+  /**
+   * Applied and pending migrations, and problems; with `{ drift: true }`, also how the database's schema differs from
+   * the one its applied migrations build (see {@link InspectOptions}). Changes nothing.
+   *
+   * @example
+   * ```ts
+   * const { pending, drift = [] } = await manager.status({ drift: true });
+   * for (const d of drift) console.log(d.message); // "table users: column phone TEXT added"
+   * ```
+   */
+  async status(options: InspectOptions = {}): Promise<StatusReport> {
+    const state = await this.inspect(false, true);
+    const { problems, ...drift } = await this.withDrift(state, options);
+    return { ...buildStatus(state.order, state.applied, problems), ...drift };
   }
 
   /**
@@ -329,17 +382,33 @@ export class MigrationManager {
     return checkSet(this.loaded, { statements });
   }
 
-  private async inspect(
-    ignoreMissing: boolean,
-    statements: boolean,
-  ): Promise<{
-    order: readonly Migration[];
-    applied: readonly AppliedMigration[];
-    problems: readonly StrataError[];
-  }> {
+  private async inspect(ignoreMissing: boolean, statements: boolean): Promise<Inspection> {
     const { order, byVersion, problems } = this.check(statements);
     const applied = await this.history.list();
-    return { order, applied, problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing, problems)] };
+    return {
+      order,
+      byVersion,
+      applied,
+      problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing, problems)],
+    };
+  }
+
+  /** The problems, with `SCHEMA_DRIFT` when the drift check asked for finds differences, and the check's result. */
+  private async withDrift(
+    state: Inspection,
+    options: InspectOptions,
+  ): Promise<{ problems: readonly StrataError[] } & Partial<DriftCheck>> {
+    if (options.drift !== true) return { problems: state.problems };
+    const check = await checkDrift({
+      driver: this.driver,
+      table: this.history.name,
+      byVersion: state.byVersion,
+      applied: state.applied,
+      problems: state.problems,
+      historyExists: () => this.history.exists(),
+    });
+    if (!('drift' in check) || check.drift.length === 0) return { problems: state.problems, ...check };
+    return { problems: [...state.problems, driftProblem(check.drift)], ...check };
   }
 
   private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {

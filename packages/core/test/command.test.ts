@@ -155,6 +155,31 @@ describe('runCommand', () => {
     for (const result of [status, validation]) expectPlainData(result);
   });
 
+  it('keeps the drift a report carries, and why a drift check was skipped, as plain data', async () => {
+    const drift = [{ kind: 'index', name: 'idx_x', change: 'added', message: 'index idx_x added' }] as const;
+    const problem = new StrataError('SCHEMA_DRIFT', 'the database schema is not the one its applied migrations build');
+    const manager: CommandTarget = {
+      ...fakeManager(),
+      status: async () => ({ applied: [], pending: [], problems: [problem], drift }),
+      validate: async () => ({ order: [], problems: [], warnings: [], driftSkipped: 'migration 001 fails' }),
+    };
+    const status = await runCommand(manager, 'status');
+    expect(status).toStrictEqual({
+      ok: true,
+      command: 'status',
+      name: 'status',
+      result: { applied: [], pending: [], problems: [problem.toJSON()], drift },
+    });
+    const validation = await runCommand(manager, 'validate');
+    expect(validation).toStrictEqual({
+      ok: true,
+      command: 'validate',
+      name: 'validate',
+      result: { order: [], problems: [], warnings: [], driftSkipped: 'migration 001 fails' },
+    });
+    for (const result of [status, validation]) expectPlainData(result);
+  });
+
   it('answers an unknown or malformed command with INVALID_OPTION, asking nothing of the manager', async () => {
     const manager = fakeManager();
     const outcome = await runCommand(manager, 'drop-everything');

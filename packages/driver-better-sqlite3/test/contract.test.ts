@@ -2,6 +2,7 @@ import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import Database from 'better-sqlite3';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeDriftContract } from '../../../test/support/contract-drift.js';
 import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
@@ -18,6 +19,7 @@ describeStatsContract('better-sqlite3', open, { journalMode: 'wal' });
 describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
 describeStatementsContract('better-sqlite3', open);
 describeSchemaContract('better-sqlite3', open);
+describeDriftContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.

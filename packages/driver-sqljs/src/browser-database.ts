@@ -3,6 +3,7 @@ import {
   type BaselineReport,
   type DatabaseStats,
   type Driver,
+  type InspectOptions,
   type MigrateOptions,
   type MigrationFiles,
   MigrationManager,
@@ -66,14 +67,14 @@ export interface BrowserDatabase {
   migrate(options?: MigrateOptions): Promise<RunReport>;
   /** Rolls back one version, the last `steps`, or everything after `to`; see {@link MigrationManager.rollback}. */
   rollback(target: RollbackTarget, options?: RollbackOptions): Promise<RunReport>;
-  /** Checks the migrations and the checksums of applied ones; see {@link MigrationManager.validate}. */
-  validate(): Promise<ValidationReport>;
+  /** Checks the migrations and the checksums of applied ones, and with `{ drift: true }` the schema; see {@link MigrationManager.validate}. */
+  validate(options?: InspectOptions): Promise<ValidationReport>;
   /** Re-records checksums and removes repeated rows of the history; see {@link MigrationManager.repair}. */
   repair(version?: string, options?: RepairOptions): Promise<RepairReport>;
   /** Marks migrations applied without running them; see {@link MigrationManager.baseline}. */
   baseline(version: string, options?: BaselineOptions): Promise<BaselineReport>;
-  /** Applied and pending migrations, and problems, of the stored database. */
-  status(): Promise<StatusReport>;
+  /** Applied and pending migrations, and problems, of the stored database; with `{ drift: true }`, also its drift. */
+  status(options?: InspectOptions): Promise<StatusReport>;
   /** Table row counts, size, checks and one health verdict, of the stored database. */
   stats(): Promise<DatabaseStats>;
   /** Waits for this tab's operations to finish, then closes the in-memory database. Safe to call twice. */
@@ -159,10 +160,10 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     run: (fn) => locked(() => fn(manager, driver), true),
     migrate: (migrateOptions) => locked(() => manager.migrate(migrateOptions), true),
     rollback: (target, rollbackOptions) => locked(() => manager.rollback(target, rollbackOptions), true),
-    validate: () => locked(() => manager.validate(), false),
+    validate: (inspectOptions) => locked(() => manager.validate(inspectOptions), false),
     repair: (version, repairOptions) => locked(() => manager.repair(version, repairOptions), true),
     baseline: (version, baselineOptions) => locked(() => manager.baseline(version, baselineOptions), true),
-    status: () => locked(() => manager.status(), false),
+    status: (inspectOptions) => locked(() => manager.status(inspectOptions), false),
     stats: () => locked(() => manager.stats(), false),
     async close() {
       if (closed) return;

@@ -282,6 +282,16 @@ describe('openBrowserDatabase', () => {
     expect((await db.validate()).problems).toMatchObject([{ code: 'CHECKSUM_MISMATCH', version: '003' }]);
   });
 
+  it('finds drift in the stored database when asked, replaying on sql.js in memory', async () => {
+    const db = await openTab(inPageLocks());
+    await db.migrate();
+    expect((await db.status({ drift: true })).drift).toEqual([]);
+    await db.run((_, driver) => driver.exec('CREATE INDEX idx_users_role ON users (role)'));
+    expect((await db.status({ drift: true })).drift?.map((d) => d.message)).toEqual(['index idx_users_role added']);
+    expect((await db.validate({ drift: true })).problems.map((p) => p.code)).toEqual(['SCHEMA_DRIFT']);
+    expect(await db.status()).not.toHaveProperty('drift');
+  });
+
   it('rolls back through the lock and saves the result', async () => {
     const db = await openTab(inPageLocks());
     await db.migrate();

@@ -1,6 +1,7 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
+import { describeDriftContract } from '../../../test/support/contract-drift.js';
 import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
@@ -19,6 +20,7 @@ describeStatsContract('sql.js', open, { journalMode: 'delete' });
 describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);
 describeStatementsContract('sql.js', open);
 describeSchemaContract('sql.js', open);
+describeDriftContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);

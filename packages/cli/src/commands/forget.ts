@@ -10,7 +10,8 @@ export const forgetCommand: Command = {
   description: [
     'For a migration recorded as applied whose folder was deleted on purpose (APPLIED_MISSING): removes its history',
     'row, so migrate and status run again without --ignore-missing. The schema is left as it is: what the migration',
-    'made stays. Refused when a folder of version V exists (MIGRATION_PRESENT: roll it back instead) and when no row',
+    'made stays, and status and validate report it as drift (SCHEMA_DRIFT) until a migration makes it or it is',
+    'dropped. Refused when a folder of version V exists (MIGRATION_PRESENT: roll it back instead) and when no row',
     'records V (NOT_APPLIED). Without --yes nothing is written: it prints the rows that would go. The database must',
     'exist.',
   ].join('\n'),

@@ -16,14 +16,23 @@ export const statusCommand: Command = {
     'does not exist but another table shaped like one does, status names it. A file that is not SQLite, or damage',
     'that SQLite meets reading the schema or the history, is a DATABASE_ERROR naming the file; damage in the pages',
     'of other tables is not read here, so only stats (quick_check) finds it.',
+    '',
+    'It also looks for drift: the applied migrations are replayed, in the order the history lists them, on an empty',
+    "database in memory of the same driver, and that schema is compared with the database's (the history table and",
+    "SQLite's own tables left out). A table, column, index, view or trigger added, removed or changed outside the",
+    'migrations is listed under "Drift:" and is a SCHEMA_DRIFT problem. The check is skipped, saying why, while the',
+    'history does not match the folder (CHECKSUM_MISMATCH, APPLIED_MISSING, an invalid folder) or when an applied',
+    'migration fails on the empty database; --no-drift leaves it out.',
   ].join('\n'),
-  options: {},
+  options: {
+    'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
+  },
   args: [],
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
-  async run({ open, settings }) {
+  async run({ open, settings, values }) {
     const { manager, existed, history } = await open({ write: false });
-    const report = await manager.status();
+    const report = await manager.status({ drift: values['no-drift'] !== true });
     const { problems } = report;
     const noneBecause = !existed
       ? `database ${shownPath(settings.cwd, settings.databaseFile)} does not exist yet; migrate creates it`

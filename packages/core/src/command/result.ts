@@ -19,6 +19,8 @@ export interface SerializedStatusReport {
   readonly pending: readonly PendingMigration[];
   readonly problems: readonly SerializedError[];
   readonly outOfOrder?: StatusReport['outOfOrder'];
+  readonly drift?: StatusReport['drift'];
+  readonly driftSkipped?: string;
 }
 
 /**
@@ -33,6 +35,8 @@ export interface SerializedValidationReport {
   readonly order: ValidationReport['order'];
   readonly problems: readonly SerializedError[];
   readonly warnings: readonly SerializedError[];
+  readonly drift?: ValidationReport['drift'];
+  readonly driftSkipped?: string;
 }
 
 /**

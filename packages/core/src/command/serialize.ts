@@ -12,12 +12,14 @@ import type { CommandError, SerializedStatusReport, SerializedValidationReport }
  * ```
  */
 export function serializeStatus(status: StatusReport): SerializedStatusReport {
-  const { applied, pending, outOfOrder } = status;
+  const { applied, pending, outOfOrder, drift, driftSkipped } = status;
   return {
     applied,
     pending,
     problems: status.problems.map((p) => p.toJSON()),
     ...(outOfOrder === undefined ? {} : { outOfOrder }),
+    ...(drift === undefined ? {} : { drift }),
+    ...(driftSkipped === undefined ? {} : { driftSkipped }),
   };
 }
 
@@ -30,10 +32,13 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
+  const { drift, driftSkipped } = report;
   return {
     order: report.order,
     problems: report.problems.map((p) => p.toJSON()),
     warnings: report.warnings.map((w) => w.toJSON()),
+    ...(drift === undefined ? {} : { drift }),
+    ...(driftSkipped === undefined ? {} : { driftSkipped }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { StrataError } from '../errors.js';
 import { type Migration, VersionSet } from '../migration.js';
+import type { SchemaDifference } from '../schema/diff.js';
 import type { AppliedMigration } from '../validate/history.js';
 import { type OutOfOrder, outOfOrder } from './out-of-order.js';
 
@@ -19,6 +20,14 @@ export interface StatusReport {
   readonly problems: readonly StrataError[];
   /** Present when pending migrations have a lower version than the newest applied one (see {@link OutOfOrder}). */
   readonly outOfOrder?: OutOfOrder;
+  /**
+   * With `{ drift: true }`: how the database's schema differs from the one its applied migrations build, empty when
+   * it does not; each difference is also in the `SCHEMA_DRIFT` problem. Absent when the check was not asked for, or
+   * could not be made ({@link driftSkipped}).
+   */
+  readonly drift?: readonly SchemaDifference[];
+  /** With `{ drift: true }`, when the drift check could not be made: why (a checksum mismatch, a failing replay, …). */
+  readonly driftSkipped?: string;
 }
 
 /**
