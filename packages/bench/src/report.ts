@@ -234,7 +234,13 @@ function targets(input: ReportInput): string[] {
     const here = input.measured.filter((m) => m.scenario === scenario && (scenario === 'data' || m.size === size));
     const strata = timeOf(here.find((m) => m.contender.id === 'strata-better-sqlite3'));
     const [fastest] = here
-      .filter((m) => !NATIVE.has(m.contender.id) && !m.contender.id.startsWith('strata') && !m.contender.id.startsWith('floor'))
+      .filter(
+        (m) =>
+          !NATIVE.has(m.contender.id) &&
+          !m.contender.id.startsWith('strata') &&
+          !m.contender.id.startsWith('floor') &&
+          m.contender.schemaOnly !== true,
+      )
       .flatMap((m) => (m.status === 'ok' ? [{ id: m.contender.id, ms: m.ms }] : []))
       .sort((a, b) => a.ms - b.ms);
     if (strata === undefined || fastest === undefined) continue;
