@@ -65,7 +65,7 @@ export async function planSquash(
   if (folderParts(folder)?.version !== target.version) {
     throw refused(`the name "${name}" makes ${folder}, which is not a migration folder's name: use lower snake_case`, target);
   }
-  if (set.migrations.some((m) => m.folder === folder)) throw refused(`the folder ${folder} exists already`, target);
+  if (set.migrations.some((m) => m.folder === folder)) throw refused(`the folder ${folder} exists already`, target, folder);
   for (const m of replaced) {
     if (!m.meta.transaction) {
       throw refused(
