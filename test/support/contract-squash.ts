@@ -186,6 +186,33 @@ export function describeSquashContract(name: string, open: (path: string) => Pro
       }
     });
 
+    it('squashes a squash: databases that ran the originals, the first squash, or neither all stay valid', async () => {
+      const files = await builtIn();
+      const first = await squash(files, '003');
+      const withFirst = { ...files, ...filesOf(first) };
+      const old = await migrated(files);
+      const middle = await migrated(withFirst);
+      const second = await squash(withFirst, '002');
+      expect(second.folders).toEqual([
+        '003_squashed',
+        '002_add_performance_indexes',
+        '001_initial_schema',
+        '003_add_user_preferences',
+      ]);
+      const only = filesOf(second);
+      expect(second.files['meta.yaml']).toContain(
+        `  - 003 ${first.replaced[1]?.checksum}\n  - 003 ${parseMigrationFiles(filesOf(first)).migrations[0]?.checksum}\n`,
+      );
+      const fresh = await migrated(only);
+      for (const driver of [old, middle, fresh]) {
+        expect((await manager(driver, only).status()).problems).toEqual([]);
+        expect((await manager(driver, only).migrate()).steps).toEqual([]);
+        expect(await readSchema(driver, { exclude: ['schema_migrations'] })).toEqual(
+          await readSchema(fresh, { exclude: ['schema_migrations'] }),
+        );
+      }
+    });
+
     it('refuses a database that ran the originals but whose schema differs from the squash', async () => {
       const files = await builtIn();
       const plan = await squash(files, '003');

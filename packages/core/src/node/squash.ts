@@ -21,7 +21,7 @@ export interface WriteSquashResult {
  * Writes a squash made by `planSquash` into the migrations folder `dir`: its folder (refused with `SQUASH_REFUSED`,
  * writing nothing, when it exists), meta.yaml first so that a folder left half-written by a crash is an invalid
  * migration rather than one that runs, then up.sql and down.sql, each atomically. With `removeReplaced`, the folders of
- * the replaced migrations are removed afterwards; until then every database keeps working with both.
+ * the replaced migrations (see `SquashPlan.folders`) are removed afterwards; until then every database keeps working with both.
  *
  * @example
  * ```ts
@@ -51,9 +51,8 @@ export async function writeSquash(dir: string, plan: SquashPlan, options: WriteS
   }
   const removed: string[] = [];
   if (options.removeReplaced === true) {
-    for (const m of plan.replaced) {
-      if (m.definedInCode === true) continue;
-      const path = join(dir, m.folder);
+    for (const replaced of plan.folders) {
+      const path = join(dir, replaced);
       await rm(path, { recursive: true, force: true });
       removed.push(path);
     }

@@ -29,6 +29,11 @@ export interface SquashPlan {
   readonly folder: string;
   /** The migrations replaced, in run order. */
   readonly replaced: readonly Migration[];
+  /**
+   * The folders the squash makes unnecessary: those of the replaced migrations, and, where one of them is itself a
+   * squash whose originals are still there, theirs.
+   */
+  readonly folders: readonly string[];
   /** The squash's files by name; down.sql only when every replaced migration has one. */
   readonly files: Readonly<Record<'up.sql' | 'meta.yaml', string>> & { readonly 'down.sql'?: string };
 }
@@ -96,7 +101,9 @@ export async function planSquash(
   } finally {
     await replay.close();
   }
-  return { version: target.version, name, folder, replaced, files };
+  const inner = checked.squashes.filter((s) => replaced.includes(s.migration)).flatMap((s) => s.originals);
+  const folders = [...replaced, ...inner].filter((m) => m.definedInCode !== true).map((m) => m.folder);
+  return { version: target.version, name, folder, replaced, folders, files };
 }
 
 /** `target` and every migration it depends on, directly or not, in run order. */
