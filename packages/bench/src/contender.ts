@@ -24,6 +24,8 @@ export interface Contender {
   readonly label: string;
   /** The floor this contender is compared with. */
   readonly floor: 'floor-better-sqlite3' | 'floor-sqljs';
+  /** Set when the contender runs on the schema corpora only, not on the data-heavy migration. */
+  readonly schemaOnly?: true;
   /** Whether the tool can roll back every applied migration in one process; when not, *rollback all* is n/a. */
   readonly rollsBack: boolean;
   /** Writes this tool's own file layout for the migrations into an empty folder. */

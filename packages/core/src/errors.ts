@@ -49,6 +49,18 @@ export type ErrorCode =
   | 'NOT_APPLIED'
   /** A version was named that no migration has. */
   | 'UNKNOWN_VERSION'
+  /**
+   * A database applied some of the migrations a squashed migration replaces, but not all, and the folders of the
+   * others are gone, so they cannot run; restore them, or migrate the database with them before removing them.
+   */
+  | 'SQUASH_INCOMPLETE'
+  /**
+   * A database that applied the migrations a squashed migration replaces has another schema than the squashed
+   * migration builds, so counting it applied would hide the difference.
+   */
+  | 'SQUASH_MISMATCH'
+  /** `squash` was refused, and wrote nothing: the squash folder exists, a migration cannot be squashed, and so on. */
+  | 'SQUASH_REFUSED'
   /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
   | 'INVALID_OPTION'
   /** The database could not be read or written. */

@@ -60,6 +60,7 @@ export {
   type MigrationMeta,
   type MigrationSet,
   migrationFile,
+  type ReplacedMigration,
   VersionSet,
 } from './migration.js';
 export {
@@ -84,7 +85,7 @@ export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
-export { schemaSql } from './schema/dump.js';
+export { type SchemaObject, schemaObjects, schemaSql } from './schema/dump.js';
 export type {
   ColumnModel,
   ForeignKeyModel,
@@ -97,8 +98,10 @@ export { canonicalSql } from './schema/normalize.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
+export { planSquash, type SquashOptions, type SquashPlan } from './squash/plan.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
+export { type ResolvedSet, resolveSquashes, type Squash } from './validate/squash.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

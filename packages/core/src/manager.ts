@@ -2,16 +2,17 @@ import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
 import { checkDrift, type DriftCheck, driftProblem } from './inspect/drift.js';
 import { outOfOrder } from './inspect/out-of-order.js';
+import { checkSquashedSchema } from './inspect/squash-schema.js';
 import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
-import type { Migration, MigrationSet } from './migration.js';
+import { type Migration, type MigrationSet, versionKey } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { type ForgetReport, planForget } from './plan/forget.js';
 import { planMigrate } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
-import { forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
+import { adoptSquashes, forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
 import { applyMigration, rollbackMigration, type StepResult } from './run/apply.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
@@ -19,6 +20,7 @@ import type { SchemaDifference } from './schema/diff.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
+import { resolveSquashes, type Squash } from './validate/squash.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
 /** Makes a run's changes durable: through the driver, or through the lock the run holds. */
@@ -30,6 +32,8 @@ interface Inspection {
   readonly byVersion: ReadonlyMap<string, Migration>;
   readonly applied: readonly AppliedMigration[];
   readonly problems: readonly StrataError[];
+  /** The squashes this database counts as applied once its schema is found to match (see Squash). */
+  readonly unadopted: readonly Squash[];
 }
 
 /** Options of a {@link MigrationManager}. */
@@ -236,7 +240,11 @@ export class MigrationManager {
    */
   async migrate(options: MigrateOptions = {}): Promise<RunReport> {
     const run = async (persist: Persist): Promise<RunReport> => {
-      const { order, applied } = await this.ready(options.ignoreMissing === true);
+      const { order, applied, unadopted } = await this.ready(options.ignoreMissing === true);
+      if (unadopted.length > 0 && options.dryRun !== true) {
+        await adoptSquashes(this.driver, this.history, adoptions(unadopted, applied));
+        await persist();
+      }
       const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
       const report = await this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
       const late = outOfOrder(plan, applied);
@@ -383,14 +391,16 @@ export class MigrationManager {
   }
 
   private async inspect(ignoreMissing: boolean, statements: boolean): Promise<Inspection> {
-    const { order, byVersion, problems } = this.check(statements);
+    const checked = this.check(statements);
     const applied = await this.history.list();
-    return {
-      order,
-      byVersion,
-      applied,
-      problems: [...problems, ...checkHistory(byVersion, applied, ignoreMissing, problems)],
-    };
+    // Each squash, or the originals it replaces, stands in the order as this database needs (see Squash).
+    const { order, byVersion, problems: squashProblems, unadopted } = resolveSquashes(checked, applied);
+    const problems = [...checked.problems, ...squashProblems];
+    problems.push(...checkHistory(byVersion, applied, ignoreMissing, problems, checked.squashes));
+    if (problems.length === 0 && unadopted.length > 0) {
+      problems.push(...(await checkSquashedSchema(this.driver, this.history.name, order, applied, unadopted)));
+    }
+    return { order, byVersion, applied, problems, unadopted };
   }
 
   /** The problems, with `SCHEMA_DRIFT` when the drift check asked for finds differences, and the check's result. */
@@ -411,7 +421,11 @@ export class MigrationManager {
     return { problems: [...state.problems, driftProblem(check.drift)], ...check };
   }
 
-  private async ready(ignoreMissing: boolean): Promise<{ order: readonly Migration[]; applied: readonly AppliedMigration[] }> {
+  private async ready(ignoreMissing: boolean): Promise<{
+    order: readonly Migration[];
+    applied: readonly AppliedMigration[];
+    unadopted: readonly Squash[];
+  }> {
     const state = await this.inspect(ignoreMissing, false);
     if (state.problems.length > 0) {
       // Refused anyway: the statements that would stop a later run (those of migrations not applied yet) are reported
@@ -484,6 +498,14 @@ function refuseUnsafe(plan: readonly Migration[], scripts: StatementScripts): re
   const problems = plan.flatMap((m) => checkStatements(m, scripts));
   if (problems.length > 0) throw new ValidationError(problems);
   return plan;
+}
+
+/** The history rows to re-record when squashes are adopted: each squash's own version, from the original's checksum. */
+function adoptions(unadopted: readonly Squash[], applied: readonly AppliedMigration[]) {
+  return unadopted.flatMap(({ migration }) => {
+    const row = applied.find((r) => versionKey(r.version) === versionKey(migration.version));
+    return row === undefined ? [] : [{ version: row.version, oldChecksum: row.checksum, newChecksum: migration.checksum }];
+  });
 }
 
 function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {

@@ -16,6 +16,19 @@ export interface MigrationMeta {
   readonly foreignKeys?: false;
   /** When the migration was written, ISO 8601. */
   readonly createdAt?: string;
+  /**
+   * Set on a squashed migration: the migrations it stands for, each version with the checksum its up.sql had, so
+   * the history rows of a database that ran them are still checked exactly once their folders are gone. A version may
+   * be listed with more than one checksum (a squash of a squash stands for both forms of the first squash's version).
+   * It always lists the squash's own version (see `squashes` in `validate/squash.ts`).
+   */
+  readonly replaces?: readonly ReplacedMigration[];
+}
+
+/** One migration a squashed migration stands for: `meta.yaml` writes it `- 001 <checksum>`. */
+export interface ReplacedMigration {
+  readonly version: string;
+  readonly checksum: string;
 }
 
 /** A parsed, well-formed migration. */

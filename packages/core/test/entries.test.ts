@@ -42,6 +42,7 @@ describe('@strata/core/node, the start-up entry', () => {
       'rotateBackups',
       'scaffoldMigration',
       'writeMigrationsBundle',
+      'writeSquash',
     ]);
     expect(Object.keys(startup).filter((name) => name in operations)).toEqual([]);
   });

@@ -75,6 +75,27 @@ describe('parseMigrationFiles', () => {
     expect(set.migrations.map((m) => m.folder)).toEqual(['010_empty_down']);
   });
 
+  it('reads "replaces", the versions a squashed migration stands for with their checksums, and checks it', () => {
+    const sum = 'ABCDEF0123456789abcdef0123456789';
+    const set = parseMigrationFiles({
+      '002_squashed/up.sql': 'SELECT 1;',
+      '002_squashed/meta.yaml': `replaces:\n  - 001 ${sum}\n  - "002 ${sum}"\n`,
+    });
+    expect(set.problems).toEqual([]);
+    expect(set.migrations[0]?.meta.replaces).toEqual([
+      { version: '001', checksum: sum.toLowerCase() },
+      { version: '002', checksum: sum.toLowerCase() },
+    ]);
+    const meta = (text: string) =>
+      parseMigrationFiles({ '002_s/up.sql': 'SELECT 1;', '002_s/meta.yaml': text }).problems.map((p) => p.message);
+    expect(meta('replaces: ["001"]\n')).toEqual([
+      '002_s/meta.yaml: "replaces" entry "001" is not a version and an MD5 checksum, such as "001 5d41402abc4b2a76b9719d911017c592"',
+    ]);
+    expect(meta('replaces: []\n')).toEqual([
+      '002_s/meta.yaml: "replaces" must be a list of the migrations a squashed migration stands for, each "version checksum", such as "001 5d41402abc4b2a76b9719d911017c592"',
+    ]);
+  });
+
   it('checks meta.yaml strictly', () => {
     // With the yaml package, so that the texts beyond the simple form (a float, a top-level list, a repeated key, an
     // alias, a syntax error) are read as before; without it they are refused as needing it (meta-yaml.test.ts).
@@ -83,7 +104,7 @@ describe('parseMigrationFiles', () => {
     expect(meta('')).toEqual([]);
     expect(meta('# only a comment\n')).toEqual([]);
     expect(meta('descripton: typo\n')).toEqual([
-      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, foreign_keys, created_at)',
+      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces)',
     ]);
     expect(meta('transaction: "no"\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
     expect(meta('transaction: yes\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
@@ -127,7 +148,7 @@ describe('parseMigrationFiles', () => {
     const withYaml = (text: string) =>
       parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;', '001_a/meta.yaml': text }, { yaml }).problems.map((p) => p.message);
     expect(withYaml('x: &n -1e400\ndependencies: [*n, .inf]\n')).toEqual([
-      '001_a/meta.yaml: unknown key "x" (allowed: description, dependencies, transaction, foreign_keys, created_at)',
+      '001_a/meta.yaml: unknown key "x" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces)',
       inexact('x', '-1e400'),
       inexact('dependencies', '-1e400'),
     ]);

@@ -176,3 +176,32 @@ describe('checkSet', () => {
     expect(checkSet(set).order).toBe(checkSet(set, { statements: false }).order);
   });
 });
+
+describe('checkSet with a squashed migration', () => {
+  const originals = { ...migration('001_a'), ...migration('002_b', ['001']), ...migration('003_c', ['001']) };
+  const sums = parseMigrationFiles(originals).migrations.map((m) => `  - ${m.version} ${m.checksum}`);
+  const squash = (entries: readonly string[]) => ({
+    '002_squashed/up.sql': 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n',
+    '002_squashed/meta.yaml': `replaces:\n${entries.join('\n')}\n`,
+  });
+
+  it('shares the version of the migration it replaces, and stands for the originals in the order', () => {
+    const checked = check(originals, squash(sums.slice(0, 2)));
+    expect(checked.problems).toEqual([]);
+    expect(checked.order.map((m) => m.folder)).toEqual(['002_squashed', '003_c']);
+    // A dependency on a replaced version is one on the squash.
+    expect(checked.byVersion.get('003')?.meta.dependencies).toEqual(['002']);
+    expect(checked.squashes[0]?.originals.map((m) => m.folder)).toEqual(['001_a', '002_b']);
+  });
+
+  it('reports an original whose up.sql is not the one recorded, and a squash that does not list its own version', () => {
+    const edited = { ...originals, '001_a/up.sql': 'CREATE TABLE a (id INTEGER);\n' };
+    expect(check(edited, squash(sums.slice(0, 2))).problems.map((p) => [p.code, p.version, p.file])).toEqual([
+      ['CHECKSUM_MISMATCH', '001', '001_a/up.sql'],
+    ]);
+    expect(check(originals, squash(sums.slice(0, 1))).problems.map((p) => [p.code, p.file])).toEqual([
+      ['INVALID_META', '002_squashed/meta.yaml'],
+      ['DUPLICATE_VERSION', '002_b'],
+    ]);
+  });
+});

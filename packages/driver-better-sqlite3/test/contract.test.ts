@@ -8,6 +8,7 @@ import { describeNonTransactionalContract } from '../../../test/support/contract
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
+import { describeSquashContract } from '../../../test/support/contract-squash.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
@@ -20,6 +21,7 @@ describeDatabaseManagerContract('better-sqlite3', betterSqlite3, kyselyDialect);
 describeStatementsContract('better-sqlite3', open);
 describeSchemaContract('better-sqlite3', open);
 describeDriftContract('better-sqlite3', open);
+describeSquashContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.

@@ -7,6 +7,7 @@ import { describeNonTransactionalContract } from '../../../test/support/contract
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
+import { describeSquashContract } from '../../../test/support/contract-squash.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
 import { describeDriverContract } from '../../../test/support/driver-contract.js';
@@ -21,6 +22,7 @@ describeDatabaseManagerContract('sql.js', sqlJsFiles, kyselyDialect);
 describeStatementsContract('sql.js', open);
 describeSchemaContract('sql.js', open);
 describeDriftContract('sql.js', open);
+describeSquashContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);

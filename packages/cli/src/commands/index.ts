@@ -9,6 +9,7 @@ import { repairCommand } from './repair.js';
 import { restoreCommand } from './restore.js';
 import { rollbackCommand } from './rollback.js';
 import { schemaCommand } from './schema.js';
+import { squashCommand } from './squash.js';
 import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { validateCommand } from './validate.js';
@@ -28,4 +29,5 @@ export const commands: readonly Command[] = [
   restoreCommand,
   bundleCommand,
   schemaCommand,
+  squashCommand,
 ];

@@ -5,6 +5,7 @@ import { VersionSet } from '../migration.js';
 import { HistoryTable } from '../run/history.js';
 import { type AppliedMigration, checkHistory } from '../validate/history.js';
 import { checkSet } from '../validate/set.js';
+import { resolveSquashes } from '../validate/squash.js';
 import { loadMigrationSource, type MigrationSource } from './migration-source.js';
 import { assertSqliteFile } from './sqlite-file.js';
 
@@ -75,7 +76,7 @@ export interface BackupCheck {
 export async function checkBackup(file: string, options: BackupCheckOptions): Promise<BackupCheck> {
   const path = resolve(file);
   await assertSqliteFile(path);
-  const { order, byVersion } = checkSet(await loadMigrationSource(options.migrations));
+  const checked = checkSet(await loadMigrationSource(options.migrations));
   let driver: Driver;
   try {
     driver = await options.factory.open(path, { readonly: true });
@@ -98,7 +99,8 @@ export async function checkBackup(file: string, options: BackupCheckOptions): Pr
         cause: error,
       });
     });
-    const problems = checkHistory(byVersion, applied);
+    const { order, byVersion, problems: squashProblems } = resolveSquashes(checked, applied);
+    const problems = [...squashProblems, ...checkHistory(byVersion, applied, false, [], checked.squashes)];
     const done = new VersionSet(applied.map((row) => row.version));
     return report(path, integrityProblems, applied, {
       historyTableProblems,

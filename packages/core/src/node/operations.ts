@@ -17,3 +17,4 @@ export { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration, type VersionScheme } from './scaffold.js';
 export { assertSqliteFile, type DatabaseFileStats, databaseFileStats } from './sqlite-file.js';
+export { type WriteSquashOptions, type WriteSquashResult, writeSquash } from './squash.js';

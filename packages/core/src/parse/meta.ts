@@ -1,6 +1,6 @@
 import type * as Yaml from 'yaml';
 import { StrataError } from '../errors.js';
-import type { MigrationMeta } from '../migration.js';
+import type { MigrationMeta, ReplacedMigration } from '../migration.js';
 import { readSimpleYaml } from './meta-yaml.js';
 import { InexactNumber, numberAsWritten } from './yaml-number.js';
 
@@ -18,9 +18,13 @@ export interface MetaInput {
   /** `off` (or `false`) to rebuild tables that others reference; `on` (or `true`) is the default. */
   readonly foreign_keys?: 'off' | 'on' | boolean;
   readonly created_at?: string;
+  /** Of a squashed migration: `version checksum` for each migration it stands for (`001 5d41402a…`). */
+  readonly replaces?: readonly string[];
 }
 
-const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'foreign_keys', 'created_at']);
+const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'foreign_keys', 'created_at', 'replaces']);
+/** An entry of `replaces`: a version, white space, and the MD5 hex of the replaced up.sql. */
+const REPLACED = /^(\d+)\s+([0-9a-fA-F]{32})$/;
 const VERSION = /^\d+$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -120,7 +124,14 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     if (!KNOWN_KEYS.has(key)) problem(`unknown key "${key}" (allowed: ${[...KNOWN_KEYS].join(', ')})`);
   }
   const record = withoutInexactNumbers(value as Record<string, unknown>, problem);
-  const { description, dependencies = [], transaction = true, foreign_keys: foreignKeys = 'on', created_at: createdAt } = record;
+  const {
+    description,
+    dependencies = [],
+    transaction = true,
+    foreign_keys: foreignKeys = 'on',
+    created_at: createdAt,
+    replaces,
+  } = record;
   if (description !== undefined && typeof description !== 'string') problem('"description" must be a string');
   if (typeof transaction !== 'boolean') problem('"transaction" must be true or false');
   // YAML's core schema reads `off` as a string, so both spellings a user might reach for are accepted, and no other.
@@ -148,9 +159,11 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
         );
     }
   }
+  const replaced = replaces === undefined ? undefined : readReplaces(replaces, problem);
   if (problems.length > 0) return { meta: DEFAULT_META, problems };
   return {
     meta: {
+      ...(replaced === undefined ? {} : { replaces: replaced }),
       dependencies: versions,
       transaction: transaction as boolean,
       ...(keysOff ? { foreignKeys: false as const } : {}),
@@ -159,6 +172,29 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     },
     problems: [],
   };
+}
+
+/**
+ * The entries of `replaces`, each `version checksum`: the versions a squashed migration stands for, with the checksum
+ * of each one's up.sql (see {@link MigrationMeta.replaces}).
+ */
+function readReplaces(value: unknown, problem: (message: string) => void): ReplacedMigration[] {
+  const entries: ReplacedMigration[] = [];
+  if (!Array.isArray(value) || value.length === 0) {
+    problem(
+      '"replaces" must be a list of the migrations a squashed migration stands for, each "version checksum", such as "001 5d41402abc4b2a76b9719d911017c592"',
+    );
+    return entries;
+  }
+  for (const item of value) {
+    const match = typeof item === 'string' ? REPLACED.exec(item.trim()) : null;
+    if (match === null)
+      problem(
+        `"replaces" entry ${JSON.stringify(item)} is not a version and an MD5 checksum, such as "001 5d41402abc4b2a76b9719d911017c592"`,
+      );
+    else entries.push({ version: match[1] ?? '', checksum: (match[2] ?? '').toLowerCase() });
+  }
+  return entries;
 }
 
 /**

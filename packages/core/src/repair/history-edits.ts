@@ -53,6 +53,23 @@ export async function markApplied(driver: Driver, history: HistoryTable, migrati
   });
 }
 
+/**
+ * Records, in the history row of each squash's own version, the squash's checksum instead of that of the migration it
+ * replaced: the database ran the originals and its schema was found to be the squash's, so the check is not made
+ * again (see `Squash`). One write transaction; a row another process changed meanwhile stops it, changing nothing.
+ */
+export async function adoptSquashes(
+  driver: Driver,
+  history: HistoryTable,
+  rows: readonly { readonly version: string; readonly oldChecksum: string; readonly newChecksum: string }[],
+): Promise<void> {
+  await writeHistory(driver, 'migrate', async () => {
+    for (const row of rows) {
+      if (!(await history.restamp(row.version, row.oldChecksum, row.newChecksum))) throw changedMeanwhile(row.version, 'migrate');
+    }
+  });
+}
+
 /** Runs `work` in one write transaction; a failure of the database itself becomes a `DATABASE_ERROR`. */
 async function writeHistory(driver: Driver, what: string, work: () => Promise<void>): Promise<void> {
   try {

@@ -57,7 +57,11 @@ export function rollbackMigration(
     failure: 'ROLLBACK_FAILED',
     label: `rolling back migration ${migration.version} (${migration.name})`,
     pending: () => history.has(migration.version),
-    record: () => history.remove(migration.version),
+    record: async () => {
+      await history.remove(migration.version);
+      // A squash applied on a database that ran its originals leaves their rows too: its down.sql undid them all.
+      for (const entry of migration.meta.replaces ?? []) await history.remove(entry.version);
+    },
   });
 }
 

@@ -3,6 +3,7 @@ import { StrataError } from '../errors.js';
 import { md5Hex } from '../md5.js';
 import { type Migration, migrationFile, VersionSet, versionKey } from '../migration.js';
 import { summarize } from '../summary.js';
+import { replacedRowProblem, type Squash } from './squash.js';
 
 /** One row of the history table. */
 export interface AppliedMigration {
@@ -64,19 +65,24 @@ export function recordedVersions(
  * Compares the history with the migrations on disk: an applied migration whose up.sql changed, or one that no longer
  * exists, is a problem, and so is a version recorded in more than one row. A migration that was applied must stay as
  * it was; a new one is the way to change a schema. `setProblems` are those already found in the set: a version one of
- * them names (a folder left out for a duplicate version or a bad meta.yaml) is there, so it is not also missing.
+ * them names (a folder left out for a duplicate version or a bad meta.yaml) is there, so it is not also missing. A row
+ * of a version a squash stands for is checked against the checksums the squash records (see `replacedRowProblem`).
  */
 export function checkHistory(
   byVersion: ReadonlyMap<string, Migration>,
   applied: readonly AppliedMigration[],
   ignoreMissing = false,
   setProblems: readonly StrataError[] = [],
+  squashes: readonly Squash[] = [],
 ): StrataError[] {
   const problems: StrataError[] = [];
   const explained = new VersionSet(setProblems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
   for (const { row, duplicates, migration } of recordedVersions(byVersion, applied)) {
     if (duplicates.length > 0) problems.push(duplicateProblem(row, duplicates, migration));
-    if (migration === undefined) {
+    const replaced = squashes.length === 0 ? undefined : replacedRowProblem(row, migration, squashes);
+    if (replaced?.judged === true) {
+      if (replaced.problem !== undefined) problems.push(replaced.problem);
+    } else if (migration === undefined) {
       if (!ignoreMissing && !explained.has(row.version)) {
         problems.push(
           new StrataError(

@@ -2,6 +2,7 @@ import { StrataError } from '../errors.js';
 import { type Migration, type MigrationMeta, type MigrationSet, migrationFile, versionKey } from '../migration.js';
 import { summarize } from '../summary.js';
 import { orderMigrations } from './order.js';
+import { findSquashes, type Squash } from './squash.js';
 import { checkStatements } from './statements.js';
 
 /** A validated migrations set: the usable migrations in run order, and every problem found. */
@@ -11,6 +12,12 @@ export interface CheckedSet {
   /** Canonical version → migration, for every migration in `order`. */
   readonly byVersion: ReadonlyMap<string, Migration>;
   readonly problems: readonly StrataError[];
+  /**
+   * The squashed migrations of the set (those with `replaces`), each with the migrations it stands for that are still
+   * in the folder. Those are left out of `order`, where the squash stands in their place, and dependencies on their
+   * versions name the squash; which of the two runs on a database is decided by `resolveSquashes`.
+   */
+  readonly squashes: readonly Squash[];
 }
 
 /** Options of {@link checkSet}. */
@@ -51,8 +58,10 @@ export function checkSet(set: MigrationSet, options: CheckSetOptions = {}): Chec
 /** Everything {@link checkSet} checks but the statements. */
 function checkStructure(set: MigrationSet): CheckedSet {
   const problems: StrataError[] = [...set.problems];
+  const { squashes, replacedBy, originals } = findSquashes(set.migrations, problems);
   const byNumber = new Map<string, Migration[]>();
   for (const m of set.migrations) {
+    if (originals.has(m)) continue;
     const key = versionKey(m.version);
     const group = byNumber.get(key);
     if (group === undefined) byNumber.set(key, [m]);
@@ -81,7 +90,9 @@ function checkStructure(set: MigrationSet): CheckedSet {
     // A migration whose dependencies all name versions as spelled, as nearly all do, is kept as it is.
     let dependencies: string[] | undefined;
     m.meta.dependencies.forEach((dependency, index) => {
-      const target = byNumber.get(versionKey(dependency));
+      // A dependency on a replaced version is one on the squash that stands for it.
+      const squash = replacedBy.get(versionKey(dependency))?.migration;
+      const target = squash === undefined ? byNumber.get(versionKey(dependency)) : [squash];
       const spelled = target?.length === 1 ? target[0]?.version : undefined;
       if (target === undefined) {
         problems.push(
@@ -113,7 +124,7 @@ function checkStructure(set: MigrationSet): CheckedSet {
       ),
     );
   }
-  return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems };
+  return { order, byVersion: new Map(order.map((m) => [m.version, m])), problems, squashes };
 }
 
 /** A copy of `m` with another meta; a down.sql read when first needed stays unread (a spread would read it). */
