@@ -83,6 +83,7 @@ export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
 export { schemaSql } from './schema/dump.js';
+export { type EngineBuild, readEngineBuild } from './schema/engine-build.js';
 export type {
   ColumnModel,
   ForeignKeyModel,
@@ -92,6 +93,17 @@ export type {
   TableModel,
 } from './schema/model.js';
 export { canonicalSql } from './schema/normalize.js';
+export {
+  checkParity,
+  type DifferentSchemaFinding,
+  type FailsEverywhereFinding,
+  type FailsOnOneFinding,
+  type ParityEngine,
+  type ParityEngineInfo,
+  type ParityFinding,
+  type ParityReport,
+  type UncheckedMigration,
+} from './schema/parity.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
