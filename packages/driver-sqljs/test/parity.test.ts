@@ -106,11 +106,13 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
     expect(report).toMatchObject({ migrations: 3, findings: [], unchecked: [] });
   });
 
-  it('reports a double-quoted word better-sqlite3 (DQS=0) refuses and sql.js reads as a string', async () => {
+  it('reports a double-quoted word better-sqlite3 (DQS=0) refuses and sql.js reads as a string, and what it takes along', async () => {
     const list = await engines();
     const files = {
       '001_t/up.sql': 'CREATE TABLE t (a TEXT);\n',
       '002_idx/up.sql': 'CREATE INDEX idx_t ON t ("a_typo");\n',
+      // Builds on 002 without declaring it: it fails where 002 did, and the finding says 002 failed there first.
+      '003_drop/up.sql': 'DROP INDEX idx_t;\n',
     };
     const report = await checkParity(ordered(files, list[0]?.driver as Driver), list);
     expect(report.findings).toMatchObject([
@@ -121,7 +123,12 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
         appliedOn: ['sqljs'],
         explanation: 'DQS=0 on better-sqlite3, not on sqljs',
       },
+      { kind: 'fails-on-one', version: '003', failedOn: ['better-sqlite3'], appliedOn: ['sqljs'], after: ['002'] },
     ]);
+    expect(report.findings[0]).not.toHaveProperty('after');
+    expect(report.findings[1]?.problem.message).toMatch(
+      /^migration 003 \(drop\) applies on sqljs but fails on better-sqlite3 at 003_drop\/up\.sql:1:1: no such index: idx_t; it comes after 002, which failed there first$/,
+    );
   });
 
   it('reports a migration that fails on both once, leaving its dependents unchecked on both', async () => {

@@ -46,8 +46,9 @@ const FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * How an error names what the SQLite build left out, and the compile options that decide it. Limits come last: any
- * `MAX_…` option that differs may explain an error about depth or size.
+ * How an error names what the SQLite build left out, and the compile options that decide it. Limits come last: a
+ * limit on what SQL may hold (expression depth, compound selects, columns, …) that differs may explain an error about
+ * depth or size.
  */
 const RULES: readonly { readonly pattern: RegExp; readonly options: (match: RegExpMatchArray) => readonly string[] }[] = [
   { pattern: /no such module: (\w+)/i, options: (m) => MODULES[lower(m[1])] ?? [`ENABLE_${upper(m[1])}`] },
@@ -56,14 +57,28 @@ const RULES: readonly { readonly pattern: RegExp; readonly options: (match: RegE
   { pattern: /near "(LIMIT|ORDER)": syntax error/i, options: () => ['ENABLE_UPDATE_DELETE_LIMIT'] },
   // DQS=0 makes a double-quoted word an identifier only; without it, SQLite falls back to reading it as a string.
   { pattern: /should this be a string literal/i, options: () => ['DQS'] },
-  { pattern: /too deep|too large|too many|too big|too long/i, options: () => ['MAX_*'] },
+  {
+    pattern: /too deep|too large|too many|too big|too long/i,
+    options: () => [
+      'MAX_EXPR_DEPTH',
+      'MAX_COMPOUND_SELECT',
+      'MAX_TRIGGER_DEPTH',
+      'MAX_COLUMN',
+      'MAX_FUNCTION_ARG',
+      'MAX_VARIABLE_NUMBER',
+      'MAX_SQL_LENGTH',
+      'MAX_LENGTH',
+      'MAX_LIKE_PATTERN_LENGTH',
+      'MAX_ATTACHED',
+    ],
+  },
 ];
 
 /**
  * Why SQL that ran on the `applied` engines failed on the `failed` ones, from the error SQLite gave: the compile
  * options the error points to that differ between the two sides (`no such module: fts5` → `ENABLE_FTS5 on
- * better-sqlite3, not on sqljs`), or else the SQLite releases, when they differ; undefined when the builds explain
- * nothing.
+ * better-sqlite3, not on sqljs`), or else (unless `releases` is false) the SQLite releases, when they differ;
+ * undefined when the builds explain nothing.
  *
  * @example
  * ```ts
@@ -75,22 +90,16 @@ export function explainFailure(
   message: string,
   failed: readonly NamedBuild[],
   applied: readonly NamedBuild[],
+  releases = true,
 ): string | undefined {
   const engines = [...applied, ...failed];
   for (const rule of RULES) {
     const match = message.match(rule.pattern);
     if (match === null) continue;
-    const differing = candidates(rule.options(match), engines).filter((option) => differs(option, engines));
+    const differing = rule.options(match).filter((option) => differs(option, engines));
     if (differing.length > 0) return differing.map((option) => optionSpread(option, engines)).join('; ');
   }
-  return releaseSpread(message, failed, applied);
-}
-
-/** The option names a rule gives, `MAX_*` standing for every limit either build lists. */
-function candidates(options: readonly string[], engines: readonly NamedBuild[]): string[] {
-  if (!options.includes('MAX_*')) return [...options];
-  const limits = engines.flatMap((e) => e.build.compileOptions.map((o) => o.split('=')[0] ?? o));
-  return [...new Set(limits.filter((name) => name.startsWith('MAX_')))].sort();
+  return releases ? releaseSpread(message, failed, applied) : undefined;
 }
 
 function differs(option: string, engines: readonly NamedBuild[]): boolean {

@@ -3,6 +3,7 @@ import { messageOf, type SerializedError, StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
 import { diffSchemas, type SchemaDifference } from './diff.js';
 import { type EngineBuild, readEngineBuild } from './engine-build.js';
+import type { SchemaModel } from './model.js';
 import { explainFailure, type NamedBuild } from './parity-explain.js';
 import { Replay } from './replay.js';
 
@@ -33,6 +34,11 @@ export interface FailsOnOneFinding extends FindingBase {
   readonly error: SerializedError;
   /** The compile options, or else the releases, that differ in the way the error points to; absent when none do. */
   readonly explanation?: string;
+  /**
+   * Versions that had failed earlier on the engines this one fails on; absent when none had. A migration may build on
+   * an earlier one without declaring it in meta.yaml, and then its failure is theirs.
+   */
+  readonly after?: readonly string[];
 }
 
 /** A migration that applied everywhere and left schemas that differ between two engines. */
@@ -102,8 +108,11 @@ export async function checkParity(migrations: readonly Migration[], engines: rea
     const messages = (pairs: Map<string, SchemaDifference[]>) =>
       new Map([...pairs].map(([key, differences]) => [key, new Set(differences.map((d) => d.message))]));
     // What already differed before each migration, so that a migration is blamed only for what it changed.
-    let known = messages(await pairDifferences(replays));
+    const schemas = new Schemas(replays);
+    let known = messages(await schemas.differences());
     for (const migration of migrations) {
+      // What failed earlier on each engine: a migration may build on it without declaring so in meta.yaml.
+      const failedBefore = blocked.map((versions) => [...versions].filter(([v, after]) => v === after).map(([v]) => v));
       const outcomes: (Failure | 'applied' | 'unchecked')[] = [];
       for (const [i, replay] of replays.entries()) {
         const blocking = migration.meta.dependencies.map((v) => blocked[i]?.get(v)).find((v) => v !== undefined);
@@ -124,8 +133,9 @@ export async function checkParity(migrations: readonly Migration[], engines: rea
       const failed = builds.filter((_, i) => typeof outcomes[i] === 'object');
       const applied = builds.filter((_, i) => outcomes[i] === 'applied');
       const first = outcomes.find((o): o is Failure => typeof o === 'object');
-      if (first !== undefined) findings.push(failureFinding(migration, first, failed, applied));
-      const now = await pairDifferences(replays);
+      const earlier = [...new Set(failedBefore.filter((_, i) => typeof outcomes[i] === 'object').flat())];
+      if (first !== undefined) findings.push(failureFinding(migration, first, failed, applied, earlier));
+      const now = await schemas.differences();
       for (const [key, differences] of now) {
         const [a = 0, b = 0] = key.split(',').map(Number);
         const fresh = differences.filter((d) => !known.get(key)?.has(d.message));
@@ -147,14 +157,44 @@ export async function checkParity(migrations: readonly Migration[], engines: rea
   }
 }
 
-/** How the schema of each engine differs from each earlier one's, by the pair of their indexes (`0,1`). */
-async function pairDifferences(replays: readonly Replay[]): Promise<Map<string, SchemaDifference[]>> {
-  const schemas = await Promise.all(replays.map((r) => r.schema()));
-  const pairs = new Map<string, SchemaDifference[]>();
-  for (const [a, before] of schemas.entries()) {
-    for (const [b, after] of schemas.entries()) if (a < b) pairs.set(`${a},${b}`, diffSchemas(before, after));
+/**
+ * The schemas of the engines, read again only where `sqlite_master` changed: reading a schema expands every view
+ * (`pragma_table_list`), which costs far more than a migration does on a folder with many views.
+ */
+class Schemas {
+  private readonly seen = new Map<Replay, { readonly master: string; readonly schema: SchemaModel }>();
+
+  constructor(private readonly replays: readonly Replay[]) {}
+
+  /**
+   * How the schema of each engine differs from each earlier one's, by the pair of their indexes (`0,1`). Engines
+   * whose `sqlite_master` reads the same, statement for statement, have the same schema, and none is read.
+   */
+  async differences(): Promise<Map<string, SchemaDifference[]>> {
+    const masters = await Promise.all(this.replays.map((r) => masterOf(r)));
+    const pairs = new Map<string, SchemaDifference[]>();
+    if (new Set(masters).size === 1) {
+      for (const [a] of masters.entries()) for (const [b] of masters.entries()) if (a < b) pairs.set(`${a},${b}`, []);
+      return pairs;
+    }
+    const schemas: SchemaModel[] = [];
+    for (const [i, replay] of this.replays.entries()) {
+      const master = masters[i] ?? '';
+      const cached = this.seen.get(replay);
+      const schema = cached?.master === master ? cached.schema : await replay.schema();
+      this.seen.set(replay, { master, schema });
+      schemas.push(schema);
+    }
+    for (const [a, before] of schemas.entries()) {
+      for (const [b, after] of schemas.entries()) if (a < b) pairs.set(`${a},${b}`, diffSchemas(before, after));
+    }
+    return pairs;
   }
-  return pairs;
+}
+
+async function masterOf(replay: Replay): Promise<string> {
+  const rows = await replay.driver.query('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name');
+  return JSON.stringify(rows);
 }
 
 /** A failed step: Strata's error, and what SQLite said, which explanations read. */
@@ -179,6 +219,7 @@ function failureFinding(
   { error, sqlite }: Failure,
   failed: readonly NamedBuild[],
   applied: readonly NamedBuild[],
+  earlier: readonly string[],
 ): ParityFinding {
   const { version, name } = migration;
   const where = { file: error.file, line: error.line, column: error.column };
@@ -187,11 +228,13 @@ function failureFinding(
     const message = `migration ${version} (${name}) fails on every engine at ${at}: ${sqlite}`;
     return { kind: 'fails-everywhere', version, name, error, problem: { ...where, code: 'MIGRATION_FAILED', version, message } };
   }
-  const explanation = explainFailure(sqlite, failed, applied);
+  // After a failure on the same engine, that failure explains more than the releases do.
+  const explanation = explainFailure(sqlite, failed, applied, earlier.length === 0);
   const names = (list: readonly NamedBuild[]) => list.map((e) => e.name).join(', ');
   const message =
     `migration ${version} (${name}) applies on ${names(applied)} but fails on ${names(failed)} at ${at}: ${sqlite}` +
-    (explanation === undefined ? '' : ` (${explanation})`);
+    (explanation === undefined ? '' : ` (${explanation})`) +
+    (earlier.length === 0 ? '' : `; it comes after ${earlier.join(', ')}, which failed there first`);
   return {
     kind: 'fails-on-one',
     version,
@@ -200,6 +243,7 @@ function failureFinding(
     appliedOn: applied.map((e) => e.name),
     error,
     ...(explanation === undefined ? {} : { explanation }),
+    ...(earlier.length === 0 ? {} : { after: earlier }),
     problem: { ...where, code: 'PARITY_MISMATCH', version, message },
   };
 }
