@@ -25,7 +25,7 @@ export async function parityOutcome(settings: Settings): Promise<Outcome> {
     for (const name of DRIVERS) drivers.push(await openEngine(name));
     const engines = DRIVERS.map((name, i) => ({ name, driver: drivers[i] as Driver }));
     const order = new MigrationManager({ driver: engines[0]?.driver as Driver, migrations, table: settings.table }).migrations();
-    const report = await checkParity(order, engines);
+    const report = await checkParity(order, engines, { table: settings.table });
     return { data: report, exitCode: report.findings.length > 0 ? 1 : 0, render: (view) => render(report, view) };
   } finally {
     for (const driver of drivers) await driver.close();

@@ -93,17 +93,18 @@ export type {
   TableModel,
 } from './schema/model.js';
 export { canonicalSql } from './schema/normalize.js';
-export {
-  checkParity,
-  type DifferentSchemaFinding,
-  type FailsEverywhereFinding,
-  type FailsOnOneFinding,
-  type ParityEngine,
-  type ParityEngineInfo,
-  type ParityFinding,
-  type ParityReport,
-  type UncheckedMigration,
-} from './schema/parity.js';
+export { checkParity } from './schema/parity.js';
+export type {
+  DifferentSchemaFinding,
+  FailsEverywhereFinding,
+  FailsOnOneFinding,
+  ParityEngine,
+  ParityEngineInfo,
+  ParityFinding,
+  ParityOptions,
+  ParityReport,
+  UncheckedMigration,
+} from './schema/parity-report.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
