@@ -6,6 +6,7 @@ import { isMissing, openDriver } from './drivers.js';
 import { errorLines } from './render/error.js';
 import { plural } from './render/steps.js';
 import type { Settings } from './settings.js';
+import type { View } from './view.js';
 
 /** The package each engine needs, and how to install it. */
 const PACKAGES: Readonly<Record<DriverName, { readonly name: string; readonly install: string }>> = {
@@ -47,11 +48,11 @@ async function openEngine(name: DriverName): Promise<Driver> {
   }
 }
 
-function render(report: ParityReport, view: Parameters<Outcome['render']>[0]): void {
+function render(report: ParityReport, view: View): void {
   view.out(engineLines(report.engines).join('\n'));
   const names = report.engines.map((e) => e.name).join(' and ');
   if (report.findings.length === 0) {
-    view.out(`OK: ${plural(report.migrations, 'migration')} apply alike on ${names}.`);
+    view.out(`OK: ${plural(report.migrations, 'migration')} ${report.migrations === 1 ? 'applies' : 'apply'} alike on ${names}.`);
     return;
   }
   for (const finding of report.findings) {
