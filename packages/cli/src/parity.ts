@@ -1,12 +1,29 @@
 import { checkParity, type Driver, MigrationManager, type ParityEngineInfo, type ParityReport, StrataError } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { DRIVERS, type DriverName } from './args.js';
-import type { Outcome } from './commands/command.js';
+import type { OptionSpec, Outcome } from './commands/command.js';
 import { isMissing, openDriver } from './drivers.js';
 import { errorLines } from './render/error.js';
 import { plural } from './render/steps.js';
 import type { Settings } from './settings.js';
 import type { View } from './view.js';
+
+/** `validate --parity`, as the command's help shows it. */
+export const parityOption: OptionSpec = {
+  type: 'boolean',
+  description: 'replay the migrations in memory on better-sqlite3 and on sql.js, and report what differs',
+};
+
+/** The paragraph of `validate --help` about `--parity`. */
+export const parityNotes = [
+  '--parity applies every migration, in order, to an empty database in memory on each engine (native SQLite',
+  'through better-sqlite3, WASM SQLite through sql.js) and reports, as PARITY_MISMATCH, each migration that applies',
+  'on one and fails on the other (with the compile options that explain it, such as ENABLE_FTS5), or that leaves',
+  'schemas that differ; migrations that depend on one that failed are not checked on that engine. The first lines',
+  'name each SQLite release and the compile options only that build has. No database is opened. It needs both the',
+  'better-sqlite3 and the sql.js packages: without one, it fails (exit 1, INVALID_OPTION) naming what to install.',
+  'Exit codes: 0 the engines agree; 1 findings, or a package missing.',
+].join('\n');
 
 /** The package each engine needs, and how to install it. */
 const PACKAGES: Readonly<Record<DriverName, { readonly name: string; readonly install: string }>> = {

@@ -1,4 +1,4 @@
-import { parityOutcome } from '../parity.js';
+import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -13,25 +13,14 @@ export const validateCommand: Command = {
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Changes nothing;',
     'a database file that does not exist yet is not created.',
   ].join('\n'),
-  options: {
-    parity: {
-      type: 'boolean',
-      description: 'replay the migrations in memory on better-sqlite3 and on sql.js, and report what differs',
-    },
-  },
+  options: { parity: parityOption },
   args: [],
   notes: [
     'Warnings (a down.sql that is empty or only comments: that migration is irreversible) are printed on stderr and',
     'leave the exit code alone. Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database',
     'error; 2 a usage error.',
     '',
-    '--parity applies every migration, in order, to an empty database in memory on each engine (native SQLite',
-    'through better-sqlite3, WASM SQLite through sql.js) and reports, as PARITY_MISMATCH, each migration that applies',
-    'on one and fails on the other (with the compile options that explain it, such as ENABLE_FTS5), or that leaves',
-    'schemas that differ; migrations that depend on one that failed are not checked on that engine. The first lines',
-    'name each SQLite release and the compile options only that build has. No database is opened. It needs both the',
-    'better-sqlite3 and the sql.js packages: without one, it fails (exit 1, INVALID_OPTION) naming what to install.',
-    'Exit codes: 0 the engines agree; 1 findings, or a package missing.',
+    parityNotes,
   ].join('\n'),
   async run({ open, values, settings }) {
     if (values.parity === true) return parityOutcome(settings);
