@@ -44,8 +44,9 @@ export async function driverFactory(name: DriverName): Promise<DriverFactory> {
   }
 }
 
-/** Whether `error` says that the package `name` cannot be found. */
-function isMissing(error: unknown, name: string): boolean {
+/** Whether `error`, or the error it wraps, says that the package `name` cannot be found. */
+export function isMissing(error: unknown, name: string): boolean {
+  if (error instanceof StrataError && error.cause !== undefined) return isMissing(error.cause, name);
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error && error.message.includes(`'${name}'`);
 }

@@ -39,6 +39,11 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   /** A migration's down.sql failed; the rollback was undone. */
   | 'ROLLBACK_FAILED'
+  /**
+   * Replayed on two SQLite engines (better-sqlite3 and sql.js), a migration applied on one and failed on the other,
+   * or left schemas that differ; the message names the engines and the compile options or releases that explain it.
+   */
+  | 'PARITY_MISMATCH'
   /** A rollback was refused because applied migrations depend on the target. */
   | 'DEPENDENTS_APPLIED'
   /** A rollback was refused because a migration has no down.sql, or one that is empty or only comments. */

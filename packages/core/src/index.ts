@@ -86,6 +86,7 @@ export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
 export { type SchemaObject, schemaObjects, schemaSql } from './schema/dump.js';
+export { type EngineBuild, readEngineBuild } from './schema/engine-build.js';
 export type {
   ColumnModel,
   ForeignKeyModel,
@@ -95,6 +96,18 @@ export type {
   TableModel,
 } from './schema/model.js';
 export { canonicalSql } from './schema/normalize.js';
+export { checkParity } from './schema/parity.js';
+export type {
+  DifferentSchemaFinding,
+  FailsEverywhereFinding,
+  FailsOnOneFinding,
+  ParityEngine,
+  ParityEngineInfo,
+  ParityFinding,
+  ParityOptions,
+  ParityReport,
+  UncheckedMigration,
+} from './schema/parity-report.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';

@@ -1,3 +1,4 @@
+import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
 import { plural } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -6,7 +7,7 @@ import type { Command } from './command.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check names, meta, dependencies, cycles and checksums',
-  usage: ['validate'],
+  usage: ['validate', 'validate --parity'],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Changes nothing;',
@@ -19,14 +20,18 @@ export const validateCommand: Command = {
   ].join('\n'),
   options: {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
+    parity: parityOption,
   },
   args: [],
   notes: [
     'Warnings (a down.sql that is empty or only comments: that migration is irreversible) are printed on stderr and',
     'leave the exit code alone. Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database',
     'error; 2 a usage error.',
+    '',
+    parityNotes,
   ].join('\n'),
-  async run({ open, values }) {
+  async run({ open, values, settings }) {
+    if (values.parity === true) return parityOutcome(settings);
     const { manager } = await open({ write: false });
     const report = await manager.validate({ drift: values['no-drift'] !== true });
     const { order, problems, warnings, driftSkipped } = report;

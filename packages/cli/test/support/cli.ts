@@ -1,7 +1,18 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { afterEach } from 'vitest';
@@ -21,6 +32,22 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/**
+ * The bundle's files in a folder of their own under `root`, beside which only `packages` can be found (linked from
+ * the CLI's own): an install that lacks the others, such as one for sql.js alone. Returns the executable.
+ */
+export function installBundle(root: string, packages: readonly string[]): string {
+  const dist = dirname(BIN);
+  const bin = join(root, 'install', 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(join(root, 'install', 'node_modules'));
+  for (const name of readdirSync(dist)) if (name.startsWith('migrate')) copyFileSync(join(dist, name), join(bin, name));
+  for (const name of packages) {
+    symlinkSync(realpathSync(join(dirname(dist), 'node_modules', name)), join(root, 'install', 'node_modules', name));
+  }
+  return join(bin, 'migrate.js');
 }
 
 /** A temporary working folder with its own HOME and XDG data folder, removed after the test. */

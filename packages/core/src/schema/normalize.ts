@@ -18,7 +18,8 @@ export function canonicalSql(sql: string): string {
       space = parts.length > 0;
       continue;
     }
-    const text = token.kind === 'word' ? spelling(sql, token).toLowerCase() : tokenText(token.kind, spelling(sql, token));
+    // tokenText unquotes a quoted identifier itself: spelling() would have unquoted it already.
+    const text = token.kind === 'word' ? spelling(sql, token) : tokenText(token.kind, sql.slice(token.start, token.end));
     const previous = parts.at(-1) ?? '';
     if (space && needsSpace(previous, text)) parts.push(' ');
     parts.push(text);
