@@ -49,6 +49,7 @@ export {
   type MigrationManagerOptions,
   type RepairOptions,
   type RollbackOptions,
+  type ValidateOptions,
   type ValidationReport,
 } from './manager.js';
 export {
@@ -80,6 +81,7 @@ export {
 } from './plan/repair.js';
 export { planRollback, type RollbackTarget } from './plan/rollback.js';
 export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
+export type { StepWording } from './run/apply.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
 export { schemaSql } from './schema/dump.js';
@@ -94,9 +96,17 @@ export type {
 export { canonicalSql } from './schema/normalize.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
+export { type RoundTripOutcome, roundTrip } from './schema/round-trip.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
 export { emptyDownWarnings, reversibility } from './validate/reversible.js';
+export {
+  type NotReplayed,
+  type ReplayFindings,
+  type ReplayMigrationsOptions,
+  type RoundTripResult,
+  replayMigrations,
+} from './validate/replay.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

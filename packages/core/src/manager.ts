@@ -17,6 +17,7 @@ import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
+import { type NotReplayed, type RoundTripResult, replayMigrations } from './validate/replay.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
 /** Makes a run's changes durable: through the driver, or through the lock the run holds. */
@@ -64,14 +65,27 @@ export interface BaselineOptions {
   readonly apply?: boolean;
 }
 
+/** Options of {@link MigrationManager.validate}. */
+export interface ValidateOptions {
+  /** Replay every migration on an empty database in memory (`REPLAY_FAILED`). Default true. */
+  readonly replay?: boolean;
+  /** Check on the replay that every down.sql undoes its up.sql (`ROUND_TRIP_FAILED`); replays even without `replay`. */
+  readonly roundTrip?: boolean;
+}
+
 /**
  * What `validate` reports: the run order of the valid migrations, every problem found, and warnings: what is allowed
- * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid.
+ * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid. `notReplayed`
+ * is there when the migrations were replayed, `roundTrips` when round trips were asked for.
  */
 export interface ValidationReport {
   readonly order: readonly { readonly version: string; readonly name: string }[];
   readonly problems: readonly StrataError[];
   readonly warnings: readonly StrataError[];
+  /** The migrations the replay could not check, as one they depend on failed. */
+  readonly notReplayed?: readonly NotReplayed[];
+  /** One result per migration, in run order. */
+  readonly roundTrips?: readonly RoundTripResult[];
 }
 
 /**
@@ -125,11 +139,27 @@ export class MigrationManager {
     return this.check().order;
   }
 
-  /** Checks files, dependencies and the checksums of applied migrations. Changes nothing. */
-  async validate(): Promise<ValidationReport> {
+  /**
+   * Checks files, dependencies and the checksums of applied migrations, then replays every migration, applied or not,
+   * on an empty database in memory of the driver's engine (`driver.scratch()`), where what would fail is found with
+   * its file, line and column (`REPLAY_FAILED`); with `roundTrip`, each down.sql is checked there too. Changes nothing.
+   *
+   * @example
+   * ```ts
+   * const { problems, roundTrips } = await manager.validate({ roundTrip: true });
+   * ```
+   */
+  async validate(options: ValidateOptions = {}): Promise<ValidationReport> {
     const { order, problems } = await this.inspect(false, true);
     const warnings = emptyDownWarnings(order);
-    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
+    const report = { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
+    const roundTrip = options.roundTrip === true;
+    if (options.replay === false && !roundTrip) return report;
+    // A migration whose files have a problem is not replayed: that problem says what is wrong with it.
+    const skip = new Set(this.check(true).problems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
+    const found = await replayMigrations(this.driver, order, { table: this.history.name, roundTrip, skip });
+    const { notReplayed, roundTrips } = found;
+    return { ...report, problems: [...problems, ...found.problems], notReplayed, ...(roundTrips === undefined ? {} : { roundTrips }) };
   }
 
   /**

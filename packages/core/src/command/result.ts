@@ -33,6 +33,8 @@ export interface SerializedValidationReport {
   readonly order: ValidationReport['order'];
   readonly problems: readonly SerializedError[];
   readonly warnings: readonly SerializedError[];
+  readonly notReplayed?: ValidationReport['notReplayed'];
+  readonly roundTrips?: ValidationReport['roundTrips'];
 }
 
 /**

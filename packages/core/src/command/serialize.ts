@@ -30,10 +30,13 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
+  const { notReplayed, roundTrips } = report;
   return {
     order: report.order,
     problems: report.problems.map((p) => p.toJSON()),
     warnings: report.warnings.map((w) => w.toJSON()),
+    ...(notReplayed === undefined ? {} : { notReplayed }),
+    ...(roundTrips === undefined ? {} : { roundTrips }),
   };
 }
 
