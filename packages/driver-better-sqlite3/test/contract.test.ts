@@ -6,6 +6,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeReplayContract } from '../../../test/support/contract-replay.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
@@ -20,6 +21,7 @@ describeStatementsContract('better-sqlite3', open);
 describeSchemaContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
+describeReplayContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.
 describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),

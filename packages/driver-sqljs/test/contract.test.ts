@@ -5,6 +5,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeReplayContract } from '../../../test/support/contract-replay.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
 import { describeStatsContract } from '../../../test/support/contract-stats.js';
@@ -21,5 +22,6 @@ describeStatementsContract('sql.js', open);
 describeSchemaContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
+describeReplayContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
 describeHistoryContract('sql.js', open);
