@@ -60,7 +60,9 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
     });
 
     it('picks the occurrence of a repeated token that the parser stopped at', async () => {
-      const report = await manage({ '002_prices/up.sql': 'CREATE TABLE prices (amount DECIMAL(10, 2), currency TEXT,)' }).validate();
+      const report = await manage({
+        '002_prices/up.sql': 'CREATE TABLE prices (amount DECIMAL(10, 2), currency TEXT,)',
+      }).validate();
       expect(report.problems.map((p) => [p.line, p.column, p.message.split('\n')[0]])).toEqual([
         [1, 59, 'migration 002 (prices) failed on the in-memory replay at 002_prices/up.sql:1:59: near ")": syntax error'],
       ]);
@@ -73,7 +75,8 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
         '003_more/meta.yaml': 'dependencies: ["002"]\n',
         '004_most/up.sql': 'CREATE TABLE most (id INTEGER PRIMARY KEY);\n',
         '004_most/meta.yaml': 'dependencies: ["003"]\n',
-        '005_audit/up.sql': 'INSERT INTO users (id, email) VALUES (3, \'cy@example.com\');\nINSERT INTO ghosts SELECT * FROM users;\n',
+        '005_audit/up.sql':
+          "INSERT INTO users (id, email) VALUES (3, 'cy@example.com');\nINSERT INTO ghosts SELECT * FROM users;\n",
       }).validate();
       expect(report.problems.map((p) => [p.code, p.file, p.line, p.column, p.message])).toEqual([
         [
@@ -99,12 +102,14 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
 
     it('replays a transaction: false migration, and says a failure there happened on the in-memory replay', async () => {
       const report = await manage({
-        '002_ext/up.sql': 'CREATE TABLE fine (id INTEGER);\nSELECT load_extension(\'./nowhere\');\n',
+        '002_ext/up.sql': "CREATE TABLE fine (id INTEGER);\nSELECT load_extension('./nowhere');\n",
         '002_ext/meta.yaml': 'transaction: false\n',
       }).validate();
       expect(report.problems).toHaveLength(1);
       expect(report.problems[0]?.code).toBe('REPLAY_FAILED');
-      expect(report.problems[0]?.message).toMatch(/^migration 002 \(ext\) failed on the in-memory replay at 002_ext\/up\.sql:2:\d+: /);
+      expect(report.problems[0]?.message).toMatch(
+        /^migration 002 \(ext\) failed on the in-memory replay at 002_ext\/up\.sql:2:\d+: /,
+      );
       expect(await schemaOf(driver)).not.toContainEqual(expect.stringContaining('fine'));
     });
 

@@ -80,8 +80,8 @@ export {
   type RepairReport,
 } from './plan/repair.js';
 export { planRollback, type RollbackTarget } from './plan/rollback.js';
-export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export type { StepWording } from './run/apply.js';
+export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
 export { schemaSql } from './schema/dump.js';
@@ -100,7 +100,6 @@ export { type RoundTripOutcome, roundTrip } from './schema/round-trip.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
-export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export {
   type NotReplayed,
   type ReplayFindings,
@@ -108,5 +107,6 @@ export {
   type RoundTripResult,
   replayMigrations,
 } from './validate/replay.js';
+export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { checkStatements, type StatementScripts } from './validate/statements.js';

@@ -15,9 +15,9 @@ import { applyMigration, rollbackMigration, type StepResult } from './run/apply.
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
+import { type NotReplayed, type RoundTripResult, replayMigrations } from './validate/replay.js';
 import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
-import { type NotReplayed, type RoundTripResult, replayMigrations } from './validate/replay.js';
 import { checkStatements, type StatementScripts } from './validate/statements.js';
 
 /** Makes a run's changes durable: through the driver, or through the lock the run holds. */
@@ -159,7 +159,12 @@ export class MigrationManager {
     const skip = new Set(this.check(true).problems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
     const found = await replayMigrations(this.driver, order, { table: this.history.name, roundTrip, skip });
     const { notReplayed, roundTrips } = found;
-    return { ...report, problems: [...problems, ...found.problems], notReplayed, ...(roundTrips === undefined ? {} : { roundTrips }) };
+    return {
+      ...report,
+      problems: [...problems, ...found.problems],
+      notReplayed,
+      ...(roundTrips === undefined ? {} : { roundTrips }),
+    };
   }
 
   /**

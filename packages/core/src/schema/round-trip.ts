@@ -25,7 +25,10 @@ interface State {
 }
 
 const BACK: StepWording = { failure: 'ROUND_TRIP_FAILED', scene: 'on the in-memory round trip' };
-const AGAIN: StepWording = { failure: 'ROUND_TRIP_FAILED', scene: 'when applied again after down.sql on the in-memory round trip' };
+const AGAIN: StepWording = {
+  failure: 'ROUND_TRIP_FAILED',
+  scene: 'when applied again after down.sql on the in-memory round trip',
+};
 
 /**
  * Applies `migration` to `replay` and checks that its down.sql undoes it: the state before up.sql is recorded (the
@@ -69,12 +72,7 @@ export async function roundTrip(replay: Replay, migration: Migration, first: Ste
   return { passed: true };
 }
 
-function failure(
-  migration: Migration,
-  file: 'up.sql' | 'down.sql',
-  message: string,
-  found: readonly string[],
-): RoundTripOutcome {
+function failure(migration: Migration, file: 'up.sql' | 'down.sql', message: string, found: readonly string[]): RoundTripOutcome {
   const problem = new StrataError('ROUND_TRIP_FAILED', message, {
     version: migration.version,
     file: migrationFile(migration, file),
