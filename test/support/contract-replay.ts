@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Driver, MigrationManager } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node';
@@ -111,6 +112,27 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
         /^migration 002 \(ext\) failed on the in-memory replay at 002_ext\/up\.sql:2:\d+: /,
       );
       expect(await schemaOf(driver)).not.toContainEqual(expect.stringContaining('fine'));
+    });
+
+    it('does not run an ATTACH of a file, which would create it, and says the replay could not run it', async () => {
+      const archive = join(temp.path, 'archive.db');
+      const report = await manage({
+        '002_archive/up.sql': `SELECT 1;\nATTACH DATABASE '${archive}' AS archive;\n`,
+        '002_archive/meta.yaml': 'transaction: false\n',
+        '003_scratch/up.sql': "ATTACH ':memory:' AS scratch;\nCREATE TABLE scratch.t (id INTEGER);\n",
+        '003_scratch/meta.yaml': 'transaction: false\n',
+      }).validate();
+      expect(report.problems.map((p) => p.toJSON())).toEqual([
+        {
+          code: 'REPLAY_FAILED',
+          message: `migration 002 (archive) cannot run on the in-memory replay at 002_archive/up.sql:2:1: it attaches the database '${archive}', a file the replay does not create; check this migration with --no-replay (replay: false)`,
+          version: '002',
+          file: '002_archive/up.sql',
+          line: 2,
+          column: 1,
+        },
+      ]);
+      expect(existsSync(archive)).toBe(false);
     });
 
     it('finds an error in a down.sql with a round trip only', async () => {

@@ -67,7 +67,10 @@ export interface BaselineOptions {
 
 /** Options of {@link MigrationManager.validate}. */
 export interface ValidateOptions {
-  /** Replay every migration on an empty database in memory (`REPLAY_FAILED`). Default true. */
+  /**
+   * Replay every migration on an empty database in memory (`REPLAY_FAILED`). Default: when the driver can open one
+   * (`Driver.scratch`); asked for on a driver that cannot, `INVALID_OPTION`.
+   */
   readonly replay?: boolean;
   /** Check on the replay that every down.sql undoes its up.sql (`ROUND_TRIP_FAILED`); replays even without `replay`. */
   readonly roundTrip?: boolean;
@@ -154,7 +157,9 @@ export class MigrationManager {
     const warnings = emptyDownWarnings(order);
     const report = { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings };
     const roundTrip = options.roundTrip === true;
-    if (options.replay === false && !roundTrip) return report;
+    // By default only where the driver can open a database in memory; asked for, without one, it is an error.
+    const replay = options.replay ?? this.driver.scratch !== undefined;
+    if (!replay && !roundTrip) return report;
     // A migration whose files have a problem is not replayed: that problem says what is wrong with it.
     const skip = new Set(this.check(true).problems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
     const found = await replayMigrations(this.driver, order, { table: this.history.name, roundTrip, skip });

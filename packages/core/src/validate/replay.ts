@@ -1,9 +1,11 @@
 import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, migrationFile } from '../migration.js';
 import type { StepWording } from '../run/apply.js';
 import { Replay } from '../schema/replay.js';
 import { roundTrip } from '../schema/round-trip.js';
+import { splitStatements } from '../sql/split.js';
+import { spelling, tokenize } from '../sql/tokens.js';
 import { reversibility } from './reversible.js';
 
 /** A migration the replay did not check, because one it depends on, directly or not, could not be replayed. */
@@ -89,6 +91,14 @@ export async function replayMigrations(
         continue;
       }
       const reversible = reversibility(migration);
+      const attach =
+        fileAttach(migration, 'up.sql') ?? (options.roundTrip === true ? fileAttach(migration, 'down.sql') : undefined);
+      if (attach !== undefined) {
+        problems.push(attach);
+        blocked.set(version, [version]);
+        if (options.roundTrip === true) roundTrips.push({ version, name, outcome: 'failed' });
+        continue;
+      }
       try {
         if (options.roundTrip !== true || reversible !== 'reversible') {
           await replay.apply(migration, REPLAY);
@@ -118,6 +128,32 @@ export async function replayMigrations(
     await replay.close();
   }
   return { problems, notReplayed, ...(options.roundTrip === true ? { roundTrips } : {}) };
+}
+
+/**
+ * The `REPLAY_FAILED` of a script that attaches a database file, which the replay does not run: an empty database in
+ * memory would create the file, and validating changes nothing. `ATTACH ':memory:'` and `ATTACH ''` (a temporary
+ * database) are run.
+ */
+function fileAttach(migration: Migration, name: 'up.sql' | 'down.sql'): StrataError | undefined {
+  const sql = name === 'up.sql' ? migration.up : migration.down;
+  if (sql === undefined || !/\battach\b/i.test(sql)) return undefined;
+  for (const statement of splitStatements(sql)) {
+    const { text } = statement;
+    const words = [...tokenize(text)].filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+    if (words[0] === undefined || spelling(text, words[0]) !== 'attach') continue;
+    const target = words[1] !== undefined && spelling(text, words[1]) === 'database' ? words[2] : words[1];
+    const written = target === undefined ? '' : text.slice(target.start, target.end);
+    if (written === "':memory:'" || written === "''") continue;
+    const file = migrationFile(migration, name);
+    const { line, column } = statement;
+    return new StrataError(
+      'REPLAY_FAILED',
+      `migration ${migration.version} (${migration.name}) cannot run on the in-memory replay at ${file}:${line}:${column}: it attaches the database ${written}, a file the replay does not create; check this migration with --no-replay (replay: false)`,
+      { version: migration.version, file, line, column },
+    );
+  }
+  return undefined;
 }
 
 /**
