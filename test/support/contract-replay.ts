@@ -63,9 +63,12 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
     it('picks the occurrence of a repeated token that the parser stopped at', async () => {
       const report = await manage({
         '002_prices/up.sql': 'CREATE TABLE prices (amount DECIMAL(10, 2), currency TEXT,)',
+        '003_notes/up.sql': 'CREATE TABLE notes (body TEXT, "title" TEXT, "Body" TEXT)',
       }).validate();
       expect(report.problems.map((p) => [p.line, p.column, p.message.split('\n')[0]])).toEqual([
         [1, 59, 'migration 002 (prices) failed on the in-memory replay at 002_prices/up.sql:1:59: near ")": syntax error'],
+        // The second of the two: the first one is the column the duplicate repeats.
+        [1, 46, 'migration 003 (notes) failed on the in-memory replay at 003_notes/up.sql:1:46: duplicate column name: Body'],
       ]);
     });
 
