@@ -153,8 +153,19 @@ describe('validate --help', () => {
   it('names the replay and its options', () => {
     const { stdout, code } = sandbox().run(['validate', '--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('Usage: strata [options] validate [--no-replay] [--round-trip]');
+    expect(stdout).toContain('Usage: strata [options] validate [--no-replay | --round-trip]');
     expect(stdout).toContain('  --no-replay   skip the replay in memory: check files, dependencies and checksums only\n');
     expect(stdout).toContain('  --round-trip  also check that each down.sql undoes its up.sql, on the replay\n');
+  });
+
+  it('refuses --round-trip with --no-replay as a usage error', () => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), THREE);
+    expect(box.run(['validate', '--no-replay', '--round-trip'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: --round-trip runs on the replay that --no-replay skips; give one of them\nRun "strata validate --help" for usage.\n',
+    });
   });
 });
