@@ -64,11 +64,14 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
       const report = await manage({
         '002_prices/up.sql': 'CREATE TABLE prices (amount DECIMAL(10, 2), currency TEXT,)',
         '003_notes/up.sql': 'CREATE TABLE notes (body TEXT, "title" TEXT, "Body" TEXT)',
+        // SQLite's `<=` is two of the tokenizer's characters.
+        '004_compare/up.sql': 'CREATE VIEW compare AS SELECT 1 <= <= 2',
       }).validate();
       expect(report.problems.map((p) => [p.line, p.column, p.message.split('\n')[0]])).toEqual([
         [1, 59, 'migration 002 (prices) failed on the in-memory replay at 002_prices/up.sql:1:59: near ")": syntax error'],
         // The second of the two: the first one is the column the duplicate repeats.
         [1, 46, 'migration 003 (notes) failed on the in-memory replay at 003_notes/up.sql:1:46: duplicate column name: Body'],
+        [1, 36, 'migration 004 (compare) failed on the in-memory replay at 004_compare/up.sql:1:36: near "<=": syntax error'],
       ]);
     });
 

@@ -48,14 +48,37 @@ export async function failureLocation(
   if (named === undefined) return undefined;
   const { text } = statement;
   const tokens = [...tokenize(text)].filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-  const matches = (t: Token) =>
-    named.match === 'text'
-      ? named.names.includes(text.slice(t.start, t.end))
-      : (t.kind === 'word' || t.kind === 'quoted') && named.names.includes(spelling(text, t));
-  const found = tokens.flatMap((t, index) => (matches(t) ? [index] : []));
-  const index = await pick(named.pick, found, tokens, text, driver, message);
-  const token = index === undefined ? undefined : tokens[index];
-  return token === undefined ? undefined : positionOf(script, statement.start + token.start);
+  const found = named.match === 'text' ? spansOf(named.names[0] ?? '', tokens, text) : namesOf(named.names, tokens, text);
+  const span = await pick(named.pick, found, text, driver, message);
+  return span === undefined ? undefined : positionOf(script, statement.start + span.start);
+}
+
+/** Where a candidate lies in the statement, and the token before it. */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly before: Token | undefined;
+}
+
+/**
+ * The places `written` stands in the statement as SQLite's tokens: starting where a token starts and ending where one
+ * ends (a syntax error quotes SQLite's token, which may span several of ours, such as `<=` or `1.5`).
+ */
+function spansOf(written: string, tokens: readonly Token[], text: string): Span[] {
+  const ends = new Set(tokens.map((t) => t.end));
+  return tokens.flatMap((t, i) => {
+    const end = t.start + written.length;
+    return written !== '' && text.startsWith(written, t.start) && ends.has(end)
+      ? [{ start: t.start, end, before: tokens[i - 1] }]
+      : [];
+  });
+}
+
+/** The words and quoted identifiers that spell one of `names`, in any case. */
+function namesOf(names: readonly string[], tokens: readonly Token[], text: string): Span[] {
+  return tokens.flatMap((t, i) =>
+    (t.kind === 'word' || t.kind === 'quoted') && names.includes(spelling(text, t)) ? [{ ...t, before: tokens[i - 1] }] : [],
+  );
 }
 
 /** What `message` names, for the messages whose subject is one token of the statement. */
@@ -84,41 +107,28 @@ function unqualified(name: string): string[] {
 /** The words after which a table's name stands where a missing table makes a statement fail. */
 const NAMES_A_TABLE = new Set(['from', 'join', 'into', 'update', 'on', 'table']);
 
-/** Which of the matching tokens (indexes into `tokens`) SQLite means; undefined when none matches. */
+/** Which of the candidates SQLite means; undefined when there is none. */
 async function pick(
   how: Named['pick'],
-  found: readonly number[],
-  tokens: readonly Token[],
+  found: readonly Span[],
   text: string,
   driver: Driver,
   message: string,
-): Promise<number | undefined> {
+): Promise<Span | undefined> {
   if (found.length <= 1) return found[0];
   if (how === 'second') return found[1];
   if (how === 'object') {
-    const before = (index: number) => tokens[index - 1];
-    const named = found.find((index) => {
-      const token = before(index);
-      return token !== undefined && NAMES_A_TABLE.has(spelling(text, token));
-    });
-    return named ?? found[0];
+    return found.find(({ before }) => before !== undefined && NAMES_A_TABLE.has(spelling(text, before))) ?? found[0];
   }
-  if (how === 'parser') return (await firstFailingCut(found, tokens, text, driver, message)) ?? found[0];
+  if (how === 'parser') return (await firstFailingCut(found, text, driver, message)) ?? found[0];
   return found[0];
 }
 
 /** The first candidate whose cut (the statement up to and including it) fails with `message` on an empty database. */
-async function firstFailingCut(
-  found: readonly number[],
-  tokens: readonly Token[],
-  text: string,
-  driver: Driver,
-  message: string,
-): Promise<number | undefined> {
+async function firstFailingCut(found: readonly Span[], text: string, driver: Driver, message: string): Promise<Span | undefined> {
   if (driver.scratch === undefined) return undefined;
-  const [first] = tokens;
   // EXPLAIN compiles a statement without running it; a statement that is already one is compiled as it is.
-  const explain = first !== undefined && spelling(text, first) === 'explain' ? '' : 'EXPLAIN ';
+  const explain = /^explain\b/i.test(text) ? '' : 'EXPLAIN ';
   let scratch: Driver;
   try {
     scratch = await driver.scratch();
@@ -127,12 +137,11 @@ async function firstFailingCut(
     return undefined;
   }
   try {
-    for (const index of found) {
-      const end = tokens[index]?.end ?? text.length;
+    for (const span of found) {
       try {
-        await scratch.query(`${explain}${text.slice(0, end)}`);
+        await scratch.query(`${explain}${text.slice(0, span.end)}`);
       } catch (error) {
-        if (messageOf(error) === message) return index;
+        if (messageOf(error) === message) return span;
       }
     }
     return undefined;
