@@ -85,9 +85,9 @@ export function describeNonTransactionalContract(name: string, open: (path: stri
         version: '002',
         file: '002_rebuild_users/up.sql',
         line: 8,
-        column: 3,
+        column: 32,
         message:
-          'migration 002 (rebuild_users) failed at 002_rebuild_users/up.sql:8:3 (transaction: false): the transaction it opened at line 5 was rolled back, and the 3 statements before that took effect and stay applied, with foreign_keys set back as it was: no such function: normalize\n  UPDATE users_new SET email = normalize(email)',
+          'migration 002 (rebuild_users) failed at 002_rebuild_users/up.sql:8:32 (transaction: false): the transaction it opened at line 5 was rolled back, and the 3 statements before that took effect and stay applied, with foreign_keys set back as it was: no such function: normalize\n  UPDATE users_new SET email = normalize(email)',
       });
       expect((error as RunError).report.steps.map((s) => [s.version, s.status])).toEqual([
         ['001', 'applied'],
@@ -155,9 +155,9 @@ export function describeNonTransactionalContract(name: string, open: (path: stri
       expect(error).toMatchObject({
         code: 'MIGRATION_FAILED',
         line: 3,
-        column: 1,
+        column: 13,
         message:
-          'migration 002 (copy) failed at 002_copy/up.sql:3:1 (transaction: false): the transaction it opened at line 1 was rolled back, and none of its statements stay applied: no such table: nope\n  INSERT INTO nope VALUES (1)',
+          'migration 002 (copy) failed at 002_copy/up.sql:3:13 (transaction: false): the transaction it opened at line 1 was rolled back, and none of its statements stay applied: no such table: nope\n  INSERT INTO nope VALUES (1)',
       });
       expect(await rows(driver, 'SELECT id FROM users ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
       expect(driver.inTransaction()).toBe(false);
@@ -226,7 +226,7 @@ export function describeNonTransactionalContract(name: string, open: (path: stri
         }).migrate(),
       );
       expect(outside.message).toBe(
-        'migration 002 (settings) failed at 002_settings/up.sql:6:1 outside a transaction (transaction: false), after the 5 statements before it took effect, which stay applied, with foreign_keys, recursive_triggers, legacy_alter_table, ignore_check_constraints and query_only set back as they were: no such table: nope\n  INSERT INTO nope VALUES (1)',
+        'migration 002 (settings) failed at 002_settings/up.sql:6:13 outside a transaction (transaction: false), after the 5 statements before it took effect, which stay applied, with foreign_keys, recursive_triggers, legacy_alter_table, ignore_check_constraints and query_only set back as they were: no such table: nope\n  INSERT INTO nope VALUES (1)',
       );
       expect(await Promise.all(settings.map((s) => pragma(driver, s)))).toEqual(before);
 
@@ -238,7 +238,7 @@ export function describeNonTransactionalContract(name: string, open: (path: stri
         }).migrate(),
       );
       expect(inside.message).toBe(
-        'migration 002 (settings) failed at 002_settings/up.sql:2:1, and the database was left as before it, with recursive_triggers set back as it was: no such table: nope\n  INSERT INTO nope VALUES (1)',
+        'migration 002 (settings) failed at 002_settings/up.sql:2:13, and the database was left as before it, with recursive_triggers set back as it was: no such table: nope\n  INSERT INTO nope VALUES (1)',
       );
       expect(await Promise.all(settings.map((s) => pragma(driver, s)))).toEqual(before);
     });

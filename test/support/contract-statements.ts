@@ -102,11 +102,11 @@ export function describeStatementsContract(name: string, open: (path: string) =>
           version: '002',
           file: '002_notes/up.sql',
           line: 6,
-          column: 4,
+          column: 16,
           message:
-            'migration 002 (notes) failed at 002_notes/up.sql:6:4, and the database was left as before it: no such table: nope\n  INSERT INTO nope VALUES (1)',
+            'migration 002 (notes) failed at 002_notes/up.sql:6:16, and the database was left as before it: no such table: nope\n  INSERT INTO nope VALUES (1)',
         });
-        expect(error.toJSON()).toMatchObject({ file: '002_notes/up.sql', line: 6, column: 4 });
+        expect(error.toJSON()).toMatchObject({ file: '002_notes/up.sql', line: 6, column: 16 });
         expect(await schemaOf(driver)).toEqual(before);
         expect(driver.inTransaction()).toBe(false);
       });
@@ -115,7 +115,7 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         const manager = await seeded({ '002_notes/up.sql': NOTES, '002_notes/meta.yaml': 'transaction: false\n' });
         const error = await failureOf(manager.migrate());
         expect(error.message).toBe(
-          'migration 002 (notes) failed at 002_notes/up.sql:6:4 outside a transaction (transaction: false), after the 2 statements before it took effect, which stay applied: no such table: nope\n  INSERT INTO nope VALUES (1)',
+          'migration 002 (notes) failed at 002_notes/up.sql:6:16 outside a transaction (transaction: false), after the 2 statements before it took effect, which stay applied: no such table: nope\n  INSERT INTO nope VALUES (1)',
         );
         expect(await driver.query('SELECT body FROM notes')).toEqual([{ body: 'a note\nthat spans; lines' }]);
         expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001']);
@@ -133,9 +133,9 @@ export function describeStatementsContract(name: string, open: (path: string) =>
         ];
         const manager = await seeded({ '002_wide/up.sql': `SELECT 1;\n${table.join('\n')};\n` });
         const error = await failureOf(manager.migrate());
-        expect(error).toMatchObject({ code: 'MIGRATION_FAILED', line: 2, column: 1 });
+        expect(error).toMatchObject({ code: 'MIGRATION_FAILED', line: 8, column: 1 });
         expect(error.message).toMatch(
-          /^migration 002 \(wide\) failed at 002_wide\/up\.sql:2:1, and the database was left as before it: .*syntax error/,
+          /^migration 002 \(wide\) failed at 002_wide\/up\.sql:8:1, and the database was left as before it: .*syntax error/,
         );
         expect(error.message.split('\n').slice(1)).toEqual([...table.slice(0, 5).map((line) => `  ${line}`), '  …']);
       });
@@ -151,9 +151,9 @@ export function describeStatementsContract(name: string, open: (path: string) =>
           code: 'ROLLBACK_FAILED',
           file: '002_notes/down.sql',
           line: 4,
-          column: 3,
+          column: 14,
           message:
-            'rolling back migration 002 (notes) failed at 002_notes/down.sql:4:3, and the database was left as before it: no such table: nope\n  DROP TABLE nope',
+            'rolling back migration 002 (notes) failed at 002_notes/down.sql:4:14, and the database was left as before it: no such table: nope\n  DROP TABLE nope',
         });
         expect(await count('notes')).toBe(0);
       });

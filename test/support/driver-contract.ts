@@ -232,9 +232,9 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           version: '003',
           file: '003_add_tags/up.sql',
           line: 3,
-          column: 1,
+          column: 13,
           message:
-            'migration 003 (add_tags) failed at 003_add_tags/up.sql:3:1, and the database was left as before it: no such table: nowhere\n  INSERT INTO nowhere VALUES (1)',
+            'migration 003 (add_tags) failed at 003_add_tags/up.sql:3:13, and the database was left as before it: no such table: nowhere\n  INSERT INTO nowhere VALUES (1)',
         });
         expect((error as RunError).report.steps.map((s) => [s.version, s.status])).toEqual([
           ['002', 'applied'],
@@ -440,9 +440,9 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           version: '004',
           file: '004_add_notes (up, defined in code)',
           line: 2,
-          column: 1,
+          column: 13,
           message:
-            'migration 004 (add_notes) failed at 004_add_notes (up, defined in code):2:1, and the database was left as before it: no such table: nowhere\n' +
+            'migration 004 (add_notes) failed at 004_add_notes (up, defined in code):2:13, and the database was left as before it: no such table: nowhere\n' +
             '  INSERT INTO nowhere VALUES (1)',
         });
         expect(await tablesOf(open[0] as Driver)).not.toContain('notes');
@@ -528,9 +528,9 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           code: 'ROLLBACK_FAILED',
           file: '003_add_tags/down.sql',
           line: 2,
-          column: 1,
+          column: 12,
           message:
-            'rolling back migration 003 (add_tags) failed at 003_add_tags/down.sql:2:1, and the database was left as before it: no such table: nothing_here\n  DROP TABLE nothing_here',
+            'rolling back migration 003 (add_tags) failed at 003_add_tags/down.sql:2:12, and the database was left as before it: no such table: nothing_here\n  DROP TABLE nothing_here',
         });
         expect(await schemaOf(driver)).toEqual(before);
         expect((await historyOf(driver)).length).toBe(3);

@@ -90,7 +90,7 @@ describe('the example server as a process', () => {
       code: 1,
       stdout: '',
       stderr:
-        'server not started: MIGRATION_FAILED: migration 004 (broken) failed at 004_broken/up.sql:2:1, and the database ' +
+        'server not started: MIGRATION_FAILED: migration 004 (broken) failed at 004_broken/up.sql:2:13, and the database ' +
         'was left as before it: no such table: nowhere; the database as it was before this run is in ' +
         `${join(temp.path, 'backups', backup ?? '')}\n`,
     });

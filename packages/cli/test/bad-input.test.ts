@@ -514,7 +514,7 @@ describe.each(DRIVERS)('a failed run into a folder it created (--driver %s)', (d
     writeMigrations(box.path('migrations'), { '001_broken': { up: 'CREATE INDEX idx_nothing ON nothing (id);\n' } });
     const result = box.run(['--driver', driver, '--db', 'data/nested/app.db', 'migrate']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error MIGRATION_FAILED: migration 001 \(broken\) failed at 001_broken\/up\.sql:1:1/);
+    expect(result.stderr).toMatch(/^error MIGRATION_FAILED: migration 001 \(broken\) failed at 001_broken\/up\.sql:1:29/);
     expect(readdirSync(box.cwd)).toEqual(['migrations']);
   });
 });

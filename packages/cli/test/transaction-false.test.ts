@@ -34,7 +34,7 @@ describe.each(DRIVERS)('a failed transaction: false migration (--driver %s)', (d
     );
     expect(failed.stderr).toBe(
       [
-        'error MIGRATION_FAILED: migration 004 (rebuild_users) failed at 004_rebuild_users/up.sql:6:1 (transaction: false): the transaction it opened at line 3 was rolled back, and the 2 statements before that took effect and stay applied, with foreign_keys set back as it was: no such function: normalize',
+        'error MIGRATION_FAILED: migration 004 (rebuild_users) failed at 004_rebuild_users/up.sql:6:30 (transaction: false): the transaction it opened at line 3 was rolled back, and the 2 statements before that took effect and stay applied, with foreign_keys set back as it was: no such function: normalize',
         '  UPDATE users_new SET email = normalize(email)',
         '  version: 004',
         '  file: 004_rebuild_users/up.sql',

@@ -44,6 +44,17 @@ export type ErrorCode =
    * or left schemas that differ; the message names the engines and the compile options or releases that explain it.
    */
   | 'PARITY_MISMATCH'
+  /**
+   * `validate` replayed the migrations in run order on an empty database in memory, and one failed there, with the
+   * file, line and column of the failing token: it would fail on a real database too (unless it needs what the replay
+   * cannot have, such as a file to ATTACH or a loadable extension). No real database was touched.
+   */
+  | 'REPLAY_FAILED'
+  /**
+   * `validate --round-trip` found a down.sql that fails, or does not restore the schema and rows from before up.sql,
+   * or an up.sql that, applied again after down.sql, fails or builds something else than the first time.
+   */
+  | 'ROUND_TRIP_FAILED'
   /** A rollback was refused because applied migrations depend on the target. */
   | 'DEPENDENTS_APPLIED'
   /** A rollback was refused because a migration has no down.sql, or one that is empty or only comments. */
@@ -81,7 +92,8 @@ export type ErrorCode =
 
 /**
  * Where an error points: the migration version and the file, relative to the migrations folder; for an error about
- * one statement, also the 1-based line and column in that file where the statement starts.
+ * one statement, also the 1-based line and column in that file of the token SQLite's message names (`near ")"`,
+ * `no such table: x`), or else of the statement's start.
  */
 export interface ErrorLocation {
   readonly version?: string;

@@ -51,6 +51,7 @@ export {
   type MigrationManagerOptions,
   type RepairOptions,
   type RollbackOptions,
+  type ValidateOptions,
   type ValidationReport,
 } from './manager.js';
 export {
@@ -82,6 +83,7 @@ export {
   type RepairReport,
 } from './plan/repair.js';
 export { planRollback, type RollbackTarget } from './plan/rollback.js';
+export type { StepWording } from './run/apply.js';
 export { checkHistoryTableName, DEFAULT_HISTORY_TABLE } from './run/history.js';
 export { RunError, type RunEvent, type RunReport, type StepReport, type StepStatus } from './run/report.js';
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
@@ -110,10 +112,18 @@ export type {
 } from './schema/parity-report.js';
 export { type ReadSchemaOptions, readSchema } from './schema/read.js';
 export { Replay } from './schema/replay.js';
+export { type RoundTripOutcome, roundTrip } from './schema/round-trip.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { planSquash, type SquashOptions, type SquashPlan } from './squash/plan.js';
 export { summarize } from './summary.js';
 export { type AppliedMigration, legacyChecksums } from './validate/history.js';
+export {
+  type NotReplayed,
+  type ReplayFindings,
+  type ReplayMigrationsOptions,
+  type RoundTripResult,
+  replayMigrations,
+} from './validate/replay.js';
 export { emptyDownWarnings, reversibility } from './validate/reversible.js';
 export { type CheckedSet, checkSet } from './validate/set.js';
 export { type ResolvedSet, resolveSquashes, type Squash } from './validate/squash.js';

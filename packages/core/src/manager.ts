@@ -18,6 +18,7 @@ import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import type { SchemaDifference } from './schema/diff.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
+import { type NotReplayed, type RoundTripResult, replayMigrations } from './validate/replay.js';
 import { emptyDownWarnings } from './validate/reversible.js';
 import { type CheckedSet, checkSet } from './validate/set.js';
 import { resolveSquashes, type Squash } from './validate/squash.js';
@@ -78,6 +79,17 @@ export interface BaselineOptions {
   readonly apply?: boolean;
 }
 
+/** Options of {@link MigrationManager.validate}: those of `status`, and the replay's. */
+export interface ValidateOptions extends InspectOptions {
+  /**
+   * Replay every migration on an empty database in memory (`REPLAY_FAILED`). Default: when the driver can open one
+   * (`Driver.scratch`); asked for on a driver that cannot, `INVALID_OPTION`.
+   */
+  readonly replay?: boolean;
+  /** Check on the replay that every down.sql undoes its up.sql (`ROUND_TRIP_FAILED`); replays even without `replay`. */
+  readonly roundTrip?: boolean;
+}
+
 /**
  * Options of {@link MigrationManager.status} and {@link MigrationManager.validate}.
  *
@@ -98,8 +110,9 @@ export interface InspectOptions {
 
 /**
  * What `validate` reports: the run order of the valid migrations, every problem found, and warnings: what is allowed
- * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid. With
- * `{ drift: true }`, also the drift check's result, as in {@link StatusReport}.
+ * but rarely meant (`IRREVERSIBLE`: a down.sql with no statement), which do not make the set invalid. `notReplayed`
+ * is there when the migrations were replayed, `roundTrips` when round trips were asked for; with `{ drift: true }`,
+ * the drift check's result, as in {@link StatusReport}.
  */
 export interface ValidationReport {
   readonly order: readonly { readonly version: string; readonly name: string }[];
@@ -109,6 +122,10 @@ export interface ValidationReport {
   readonly drift?: readonly SchemaDifference[];
   /** Why the drift check could not be made, when it was asked for. */
   readonly driftSkipped?: string;
+  /** The migrations the replay could not check, as one they depend on failed. */
+  readonly notReplayed?: readonly NotReplayed[];
+  /** One result per migration, in run order. */
+  readonly roundTrips?: readonly RoundTripResult[];
 }
 
 /**
@@ -163,20 +180,37 @@ export class MigrationManager {
   }
 
   /**
-   * Checks files, dependencies and the checksums of applied migrations; with `{ drift: true }`, also the database's
-   * schema against the one its applied migrations build (see {@link InspectOptions}). Changes nothing.
+   * Checks files, dependencies and the checksums of applied migrations, then replays every migration, applied or not,
+   * on an empty database in memory of the driver's engine (`driver.scratch()`), where what would fail is found with
+   * its file, line and column (`REPLAY_FAILED`); with `roundTrip`, each down.sql is checked there too; with
+   * `drift`, the database's schema is compared with the one its applied migrations build (see {@link InspectOptions}).
+   * Changes nothing.
    *
    * @example
    * ```ts
-   * const { problems } = await manager.validate({ drift: true }); // SCHEMA_DRIFT among them after a change by hand
+   * const { problems, roundTrips } = await manager.validate({ roundTrip: true, drift: true });
    * ```
    */
-  async validate(options: InspectOptions = {}): Promise<ValidationReport> {
+  async validate(options: ValidateOptions = {}): Promise<ValidationReport> {
     const state = await this.inspect(false, true);
     const { order } = state;
     const warnings = emptyDownWarnings(order);
     const { problems, ...drift } = await this.withDrift(state, options);
-    return { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings, ...drift };
+    const report = { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings, ...drift };
+    const roundTrip = options.roundTrip === true;
+    // By default only where the driver can open a database in memory; asked for, without one, it is an error.
+    const replay = options.replay ?? this.driver.scratch !== undefined;
+    if (!replay && !roundTrip) return report;
+    // A migration whose files have a problem is not replayed: that problem says what is wrong with it.
+    const skip = new Set(this.check(true).problems.flatMap((p) => (p.version === undefined ? [] : [p.version])));
+    const found = await replayMigrations(this.driver, order, { table: this.history.name, roundTrip, skip });
+    const { notReplayed, roundTrips } = found;
+    return {
+      ...report,
+      problems: [...problems, ...found.problems],
+      notReplayed,
+      ...(roundTrips === undefined ? {} : { roundTrips }),
+    };
   }
 
   /**

@@ -7,6 +7,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeReplayContract } from '../../../test/support/contract-replay.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeSquashContract } from '../../../test/support/contract-squash.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
@@ -24,6 +25,7 @@ describeDriftContract('better-sqlite3', open);
 describeSquashContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
+describeReplayContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.
 describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),

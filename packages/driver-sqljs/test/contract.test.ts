@@ -6,6 +6,7 @@ import { describeHistoryContract } from '../../../test/support/contract-history.
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
+import { describeReplayContract } from '../../../test/support/contract-replay.js';
 import { describeSchemaContract } from '../../../test/support/contract-schema.js';
 import { describeSquashContract } from '../../../test/support/contract-squash.js';
 import { describeStatementsContract } from '../../../test/support/contract-statements.js';
@@ -25,5 +26,6 @@ describeDriftContract('sql.js', open);
 describeSquashContract('sql.js', open);
 describePlannerContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
+describeReplayContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
 describeHistoryContract('sql.js', open);

@@ -1,17 +1,24 @@
 import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
+import { notReplayedLines, roundTripLines } from '../render/replay.js';
 import { plural } from '../render/steps.js';
+import { UsageError } from '../usage-error.js';
 import type { Command } from './command.js';
 
-/** `validate`: check the migrations and the checksums of applied ones, change nothing. */
+/** `validate`: check the migrations and the checksums of applied ones, and replay them in memory; change nothing. */
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check names, meta, dependencies, cycles and checksums',
-  usage: ['validate', 'validate --parity'],
+  summary: 'check names, meta, dependencies, cycles, checksums and drift, and replay the migrations in memory',
+  usage: ['validate [--no-replay | --round-trip] [--no-drift]', 'validate --parity'],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
-    'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Changes nothing;',
-    'a database file that does not exist yet is not created.',
+    'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Then replays every',
+    'migration, applied or not, in run order on an empty database in memory of the chosen driver, so that SQL that',
+    'would fail (a syntax error, a missing table) is found with its file, line and column (REPLAY_FAILED) before a',
+    'real database runs it; the migrations that depend on one that failed are listed as not replayed. With',
+    '--round-trip, each migration with a down.sql is also rolled back there and applied again: down.sql must bring',
+    'back the schema and the rows from before up.sql, and up.sql must then build the same again (ROUND_TRIP_FAILED).',
+    'Changes nothing; a database file that does not exist yet is not created.',
     '',
     "It also compares the database's schema with the one its applied migrations build, replayed on an empty database",
     'in memory of the same driver: each table, column, index, view or trigger added, removed or changed outside the',
@@ -19,26 +26,38 @@ export const validateCommand: Command = {
     'match the folder or when an applied migration fails on the empty database; --no-drift leaves it out.',
   ].join('\n'),
   options: {
+    'no-replay': { type: 'boolean', description: 'skip the replay in memory: check files, dependencies and checksums only' },
+    'round-trip': { type: 'boolean', description: 'also check that each down.sql undoes its up.sql, on the replay' },
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
     parity: parityOption,
   },
   args: [],
   notes: [
-    'Warnings (a down.sql that is empty or only comments: that migration is irreversible) are printed on stderr and',
-    'leave the exit code alone. Exit codes: 0 no problems; 1 problems found (each printed on stderr) or a database',
-    'error; 2 a usage error.',
+    'A migration that needs what an empty database in memory cannot have (a file to ATTACH, a loadable extension)',
+    'fails the replay: skip it with --no-replay. Warnings (a down.sql that is empty or only comments: that migration',
+    'is irreversible) are printed on stderr and leave the exit code alone. Exit codes: 0 no problems; 1 problems found',
+    '(each printed on stderr) or a database error; 2 a usage error.',
     '',
     parityNotes,
   ].join('\n'),
   async run({ open, values, settings }) {
     if (values.parity === true) return parityOutcome(settings);
+    const roundTrip = values['round-trip'] === true;
+    // Round trips run on the replay: skipping it and asking for them says two things at once.
+    if (roundTrip && values['no-replay'] === true)
+      throw new UsageError('--round-trip runs on the replay that --no-replay skips; give one of them', 'validate');
     const { manager } = await open({ write: false });
-    const report = await manager.validate({ drift: values['no-drift'] !== true });
+    const report = await manager.validate({
+      replay: values['no-replay'] !== true,
+      roundTrip,
+      drift: values['no-drift'] !== true,
+    });
     const { order, problems, warnings, driftSkipped } = report;
     return {
       data: report,
       exitCode: problems.length > 0 ? 1 : 0,
       render: (view) => {
+        for (const line of roundTripLines(report.roundTrips ?? [], view.color)) view.out(line);
         for (const warning of warnings) view.err(warningLines(warning, view.errColor).join('\n'));
         // Last, after what was checked: a skipped check is no problem, but the exit code alone would not tell.
         const skipped = () => {
@@ -50,6 +69,7 @@ export const validateCommand: Command = {
           return;
         }
         for (const problem of problems) view.err(errorLines(problem, view.errColor, false).join('\n'));
+        for (const line of notReplayedLines(report.notReplayed ?? [])) view.err(line);
         view.err(`validate: ${plural(problems.length, 'problem')} found.`);
         skipped();
       },

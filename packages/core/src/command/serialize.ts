@@ -32,13 +32,15 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
-  const { drift, driftSkipped } = report;
+  const { drift, driftSkipped, notReplayed, roundTrips } = report;
   return {
     order: report.order,
     problems: report.problems.map((p) => p.toJSON()),
     warnings: report.warnings.map((w) => w.toJSON()),
     ...(drift === undefined ? {} : { drift }),
     ...(driftSkipped === undefined ? {} : { driftSkipped }),
+    ...(notReplayed === undefined ? {} : { notReplayed }),
+    ...(roundTrips === undefined ? {} : { roundTrips }),
   };
 }
 

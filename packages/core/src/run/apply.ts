@@ -1,13 +1,24 @@
 import type { Driver } from '../driver.js';
+import type { ErrorCode } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { splitStatements } from '../sql/split.js';
 import { type SettingsSnapshot, snapshotSettings } from './connection-settings.js';
 import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
+import { failureLocation } from './failure-location.js';
 import { checkForeignKeys, withForeignKeysOff } from './foreign-keys.js';
 import type { HistoryTable } from './history.js';
 import { OwnTransactions } from './own-transactions.js';
 import type { RunEvent } from './report.js';
 import { inWriteTransaction } from './transaction.js';
+
+/**
+ * How a step that does not run on the database itself words its failure: its code, and where it ran
+ * (`on the in-memory replay`), said in place of what the failure left behind.
+ */
+export interface StepWording {
+  readonly failure: ErrorCode;
+  readonly scene: string;
+}
 
 /** What became of one step: done, or found already done by another process and skipped. */
 export interface StepResult {
@@ -22,18 +33,20 @@ const now = (): number => clock?.now() ?? Date.now();
 /**
  * Applies one migration: its up.sql and its history row in one write transaction, so a failure leaves the database
  * exactly as before it. A migration another process applied meanwhile is skipped. `onEvent` hears a `statement`
- * event before each statement.
+ * event before each statement. A failure is a `MIGRATION_FAILED`, or worded as `wording` says.
  */
 export function applyMigration(
   driver: Driver,
   history: HistoryTable,
   migration: Migration,
   onEvent?: (event: RunEvent) => void,
+  wording?: StepWording,
 ): Promise<StepResult> {
   return runStep(driver, migration, onEvent, {
     sql: migration.up,
     file: 'up.sql',
-    failure: 'MIGRATION_FAILED',
+    failure: wording?.failure ?? 'MIGRATION_FAILED',
+    scene: wording?.scene,
     label: `migration ${migration.version} (${migration.name})`,
     pending: async () => !(await history.has(migration.version)),
     record: (durationMs) => history.record(migration, durationMs),
@@ -43,18 +56,20 @@ export function applyMigration(
 /**
  * Rolls one migration back: its down.sql and the removal of its history row in one write transaction. The caller
  * has checked that it has a down.sql and that nothing applied depends on it; a migration another process rolled back
- * meanwhile is skipped.
+ * meanwhile is skipped. A failure is a `ROLLBACK_FAILED`, or worded as `wording` says.
  */
 export function rollbackMigration(
   driver: Driver,
   history: HistoryTable,
   migration: Migration,
   onEvent?: (event: RunEvent) => void,
+  wording?: StepWording,
 ): Promise<StepResult> {
   return runStep(driver, migration, onEvent, {
     sql: migration.down ?? '',
     file: 'down.sql',
-    failure: 'ROLLBACK_FAILED',
+    failure: wording?.failure ?? 'ROLLBACK_FAILED',
+    scene: wording?.scene,
     label: `rolling back migration ${migration.version} (${migration.name})`,
     pending: () => history.has(migration.version),
     record: async () => {
@@ -121,6 +136,7 @@ async function runStep(
     // In this order: PRAGMA foreign_keys does nothing while a transaction is open.
     const rolledBack = await own?.rollBack(failed);
     const restored = (await settings?.restore()) ?? [];
-    throw failureOf(migration, step, error, { failed, rolledBack, restored });
+    const at = failed === undefined ? undefined : await failureLocation(driver, step.sql, failed.statement, error);
+    throw failureOf(migration, step, error, { failed, rolledBack, restored, at });
   }
 }

@@ -1,6 +1,7 @@
 import { type ErrorCode, messageOf, StrataError } from '../errors.js';
 import { type Migration, type MigrationFileName, migrationFile } from '../migration.js';
 import type { Statement } from '../sql/split.js';
+import type { FilePosition } from './failure-location.js';
 
 /** Which file of a migration ran, and how to word its failure. */
 export interface FailingStep {
@@ -8,6 +9,11 @@ export interface FailingStep {
   readonly failure: ErrorCode;
   /** How the message starts: `migration 004 (add_index)`. */
   readonly label: string;
+  /**
+   * Where the step ran when that was not the database itself (`on the in-memory replay`): said after `failed`, in
+   * place of what the failure left behind, which concerns no one there.
+   */
+  readonly scene?: string | undefined;
 }
 
 /** A statement of a script, and how many statements before it had run. */
@@ -27,6 +33,8 @@ export interface Aftermath {
   readonly rolledBack?: FailedStatement | undefined;
   /** The connection settings the script had changed and that were set back as they were before it. */
   readonly restored?: readonly string[];
+  /** Where in the file the statement failed, when SQLite's message names a token of it; its start otherwise. */
+  readonly at?: FilePosition | undefined;
 }
 
 /** At most this many lines of the failing statement are quoted, each cut at this many characters. */
@@ -35,26 +43,32 @@ const QUOTED_WIDTH = 160;
 
 /**
  * The error for a step that failed: `failure` as its code (`LOCK_TIMEOUT` when that is what the driver reported: the
- * step waited too long for another connection's lock), the file, and, when a statement failed, its line and
- * column, in the message and as fields, and the statement itself quoted under the message. The message says what the
- * failure left behind, which depends on whether the migration ran in a transaction, and, if not, on whether it had
- * opened one of its own.
+ * step waited too long for another connection's lock), the file, and, when a statement failed, the line and column of
+ * the token SQLite's message names (`failureLocation`), or of the statement, in the message and as fields, and
+ * the statement itself quoted under the message. The message says what the failure left behind, which depends on
+ * whether the migration ran in a transaction, and, if not, on whether it had opened one of its own; or, for a step
+ * that ran elsewhere, where (`scene`).
  *
  * @example
  * ```ts
  * failureOf(migration, { file: 'up.sql', failure: 'MIGRATION_FAILED', label: 'migration 004 (add_index)' }, error, { failed }).message;
- * // 'migration 004 (add_index) failed at 004_add_index/up.sql:12:3, and the database was left as before it: no such table: nope\n'
+ * // 'migration 004 (add_index) failed at 004_add_index/up.sql:12:23, and the database was left as before it: no such table: main.nope\n'
  * // + '  CREATE INDEX idx ON nope(x)'
  * ```
  */
 export function failureOf(migration: Migration, step: FailingStep, error: unknown, aftermath: Aftermath = {}): StrataError {
   const { failed } = aftermath;
   const file = migrationFile(migration, step.file);
-  const where = failed === undefined ? {} : { line: failed.statement.line, column: failed.statement.column };
-  const at = failed === undefined ? '' : ` at ${file}:${failed.statement.line}:${failed.statement.column}`;
+  const position = aftermath.at ?? failed?.statement;
+  const where = position === undefined ? {} : { line: position.line, column: position.column };
+  const at = position === undefined ? '' : ` at ${file}:${position.line}:${position.column}`;
   const quoted = failed === undefined ? '' : `\n${quote(failed.statement.text)}`;
-  const left = `${leftBehind(migration.meta.transaction, aftermath)}${settingsClause(aftermath.restored ?? [])}`;
-  const message = `${step.label} failed${at}${left}: ${messageOf(error)}${quoted}`;
+  const left =
+    step.scene === undefined
+      ? `${leftBehind(migration.meta.transaction, aftermath)}${settingsClause(aftermath.restored ?? [])}`
+      : '';
+  const scene = step.scene === undefined ? '' : ` ${step.scene}`;
+  const message = `${step.label} failed${scene}${at}${left}: ${messageOf(error)}${quoted}`;
   // Waiting for another connection's lock is not the migration's fault: the code says what to do about it.
   const code = error instanceof StrataError && error.code === 'LOCK_TIMEOUT' ? error.code : step.failure;
   return new StrataError(code, message, { version: migration.version, file, ...where, cause: error });

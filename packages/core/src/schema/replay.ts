@@ -1,7 +1,7 @@
 import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
-import { applyMigration, rollbackMigration } from '../run/apply.js';
+import { applyMigration, rollbackMigration, type StepWording } from '../run/apply.js';
 import { DEFAULT_HISTORY_TABLE, HistoryTable } from '../run/history.js';
 import type { SchemaModel } from './model.js';
 import { readSchema } from './read.js';
@@ -47,14 +47,17 @@ export class Replay {
     return this.history.name;
   }
 
-  /** Applies up.sql, as `migrate` would; a failure is the `MIGRATION_FAILED` a run would report, the step undone. */
-  async apply(migration: Migration): Promise<void> {
-    await applyMigration(this.driver, this.history, migration);
+  /**
+   * Applies up.sql, as `migrate` would; a failure is the `MIGRATION_FAILED` a run would report, the step undone, or
+   * has the code and says where it ran as `wording` says: `{ failure: 'REPLAY_FAILED', scene: 'on the in-memory replay' }`.
+   */
+  async apply(migration: Migration, wording?: StepWording): Promise<void> {
+    await applyMigration(this.driver, this.history, migration, undefined, wording);
   }
 
-  /** Runs down.sql, as `rollback` would; a failure is the `ROLLBACK_FAILED` a run would report, the step undone. */
-  async rollback(migration: Migration): Promise<void> {
-    await rollbackMigration(this.driver, this.history, migration);
+  /** Runs down.sql, as `rollback` would; a failure is the `ROLLBACK_FAILED` a run would report (or as `wording` says), the step undone. */
+  async rollback(migration: Migration, wording?: StepWording): Promise<void> {
+    await rollbackMigration(this.driver, this.history, migration, undefined, wording);
   }
 
   /** The schema the steps so far have built, without the history table. */
