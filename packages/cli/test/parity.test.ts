@@ -22,7 +22,7 @@ describe.each(DRIVERS)('validate --parity (--driver %s)', (driver) => {
     expect(result.stderr).toBe(
       [
         'error PARITY_MISMATCH: migration 002 (search) applies on better-sqlite3 but fails on sqljs at ' +
-          '002_search/up.sql:2:1: no such module: fts5 (ENABLE_FTS5 on better-sqlite3, not on sqljs)',
+          '002_search/up.sql:2:40: no such module: fts5 (ENABLE_FTS5 on better-sqlite3, not on sqljs)',
         '  version: 002',
         '  file: 002_search/up.sql',
         'validate --parity: 1 finding in 3 migrations.',
@@ -53,8 +53,8 @@ describe.each(DRIVERS)('validate --parity (--driver %s)', (driver) => {
           failedOn: ['sqljs'],
           appliedOn: ['better-sqlite3'],
           explanation: 'ENABLE_FTS5 on better-sqlite3, not on sqljs',
-          error: { code: 'MIGRATION_FAILED', file: '002_search/up.sql', line: 2, column: 1 },
-          problem: { code: 'PARITY_MISMATCH', version: '002', file: '002_search/up.sql', line: 2, column: 1 },
+          error: { code: 'MIGRATION_FAILED', file: '002_search/up.sql', line: 2, column: 40 },
+          problem: { code: 'PARITY_MISMATCH', version: '002', file: '002_search/up.sql', line: 2, column: 40 },
         },
       ],
     });
@@ -77,7 +77,7 @@ describe('validate --parity, explained and installed', () => {
     const help = sandbox().run(['validate', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('strata [options] validate --parity');
-    expect(help.stdout).toContain('--parity  replay the migrations in memory on better-sqlite3 and on sql.js');
+    expect(help.stdout).toContain('--parity      replay the migrations in memory on better-sqlite3 and on sql.js');
     expect(help.stdout).toContain('PARITY_MISMATCH');
   });
 

@@ -55,6 +55,7 @@ describe.each(DRIVERS)('validate replays the migrations in memory (--driver %s)'
       ],
       warnings: [],
       notReplayed: [],
+      drift: [],
     });
     expect(inspectDb(box.path('app.db'))).toEqual(before);
 

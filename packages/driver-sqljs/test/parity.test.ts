@@ -70,12 +70,12 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
         error: {
           code: 'MIGRATION_FAILED',
           message:
-            'migration 002 (search) failed at 002_search/up.sql:3:3, and the database was left as before it: no such ' +
+            'migration 002 (search) failed at 002_search/up.sql:3:42, and the database was left as before it: no such ' +
             'module: fts5\n  CREATE VIRTUAL TABLE docs_search USING fts5(body)',
           version: '002',
           file: '002_search/up.sql',
           line: 3,
-          column: 3,
+          column: 42,
         },
         explanation,
         problem: {
@@ -83,9 +83,9 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
           version: '002',
           file: '002_search/up.sql',
           line: 3,
-          column: 3,
+          column: 42,
           message:
-            'migration 002 (search) applies on better-sqlite3 but fails on sqljs at 002_search/up.sql:3:3: no such ' +
+            'migration 002 (search) applies on better-sqlite3 but fails on sqljs at 002_search/up.sql:3:42: no such ' +
             `module: fts5 (${explanation}); not checked, as they depend on it: 003, 004 on sqljs`,
         },
       },
@@ -127,7 +127,7 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
     ]);
     expect(report.findings[0]).not.toHaveProperty('after');
     expect(report.findings[1]?.problem.message).toMatch(
-      /^migration 003 \(drop\) applies on sqljs but fails on better-sqlite3 at 003_drop\/up\.sql:1:1: no such index: idx_t; it comes after 002, which failed there first$/,
+      /^migration 003 \(drop\) applies on sqljs but fails on better-sqlite3 at 003_drop\/up\.sql:1:12: no such index: idx_t; it comes after 002, which failed there first$/,
     );
   });
 
@@ -145,7 +145,7 @@ describe('checkParity on better-sqlite3 and sql.js', () => {
         'fails-everywhere',
         '002',
         'MIGRATION_FAILED',
-        'migration 002 (bad) fails on every engine at 002_bad/up.sql:1:1: no such table: main.nope; not checked, as they ' +
+        'migration 002 (bad) fails on every engine at 002_bad/up.sql:1:26: no such table: main.nope; not checked, as they ' +
           'depend on it: 003 on better-sqlite3; 003 on sqljs',
       ],
     ]);
