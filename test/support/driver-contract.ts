@@ -111,6 +111,18 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.run('replace INTO t VALUES (3)')).toEqual({ changes: 1 });
       });
 
+      it('names the columns a query returns as they are now, after the table changed since it last ran', async () => {
+        const driver = await openDriver();
+        await driver.exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x')");
+        expect(await driver.query('SELECT * FROM t')).toEqual([{ a: 1, b: 'x' }]);
+        await driver.exec('ALTER TABLE t RENAME COLUMN a TO z; ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 3');
+        expect(await driver.query('SELECT * FROM t')).toEqual([{ z: 1, b: 'x', c: 3 }]);
+        await driver.exec('ALTER TABLE t DROP COLUMN b');
+        expect(await driver.query('SELECT * FROM t')).toEqual([{ z: 1, c: 3 }]);
+        await driver.exec('DELETE FROM t');
+        expect(await driver.query('SELECT * FROM t')).toEqual([]);
+      });
+
       it('knows whether a transaction is open, even when SQLite ended it itself', async () => {
         const driver = await openDriver();
         await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');

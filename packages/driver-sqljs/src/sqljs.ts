@@ -64,8 +64,11 @@ export function* iterateRows(db: SqlJsDatabase, sql: string, params: readonly un
   const statement = db.prepare(sql);
   try {
     statement.bind(params.map(bindable));
-    const names = statement.getColumnNames();
-    while (statement.step()) yield rowOf(names, statement.get());
+    let names: string[] | undefined;
+    while (statement.step()) {
+      names ??= statement.getColumnNames();
+      yield rowOf(names, statement.get());
+    }
   } finally {
     // Also runs when a consumer stops early, since for..of calls return() on the generator.
     statement.free();
@@ -79,9 +82,14 @@ export function* iterateRows(db: SqlJsDatabase, sql: string, params: readonly un
  */
 export function queryRows(db: SqlJsDatabase, sql: string, params: readonly unknown[]): Row[] {
   return withStatement(db, sql, params, (statement) => {
-    const names = statement.getColumnNames();
+    // Asked after the first step: SQLite prepares a kept statement again when the schema changed since its last run,
+    // and only then are the names those of the columns as they are now.
+    let names: string[] | undefined;
     const rows: Row[] = [];
-    while (statement.step()) rows.push(rowOf(names, statement.get()));
+    while (statement.step()) {
+      names ??= statement.getColumnNames();
+      rows.push(rowOf(names, statement.get()));
+    }
     return rows;
   });
 }
