@@ -291,7 +291,7 @@ export function describeGenerateContract(name: string, open: (path: string) => P
         "INSERT INTO t VALUES (1, 'a', 'b');",
       );
       expect(change.up).toBe(
-        'DROP INDEX "idx_old";\nCREATE INDEX "idx_m" ON "t" (m) WHERE m is not null;\nCREATE UNIQUE INDEX "idx_n" ON "t" (n);\n',
+        'DROP INDEX "idx_old";\nCREATE INDEX idx_m ON t (m) WHERE m IS NOT NULL;\nCREATE UNIQUE INDEX idx_n ON t (n);\n',
       );
       await undo();
     });

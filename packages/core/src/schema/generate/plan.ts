@@ -407,8 +407,9 @@ function sameIndex(index: IndexModel, to: readonly IndexModel[], words: WordMap,
   );
 }
 
-/** `CREATE INDEX` from the model, whose keys and WHERE are SQL text. */
+/** The index's `CREATE INDEX`: as SQLite keeps it, or made from the model, whose keys and WHERE are SQL text. */
 function indexSql(index: IndexModel): string {
+  if (index.create !== undefined) return index.create;
   const where = index.where === null ? '' : ` WHERE ${index.where}`;
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoted(index.name)} ON ${quoted(index.table)} (${index.columns.join(', ')})${where}`;
 }
