@@ -241,6 +241,10 @@ export function describeGenerateContract(name: string, open: (path: string) => P
           'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id));',
           'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);',
         ],
+        [
+          'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);',
+          'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER);',
+        ],
       ] as const) {
         const { change, rows, undo } = await roundTrip(
           `${parent}\n${a}`,
@@ -281,6 +285,31 @@ export function describeGenerateContract(name: string, open: (path: string) => P
       expect(await rows('SELECT email FROM users WHERE id = 2')).toEqual([{ email: 'b@x' }]);
       await undo();
       expect(await rows('SELECT count(*) AS n FROM posts')).toEqual([{ n: 2 }]);
+    });
+
+    it('renames a parent table with ALTER TABLE alone: its child keeps its rows and its key follows', async () => {
+      const child = (parent: string) => `CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES ${parent}(id));`;
+      const { change, rows, undo } = await roundTrip(
+        `CREATE TABLE users (id INTEGER PRIMARY KEY);\n${child('users')}`,
+        `CREATE TABLE people (id INTEGER PRIMARY KEY);\n${child('people')}`,
+        'INSERT INTO users VALUES (1); INSERT INTO posts VALUES (10, 1);',
+        { renames: [{ table: 'users', to: 'people' }] },
+      );
+      expect(change.up).toBe('ALTER TABLE "users" RENAME TO "people";\n');
+      expect(change.foreignKeysOff).toBe(false);
+      expect(await rows('SELECT id, user_id FROM posts')).toEqual([{ id: 10, user_id: 1 }]);
+      await undo();
+    });
+
+    it('drops and creates a changed virtual table, with a warning', async () => {
+      const { change, undo } = await roundTrip(
+        'CREATE VIRTUAL TABLE notes USING fts4(body);',
+        'CREATE VIRTUAL TABLE notes USING fts4(body, title);',
+        "INSERT INTO notes (body) VALUES ('hello');",
+      );
+      expect(change.warnings).toEqual(['virtual table notes is dropped and created again: its rows are lost']);
+      expect(change.up).toContain('DROP TABLE "notes";\nCREATE VIRTUAL TABLE notes USING fts4(body, title);\n');
+      await undo();
     });
 
     it('adds and drops unique and partial indexes with CREATE INDEX and DROP INDEX alone', async () => {
