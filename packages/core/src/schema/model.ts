@@ -54,6 +54,12 @@ export interface TableModel {
   readonly foreignKeys: readonly ForeignKeyModel[];
   /** For a virtual table, its normalised `CREATE VIRTUAL TABLE` (module and arguments); null for a table. */
   readonly sql: string | null;
+  /**
+   * The `CREATE TABLE` statement as SQLite keeps it (trimmed, spelling untouched): the one place its CHECK
+   * constraints, collations and column order are written, which a generated migration copies. {@link readSchema}
+   * always sets it; a model written by hand may leave it out.
+   */
+  readonly create?: string;
 }
 
 /**
@@ -72,6 +78,8 @@ export interface IndexModel {
   readonly columns: readonly string[];
   /** The normalised WHERE of a partial index; null for a full one. */
   readonly where: string | null;
+  /** The `CREATE INDEX` statement as SQLite keeps it (trimmed, spelling untouched), which a generated migration copies. {@link readSchema} always sets it. */
+  readonly create?: string;
 }
 
 /**
@@ -87,6 +95,8 @@ export interface StatementObjectModel {
   /** The table a trigger is on; a view's own name. */
   readonly table: string;
   readonly sql: string;
+  /** The statement as SQLite keeps it (trimmed, spelling untouched), which a generated migration copies. {@link readSchema} always sets it. */
+  readonly create?: string;
 }
 
 /**
