@@ -77,6 +77,13 @@ export type ErrorCode =
   | 'SQUASH_MISMATCH'
   /** `squash` was refused, and wrote nothing: the squash folder exists, a migration cannot be squashed, and so on. */
   | 'SQUASH_REFUSED'
+  /**
+   * A schema change could be written more than one way: a table or column disappears while another appears, and no
+   * rename or permission to drop says which it is. The message lists the `--rename` options that would say it.
+   */
+  | 'AMBIGUOUS_CHANGE'
+  /** A schema change drops a table or column (its rows or values would be lost) and dropping was not allowed. */
+  | 'DESTRUCTIVE_CHANGE'
   /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
   | 'INVALID_OPTION'
   /** The database could not be read or written. */

@@ -89,6 +89,7 @@ export { RunError, type RunEvent, type RunReport, type StepReport, type StepStat
 export { diffSchemas, type SchemaDifference } from './schema/diff.js';
 export { type SchemaObject, schemaObjects, schemaSql } from './schema/dump.js';
 export { type EngineBuild, readEngineBuild } from './schema/engine-build.js';
+export { planSchemaChange, type Rename, type SchemaChange, type SchemaChangeOptions } from './schema/generate/plan.js';
 export type {
   ColumnModel,
   ForeignKeyModel,

@@ -54,6 +54,12 @@ export interface TableModel {
   readonly foreignKeys: readonly ForeignKeyModel[];
   /** For a virtual table, its normalised `CREATE VIRTUAL TABLE` (module and arguments); null for a table. */
   readonly sql: string | null;
+  /**
+   * The `CREATE TABLE` statement as SQLite keeps it (trimmed, spelling untouched): the one place its CHECK
+   * constraints, collations and column order are written, which a generated migration copies. {@link readSchema}
+   * always sets it; a model written by hand may leave it out.
+   */
+  readonly create?: string;
 }
 
 /**
@@ -87,6 +93,8 @@ export interface StatementObjectModel {
   /** The table a trigger is on; a view's own name. */
   readonly table: string;
   readonly sql: string;
+  /** The statement as SQLite keeps it (trimmed, spelling untouched), which a generated migration copies. {@link readSchema} always sets it. */
+  readonly create?: string;
 }
 
 /**

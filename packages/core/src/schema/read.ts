@@ -47,6 +47,7 @@ export async function readSchema(driver: Driver, options: ReadSchemaOptions = {}
     name: row.name,
     table: row.tbl_name,
     sql: canonicalSql(row.sql ?? ''),
+    create: (row.sql ?? '').trim(),
   });
   return {
     tables,
@@ -111,6 +112,7 @@ async function readTable(
     withoutRowid: shape.wr === 1,
     foreignKeys: [...foreignKeys.values()],
     sql: virtual ? canonicalSql(row.sql ?? '') : null,
+    create: (row.sql ?? '').trim(),
   };
 }
 
