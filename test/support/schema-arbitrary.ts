@@ -350,18 +350,21 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
 export interface KeptTable {
   readonly a: string;
   readonly b: string;
-  readonly columns: readonly { readonly a: string; readonly b: string }[];
+  /** Each kept column's names, and whether B changed its type (its values are converted). */
+  readonly columns: readonly { readonly a: string; readonly b: string; readonly converted: boolean }[];
 }
 
 /** The tables and columns of A that B keeps (by id, so renamed ones count), the audit table among them. */
 export function keptTables(pair: Pick<SchemaPair, 'a' | 'b'>): KeptTable[] {
-  const kept: KeptTable[] = [{ a: AUDIT_TABLE, b: AUDIT_TABLE, columns: ['id', 'note'].map((c) => ({ a: c, b: c })) }];
+  const kept: KeptTable[] = [
+    { a: AUDIT_TABLE, b: AUDIT_TABLE, columns: ['id', 'note'].map((c) => ({ a: c, b: c, converted: false })) },
+  ];
   for (const was of pair.a.tables) {
     const now = tableOf(pair.b, was.id);
     if (now === undefined) continue;
     const columns = was.columns.flatMap((c) => {
       const column = columnOf(now, c.id);
-      return column === undefined ? [] : [{ a: c.name, b: column.name }];
+      return column === undefined ? [] : [{ a: c.name, b: column.name, converted: column.typeChanged }];
     });
     kept.push({ a: was.name, b: now.name, columns });
   }
