@@ -150,9 +150,14 @@ function plan(from: SchemaModel, to: SchemaModel, renames: readonly Rename[], al
     }
     if (p.mode !== 'alter') continue;
     const table = quoted(p.to.name);
-    for (const c of p.dropped) statements.push(`ALTER TABLE ${table} DROP COLUMN ${quoted(nameOf(p.from, c.key))}`);
+    const drops = p.dropped.map((c) => `ALTER TABLE ${table} DROP COLUMN ${quoted(nameOf(p.from, c.key))}`);
+    const adds = p.added.map((c) => `ALTER TABLE ${table} ADD COLUMN ${c.text}`);
+    // SQLite refuses to drop a table's last column: when every column goes, the new ones come first (no name is both).
+    const allDropped = p.dropped.length === p.from.columns.length;
+    if (!allDropped) statements.push(...drops);
     for (const [a, b] of p.renamed) statements.push(`ALTER TABLE ${table} RENAME COLUMN ${quoted(a)} TO ${quoted(b)}`);
-    for (const c of p.added) statements.push(`ALTER TABLE ${table} ADD COLUMN ${c.text}`);
+    statements.push(...adds);
+    if (allDropped) statements.push(...drops);
   }
   for (const t of added) statements.push(createOf(t));
   for (const p of pairs) if (p.mode === 'rebuild') statements.push(...rebuild(p));
