@@ -16,6 +16,8 @@ import {
 
 /** Runs per property; `STRATA_PROPERTY_RUNS=5000` for a long local run. */
 const RUNS = Number(process.env.STRATA_PROPERTY_RUNS ?? 80);
+/** A long run gets the time it needs. */
+const TIMEOUT = Math.max(30_000, RUNS * 100);
 
 /** Every row of the table's kept columns, each as `quote()` renders its values, sorted: a multiset to compare. */
 async function keptRows(driver: Driver, table: string, columns: readonly string[]): Promise<string[]> {
@@ -171,50 +173,62 @@ export function describeGeneratePropertyContract(name: string, open: (path: stri
       temp.remove();
     });
 
-    it('generates schemas the engine accepts, rows that satisfy every constraint, and a B that can hold them', async () => {
-      await fc.assert(
-        fc.asyncProperty(schemaPair(), async (pair) => {
-          const a = await scratchWith(driver, `${pair.aSql}\n${pair.rowsSql}`);
-          const b = await expectedB(driver, pair, keptTables(pair));
-          try {
-            expect(await a.query('PRAGMA foreign_key_check')).toEqual([]);
-            const schema = await readSchema(a);
-            expect(schema.tables.length).toBe(pair.a.tables.length + 1);
-            expect((await readSchema(b)).tables.length).toBe(pair.b.tables.length + 1);
-          } finally {
-            await a.close();
-            await b.close();
-          }
-        }),
-        { numRuns: RUNS },
-      );
-    });
+    it(
+      'generates schemas the engine accepts, rows that satisfy every constraint, and a B that can hold them',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(schemaPair(), async (pair) => {
+            const a = await scratchWith(driver, `${pair.aSql}\n${pair.rowsSql}`);
+            const b = await expectedB(driver, pair, keptTables(pair));
+            try {
+              expect(await a.query('PRAGMA foreign_key_check')).toEqual([]);
+              const schema = await readSchema(a);
+              expect(schema.tables.length).toBe(pair.a.tables.length + 1);
+              expect((await readSchema(b)).tables.length).toBe(pair.b.tables.length + 1);
+            } finally {
+              await a.close();
+              await b.close();
+            }
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT,
+    );
 
     for (const example of EXAMPLES) {
       it(example.title, () => checkChange(driver, example.change, example.kept));
     }
 
-    it('plans nothing from a schema to itself', async () => {
-      await fc.assert(
-        fc.asyncProperty(schemaWithRows, async ({ schema }) => {
-          const db = await scratchWith(driver, schemaSql(schema));
-          try {
-            const model = await readSchema(db);
-            const plan = planSchemaChange(model, model);
-            expect([plan.up, plan.down, plan.foreignKeysOff]).toEqual(['', '', false]);
-          } finally {
-            await db.close();
-          }
-        }),
-        { numRuns: RUNS },
-      );
-    });
+    it(
+      'plans nothing from a schema to itself',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(schemaWithRows, async ({ schema }) => {
+            const db = await scratchWith(driver, schemaSql(schema));
+            try {
+              const model = await readSchema(db);
+              const plan = planSchemaChange(model, model);
+              expect([plan.up, plan.down, plan.foreignKeysOff]).toEqual(['', '', false]);
+            } finally {
+              await db.close();
+            }
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT,
+    );
 
-    it('makes B from A keeping every kept row, and A again from B, for random pairs', async () => {
-      await fc.assert(
-        fc.asyncProperty(schemaPair(), (pair) => checkChange(driver, pair, keptTables(pair))),
-        { numRuns: RUNS },
-      );
-    });
+    it(
+      'makes B from A keeping every kept row, and A again from B, for random pairs',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(schemaPair(), (pair) => checkChange(driver, pair, keptTables(pair))),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT,
+    );
   });
 }
