@@ -159,7 +159,7 @@ export function describeGenerateContract(name: string, open: (path: string) => P
       expect(() => planSchemaChange(from, to, { renames: [{ table: 'users', to: 'people' }] })).toThrow(
         new StrataError(
           'AMBIGUOUS_CHANGE',
-          'table users: column email disappears while mail appears: a rename or a drop? Say which with --rename users.email=mail, or --allow-drop to drop and create',
+          'table users: column email disappears while column mail appears: a rename or a drop? Say which with --rename users.email=mail, or --allow-drop to drop and create',
         ),
       );
       await driver.exec('DROP TABLE users');
@@ -291,7 +291,7 @@ export function describeGenerateContract(name: string, open: (path: string) => P
         "INSERT INTO t VALUES (1, 'a', 'b');",
       );
       expect(change.up).toBe(
-        'DROP INDEX "idx_old";\nCREATE INDEX "idx_m" ON "t" (m) WHERE m is not null;\nCREATE UNIQUE INDEX "idx_n" ON "t" (n);\n',
+        'DROP INDEX "idx_old";\nCREATE INDEX idx_m ON t (m) WHERE m IS NOT NULL;\nCREATE UNIQUE INDEX idx_n ON t (n);\n',
       );
       await undo();
     });

@@ -69,8 +69,22 @@ export function describeSchemaContract(name: string, open: (path: string) => Pro
       ]);
       expect(schema.tables.find((t) => t.name === 'notes')?.sql).toBe('create virtual table notes using fts4(body)');
       expect(schema.indexes).toEqual([
-        { name: 'idx_tags_label', table: 'tags', unique: false, columns: ['label desc'], where: null },
-        { name: 'idx_users_lower_email', table: 'users', unique: true, columns: ['lower(email)'], where: 'email is not null' },
+        {
+          name: 'idx_tags_label',
+          table: 'tags',
+          unique: false,
+          columns: ['label desc'],
+          where: null,
+          create: 'CREATE INDEX idx_tags_label ON tags (label DESC)',
+        },
+        {
+          name: 'idx_users_lower_email',
+          table: 'users',
+          unique: true,
+          columns: ['lower(email)'],
+          where: 'email is not null',
+          create: 'CREATE UNIQUE INDEX idx_users_lower_email ON users (lower(email)) WHERE email IS NOT NULL',
+        },
       ]);
       expect(schema.views.map((v) => v.sql)).toEqual(["create view named_users as select id,name from users where name<>'anon'"]);
       expect(schema.triggers.map((t) => [t.name, t.table])).toEqual([['users_touch', 'users']]);

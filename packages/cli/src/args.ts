@@ -85,7 +85,7 @@ export type Invocation =
       readonly kind: 'run';
       readonly command: Command;
       readonly global: GlobalOptions;
-      readonly values: Readonly<Record<string, string | boolean | undefined>>;
+      readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
       readonly args: readonly string[];
     };
 
@@ -143,7 +143,7 @@ function spliced(argv: readonly string[], at: number, words: readonly string[]):
   return [...argv.slice(0, at), ...words, ...argv.slice(at + 1)];
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | readonly string[] | undefined>;
 
 /**
  * Parses strictly; `command` names the command a mistake belongs to, when one can be told. `wordAt` is the index in
@@ -169,7 +169,11 @@ function parse(argv: readonly string[], specs: Record<string, OptionSpec>, comma
 function parserOptions(specs: Record<string, OptionSpec>): NonNullable<ParseArgsConfig['options']> {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+      ...(spec.multiple === true ? { multiple: true } : {}),
+    };
   }
   return options;
 }
@@ -277,7 +281,7 @@ function checkVersion(command: Command, what: string, value: string): void {
 }
 
 function globalOptions(values: Values): GlobalOptions {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const text = (v: Values[string]) => (typeof v === 'string' && v !== '' ? v : undefined);
   const foreignKeys = oneOf('--foreign-keys', values['foreign-keys'], FOREIGN_KEYS);
   return {
     // Kept even when empty: `--db ''` is refused, not taken for the default database.
@@ -295,7 +299,7 @@ function globalOptions(values: Values): GlobalOptions {
 }
 
 /** `value` when it is one of `allowed`; anything else given is a usage error naming them. */
-function oneOf<T extends string>(option: string, value: string | boolean | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(option: string, value: Values[string], allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (allowed.includes(value as T)) return value as T;
   const choices = allowed.length === 2 ? allowed.join(' or ') : `one of ${allowed.join(', ')}`;
@@ -316,7 +320,7 @@ function tableOption(table: string | undefined): string | undefined {
 /** Below this a lock could be taken over between two refreshes of a busy holder on another host. */
 export const MIN_LOCK_STALE_MS = 2000;
 
-function milliseconds(option: string, value: string | boolean | undefined, least: number): number | undefined {
+function milliseconds(option: string, value: Values[string], least: number): number | undefined {
   if (value === undefined) return undefined;
   const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms < least) {

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly required?: boolean;
   /** What the value must look like; another value is a usage error. `version`: digits, as a folder name starts. */
   readonly format?: 'version';
+  /** A string option that may be given more than once (`--rename a=b --rename c=d`): its value is the list. */
+  readonly multiple?: boolean;
 }
 
 /** A positional argument of one command. */
@@ -51,7 +53,8 @@ export interface CommandInput {
   /** The database, migrations folder, driver and backup settings: the command line over the config file. */
   readonly settings: Settings;
   /** The command's options by name; global options are handled before the command runs. */
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** A `multiple` option's values come as a list, in the order given. */
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   /** Positional arguments after the command name, `rollback:002` counting as `rollback 002`. */
   readonly args: readonly string[];
   /** Loads the migrations and opens the database; the CLI closes it after the command, however it ends. */

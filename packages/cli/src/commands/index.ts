@@ -2,6 +2,7 @@ import { backupCommand } from './backup.js';
 import { baselineCommand } from './baseline.js';
 import { bundleCommand } from './bundle.js';
 import type { Command } from './command.js';
+import { diffCommand } from './diff.js';
 import { forgetCommand } from './forget.js';
 import { migrateCommand } from './migrate.js';
 import { newCommand } from './new.js';
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   bundleCommand,
   schemaCommand,
   squashCommand,
+  diffCommand,
 ];

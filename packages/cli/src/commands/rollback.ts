@@ -38,7 +38,10 @@ export const rollbackCommand: Command = {
 };
 
 /** What the command line asks to roll back: exactly one of V, --last, --steps N and --to V. */
-function targetOf(values: Readonly<Record<string, string | boolean | undefined>>, version: string | undefined): RollbackTarget {
+function targetOf(
+  values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>,
+  version: string | undefined,
+): RollbackTarget {
   const { last, steps, to } = values;
   const given = [version !== undefined, last === true, typeof steps === 'string', typeof to === 'string'];
   const count = given.filter(Boolean).length;

@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  DEFAULT_HISTORY_TABLE,
-  type Driver,
-  diffSchemas,
-  MigrationManager,
-  readSchema,
-  StrataError,
-  schemaSql,
-} from '@strata/core';
-import { loadMigrationsFolder } from '@strata/core/node/folder';
+import { DEFAULT_HISTORY_TABLE, type Driver, diffSchemas, readSchema, StrataError, schemaSql } from '@strata/core';
 import { openDriver } from '../drivers.js';
+import { replayFolder } from '../folder-replay.js';
 import { shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import type { Settings } from '../settings.js';
@@ -37,7 +29,8 @@ export const schemaCommand: Command = {
   notes: 'Exit codes: 0 printed, written or up to date; 1 --check found the file stale, or a migration failed; 2 a usage error.',
   async run({ values, settings, open }) {
     const exclude = [settings.table ?? DEFAULT_HISTORY_TABLE];
-    const source = values.database === true ? (await open({ write: false, migrations: false })).driver : await replay(settings);
+    const source =
+      values.database === true ? (await open({ write: false, migrations: false })).driver : await replayFolder(settings);
     try {
       const text = await schemaSql(source, { exclude });
       const shown = (path: string) => shownPath(settings.cwd, path);
@@ -75,19 +68,6 @@ export const schemaCommand: Command = {
     }
   },
 };
-
-/** An empty database in memory with every migration of the folder applied. */
-async function replay(settings: Settings): Promise<Driver> {
-  const migrations = await loadMigrationsFolder(settings.dir);
-  const driver = await openDriver(settings.driver, { file: undefined, readonly: false });
-  try {
-    await new MigrationManager({ driver, migrations, table: settings.table }).migrate();
-    return driver;
-  } catch (error) {
-    await driver.close();
-    throw error;
-  }
-}
 
 function readCommitted(file: string): string {
   try {

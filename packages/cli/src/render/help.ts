@@ -8,7 +8,11 @@ function optionLines(specs: Readonly<Record<string, OptionSpec>>): string[] {
     const flag = `${spec.short === undefined ? '' : `-${spec.short}, `}--${name}`;
     return [
       spec.value === undefined ? flag : `${flag} <${spec.value}>`,
-      spec.required === true ? `${spec.description} (required)` : spec.description,
+      spec.required === true
+        ? `${spec.description} (required)`
+        : spec.multiple === true
+          ? `${spec.description} (repeatable)`
+          : spec.description,
     ] as const;
   });
   return table(rows);

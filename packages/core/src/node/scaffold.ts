@@ -19,6 +19,10 @@ export interface ScaffoldOptions {
    * both take the next number. A timestamp not above the highest version there becomes that version plus one.
    */
   readonly versions?: VersionScheme;
+  /** The SQL of a migration already written (one `diff` generated), in place of the comment-only placeholders. */
+  readonly sql?: { readonly up: string; readonly down: string };
+  /** `off`: meta.yaml says `foreign_keys: off`, for a migration that rebuilds tables. */
+  readonly foreignKeys?: 'off';
 }
 
 /**
@@ -89,6 +93,8 @@ export async function scaffoldMigration(dir: string, name: string, options: Scaf
     description: options.description ?? snake.charAt(0).toUpperCase() + snake.slice(1).replace(/_/g, ' '),
     dependencies: [...new Set(dependencies)],
     createdAt: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    foreignKeys: options.foreignKeys,
+    sql: options.sql,
   });
   // meta.yaml must already be one the parser accepts (a description YAML could not hold would show up here); the
   // SQL files are placeholders for the user to fill in, so their problems are expected.
@@ -145,9 +151,23 @@ function resolveDependency(dependency: string, existing: readonly string[], prob
 
 // Keyed `<folder>/<file>` as the parser takes them. JSON strings are valid YAML double-quoted scalars, so any
 // description is quoted safely and "001" stays a string.
-function templates(folder: string, meta: { description: string; dependencies: string[]; createdAt: string }) {
+function templates(
+  folder: string,
+  meta: {
+    description: string;
+    dependencies: string[];
+    createdAt: string;
+    foreignKeys: 'off' | undefined;
+    sql: ScaffoldOptions['sql'];
+  },
+) {
   const q = (text: string) => JSON.stringify(text);
   const dependencies = meta.dependencies.length === 0 ? '' : `dependencies: [${meta.dependencies.map(q).join(', ')}]\n`;
+  const foreignKeys = meta.foreignKeys === 'off' ? 'foreign_keys: off\n' : '';
+  const yaml = `description: ${q(meta.description)}\n${dependencies}${foreignKeys}created_at: ${q(meta.createdAt)}\n`;
+  if (meta.sql !== undefined) {
+    return { [`${folder}/up.sql`]: meta.sql.up, [`${folder}/down.sql`]: meta.sql.down, [`${folder}/meta.yaml`]: yaml };
+  }
   return {
     [`${folder}/up.sql`]: `-- ${folder}: up
 -- Write the SQL that makes this change below. It runs in one transaction with its history row.
@@ -157,7 +177,7 @@ function templates(folder: string, meta: { description: string; dependencies: st
 -- Write the SQL that undoes up.sql exactly, leaving the schema as it was before up.sql ran.
 -- If the change cannot be undone, leave this file without SQL (or delete it): the migration then cannot be rolled back.
 `,
-    [`${folder}/meta.yaml`]: `description: ${q(meta.description)}\n${dependencies}created_at: ${q(meta.createdAt)}\n`,
+    [`${folder}/meta.yaml`]: yaml,
   };
 }
 

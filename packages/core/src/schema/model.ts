@@ -78,6 +78,8 @@ export interface IndexModel {
   readonly columns: readonly string[];
   /** The normalised WHERE of a partial index; null for a full one. */
   readonly where: string | null;
+  /** The `CREATE INDEX` statement as SQLite keeps it (trimmed, spelling untouched), which a generated migration copies. {@link readSchema} always sets it. */
+  readonly create?: string;
 }
 
 /**

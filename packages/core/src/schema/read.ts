@@ -149,5 +149,6 @@ function indexOf(row: SchemaRow): IndexModel {
     unique: /^create unique /.test(sql),
     columns: keys.map((key) => key.trim().replace(/ asc$/, '')),
     where: rest.startsWith('where ') ? rest.slice('where '.length) : null,
+    create: (row.sql ?? '').trim(),
   };
 }

@@ -321,17 +321,15 @@ function refuseGuesses(
   const candidates: string[] = [];
   const plain = (tables: readonly TableModel[]) => tables.filter((t) => t.kind === 'table');
   if (plain(dropped).length > 0 && plain(added).length > 0) {
-    const names = (tables: readonly TableModel[]) =>
-      plain(tables)
-        .map((t) => t.name)
-        .join(', ');
-    ambiguous.push(`table ${names(dropped)} disappears while table ${names(added)} appears`);
+    const names = (tables: readonly TableModel[]) => plain(tables).map((t) => t.name);
+    ambiguous.push(`${things('table', names(dropped), 'disappear')} while ${things('table', names(added), 'appear')}`);
     for (const a of plain(dropped)) for (const b of plain(added)) candidates.push(`--rename ${a.name}=${b.name}`);
   }
   for (const p of pairs) {
     if (p.dropped.length === 0 || p.added.length === 0) continue;
-    const names = (table: TableModel, cs: readonly ColumnDefinition[]) => cs.map((c) => nameOf(table, c.key)).join(', ');
-    ambiguous.push(`table ${p.from.name}: column ${names(p.from, p.dropped)} disappears while ${names(p.to, p.added)} appears`);
+    const names = (table: TableModel, cs: readonly ColumnDefinition[]) => cs.map((c) => nameOf(table, c.key));
+    const gone = things('column', names(p.from, p.dropped), 'disappear');
+    ambiguous.push(`table ${p.from.name}: ${gone} while ${things('column', names(p.to, p.added), 'appear')}`);
     for (const a of p.dropped)
       for (const b of p.added) candidates.push(`--rename ${p.from.name}.${nameOf(p.from, a.key)}=${nameOf(p.to, b.key)}`);
   }
@@ -351,6 +349,12 @@ function refuseGuesses(
       `the new schema drops ${drops.join(', ')}, whose rows or values would be lost: pass --allow-drop to write the drop`,
     );
   }
+}
+
+/** `column email disappears`, `columns mail and name appear`. */
+function things(noun: string, names: readonly string[], verb: string): string {
+  if (names.length === 1) return `${noun} ${names[0]} ${verb}s`;
+  return `${noun}s ${names.slice(0, -1).join(', ')} and ${names.at(-1)} ${verb}`;
 }
 
 function rebuildWarnings(p: TablePlan): string[] {
@@ -412,8 +416,9 @@ function sameIndex(index: IndexModel, to: readonly IndexModel[], words: WordMap,
   );
 }
 
-/** `CREATE INDEX` from the model, whose keys and WHERE are SQL text. */
+/** The index's `CREATE INDEX`: as SQLite keeps it, or made from the model, whose keys and WHERE are SQL text. */
 function indexSql(index: IndexModel): string {
+  if (index.create !== undefined) return index.create;
   const where = index.where === null ? '' : ` WHERE ${index.where}`;
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoted(index.name)} ON ${quoted(index.table)} (${index.columns.join(', ')})${where}`;
 }
