@@ -240,7 +240,8 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
       const types: readonly string[] = strict ? STRICT_TYPES : PLAIN_TYPES;
       const table: TableSpec = {
         id: i,
-        name: `t${i}`,
+        // Some names need quoting: a space, upper case, a keyword.
+        name: i % 2 === 1 ? `Order ${i}` : `t${i}`,
         columns: [],
         compositePk: false,
         strict,
@@ -249,7 +250,7 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
       t.columns.forEach(([typeSeed = 0, flags = 0, defaultSeed = 0], j) => {
         table.columns.push({
           id: i * 100 + j,
-          name: `t${i}c${j}`,
+          name: j === 2 ? 'select' : `t${i}c${j}`,
           type: types[typeSeed % types.length] ?? 'TEXT',
           notNull: flags % 3 === 0,
           default: defaultFor(types[typeSeed % types.length] ?? 'TEXT', defaultSeed),
