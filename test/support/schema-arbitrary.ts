@@ -407,6 +407,15 @@ function edits(a: SchemaWithRows): Edit[] {
     const index = tableOf(a.schema, table.id)?.columns.findIndex((c) => c.id === column.id) ?? -1;
     return index >= 0 && (a.rows.get(table.id) ?? []).every((row) => row[index] !== 'NULL');
   };
+  /** The column's values in A's rows, as SQL literals; none for a column or table A does not have. */
+  const valuesOf = (table: TableSpec, column: ColumnSpec) => {
+    const index = tableOf(a.schema, table.id)?.columns.findIndex((c) => c.id === column.id) ?? -1;
+    return index < 0 ? [] : (a.rows.get(table.id) ?? []).map((row) => row[index] ?? 'NULL');
+  };
+  const keyValues = (table: TableSpec) => {
+    const key = keyColumn(table);
+    return key === undefined ? [] : valuesOf(table, key);
+  };
   const typesOf = (table: TableSpec): readonly string[] => (table.strict ? STRICT_TYPES : PLAIN_TYPES);
   /** STRICT converts a value to a new type only when no information is lost: these changes keep every value of A's kind. */
   const strictChanges: Record<string, readonly string[]> = {
@@ -545,6 +554,19 @@ function edits(a: SchemaWithRows): Edit[] {
         onDelete: pick(ACTIONS, actions) ?? 'CASCADE',
         onUpdate: pick(ACTIONS, actions >> 2) ?? 'CASCADE',
       };
+      // On a column A has, where each of A's values is NULL or a key of one of the parent's rows in A.
+      const keys = new Set(keyValues(parent));
+      const existing = pick(
+        plainColumns(table).filter(
+          (c) =>
+            !c.added && !c.typeChanged && c.type === key.type && valuesOf(table, c).every((v) => v === 'NULL' || keys.has(v)),
+        ),
+        actions >> 4,
+      );
+      if (actions % 2 === 1 && existing !== undefined) {
+        existing.fk = fk;
+        return `add foreign key on ${table.name}.${existing.name} referencing ${parent.name}`;
+      }
       table.columns.push({
         id: 10_000 + k,
         name: `n${k}`,
@@ -667,7 +689,7 @@ function edits(a: SchemaWithRows): Edit[] {
 /** Schema A with rows, and B made from it by up to `maxEdits` random edits. */
 export function schemaPair(maxEdits = 5): fc.Arbitrary<SchemaPair> {
   return schemaWithRows.chain((a) =>
-    fc.array(fc.tuple(fc.nat(), seeds(3)), { maxLength: maxEdits }).map((steps) => {
+    fc.array(fc.tuple(fc.nat(), seeds(3)), { minLength: 1, maxLength: maxEdits }).map((steps) => {
       const b: SchemaSpec = structuredClone(a.schema);
       const made: string[] = [];
       const all = edits(a);
