@@ -63,6 +63,9 @@ export interface TriggerSpec {
   readonly table: number;
   readonly column: number;
   readonly event: 'INSERT' | 'UPDATE' | 'DELETE';
+  readonly timing: 'BEFORE' | 'AFTER';
+  /** Logs only rows whose column is not NULL. */
+  readonly when: boolean;
 }
 
 export interface SchemaSpec {
@@ -194,7 +197,8 @@ export function schemaSql(schema: SchemaSpec): string {
     if (table === undefined || column === undefined) continue;
     const row = trigger.event === 'DELETE' ? 'old' : 'new';
     statements.push(
-      `CREATE TRIGGER ${quoteName(trigger.name)} AFTER ${trigger.event} ON ${quoteName(table.name)} BEGIN\n` +
+      `CREATE TRIGGER ${quoteName(trigger.name)} ${trigger.timing} ${trigger.event} ON ${quoteName(table.name)}` +
+        `${trigger.when ? ` WHEN ${row}.${quoteName(column.name)} IS NOT NULL` : ''} BEGIN\n` +
         `  INSERT INTO ${AUDIT_TABLE} (note) VALUES (${row}.${quoteName(column.name)});\nEND;`,
     );
   }
@@ -211,6 +215,19 @@ export function rowsSql(schema: SchemaSpec, rows: SchemaWithRows['rows']): strin
     }
   }
   return statements.join('\n');
+}
+
+/** A logging trigger on the column: its event, timing and WHEN chosen by `seed`. */
+function triggerOf(name: string, table: TableSpec, column: ColumnSpec, seed: number): TriggerSpec {
+  const event = (['INSERT', 'UPDATE', 'DELETE'] as const)[seed % 3] ?? 'INSERT';
+  return {
+    name,
+    table: table.id,
+    column: column.id,
+    event,
+    timing: (seed >> 2) % 2 === 0 ? 'AFTER' : 'BEFORE',
+    when: (seed >> 3) % 2 === 1,
+  };
 }
 
 const seeds = (length: number) => fc.array(fc.nat(9999), { minLength: length, maxLength: length });
@@ -337,12 +354,7 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
       const table = pick(schema.tables, tableSeed);
       const column = table === undefined ? undefined : pick(table.columns, columnSeed);
       if (table === undefined || column === undefined) return;
-      schema.triggers.push({
-        name: `tr${n}`,
-        table: table.id,
-        column: column.id,
-        event: (['INSERT', 'UPDATE', 'DELETE'] as const)[event % 3] ?? 'INSERT',
-      });
+      schema.triggers.push(triggerOf(`tr${n}`, table, column, event));
     });
     return { schema, rows };
   });
@@ -621,9 +633,9 @@ function edits(a: SchemaWithRows): Edit[] {
       const table = pick(s.tables, t);
       const column = table === undefined ? undefined : pick(table.columns, c);
       if (table === undefined || column === undefined) return undefined;
-      const event = (['INSERT', 'UPDATE', 'DELETE'] as const)[e % 3] ?? 'INSERT';
-      s.triggers.push({ name: `tr_n${k}`, table: table.id, column: column.id, event });
-      return `add trigger tr_n${k} after ${event} on ${table.name}`;
+      const trigger = triggerOf(`tr_n${k}`, table, column, e);
+      s.triggers.push(trigger);
+      return `add trigger tr_n${k} ${trigger.timing} ${trigger.event} on ${table.name}`;
     },
     (s, _k, [i = 0]) => {
       const trigger = pick(s.triggers, i);
