@@ -56,6 +56,8 @@ export interface ViewSpec {
   readonly name: string;
   readonly table: number;
   readonly columns: number[];
+  /** A second table the view reads (in `WHERE EXISTS`); null for none. */
+  readonly reads: number | null;
 }
 
 export interface TriggerSpec {
@@ -188,8 +190,12 @@ export function schemaSql(schema: SchemaSpec): string {
   }
   for (const view of schema.views) {
     const table = tableOf(schema, view.table);
+    const other = view.reads === null ? undefined : tableOf(schema, view.reads);
     if (table === undefined) continue;
-    statements.push(`CREATE VIEW ${quoteName(view.name)} AS SELECT ${names(table, view.columns)} FROM ${quoteName(table.name)};`);
+    const exists = other === undefined ? '' : ` WHERE EXISTS (SELECT 1 FROM ${quoteName(other.name)})`;
+    statements.push(
+      `CREATE VIEW ${quoteName(view.name)} AS SELECT ${names(table, view.columns)} FROM ${quoteName(table.name)}${exists};`,
+    );
   }
   for (const trigger of schema.triggers) {
     const table = tableOf(schema, trigger.table);
@@ -348,7 +354,8 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
       const table = pick(schema.tables, tableSeed);
       if (table === undefined) return;
       const columns = [...new Set([pick(table.columns, a), pick(table.columns, b)])].filter((c) => c !== undefined);
-      schema.views.push({ name: `v${n}`, table: table.id, columns: columns.map((c) => c.id) });
+      const reads = b % 2 === 1 ? (pick(schema.tables, b >> 1)?.id ?? null) : null;
+      schema.views.push({ name: `v${n}`, table: table.id, columns: columns.map((c) => c.id), reads });
     });
     seed.triggers.forEach(([tableSeed = 0, columnSeed = 0, event = 0], n) => {
       const table = pick(schema.tables, tableSeed);
@@ -620,7 +627,8 @@ function edits(a: SchemaWithRows): Edit[] {
           ? []
           : [...new Set([pick(table.columns, c), pick(table.columns, c >> 2)])].filter((x) => x !== undefined);
       if (table === undefined || columns.length === 0) return undefined;
-      s.views.push({ name: `v_n${k}`, table: table.id, columns: columns.map((x) => x.id) });
+      const reads = c % 8 === 1 ? (pick(s.tables, c >> 3)?.id ?? null) : null;
+      s.views.push({ name: `v_n${k}`, table: table.id, columns: columns.map((x) => x.id), reads });
       return `add view v_n${k} on ${table.name}`;
     },
     (s, _k, [v = 0]) => {
@@ -690,7 +698,7 @@ function edits(a: SchemaWithRows): Edit[] {
       if (table === undefined) return undefined;
       s.tables = s.tables.filter((x) => x !== table);
       s.indexes = s.indexes.filter((x) => x.table !== table.id);
-      s.views = s.views.filter((x) => x.table !== table.id);
+      s.views = s.views.filter((x) => x.table !== table.id && x.reads !== table.id);
       s.triggers = s.triggers.filter((x) => x.table !== table.id);
       for (const other of s.tables) for (const c of other.columns) if (c.fk?.parent === table.id) c.fk = null;
       return `drop table ${table.name}`;
