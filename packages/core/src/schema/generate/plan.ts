@@ -391,6 +391,10 @@ function rebuild(p: TablePlan): string[] {
     const into = copied.map(([, to]) => quoted(to)).join(', ');
     const select = copied.map(([from]) => quoted(nameOf(p.from, from))).join(', ');
     statements.push(`INSERT INTO ${staging} (${into}) SELECT ${select} FROM ${quoted(p.to.name)}`);
+  } else if (!p.to.withoutRowid) {
+    // No column is kept, but the rows are: each comes over with its rowid (a new one from a WITHOUT ROWID table).
+    const rowid = p.from.withoutRowid ? 'NULL' : 'rowid';
+    statements.push(`INSERT INTO ${staging} (rowid) SELECT ${rowid} FROM ${quoted(p.to.name)}`);
   }
   statements.push(`DROP TABLE ${quoted(p.to.name)}`, `ALTER TABLE ${staging} RENAME TO ${quoted(p.to.name)}`);
   return statements;
