@@ -152,6 +152,16 @@ const EXAMPLES: readonly { readonly title: string; readonly change: ChangeCase; 
     },
     kept: [{ a: 't', b: 't', columns: [] }],
   },
+  {
+    title: 'keeps the rows of a rebuilt table none of whose columns is kept',
+    change: {
+      aSql: 'CREATE TABLE t (a TEXT);',
+      rowsSql: "INSERT INTO t VALUES ('x'), ('y');",
+      bSql: 'CREATE TABLE t (b INTEGER NOT NULL DEFAULT 1) STRICT;',
+      renames: [],
+    },
+    kept: [{ a: 't', b: 't', columns: [] }],
+  },
 ];
 
 /**
