@@ -50,6 +50,8 @@ export interface IndexSpec {
   readonly columns: number[];
   readonly unique: boolean;
   readonly partial: boolean;
+  /** The first key is `lower(column)` rather than the column. */
+  readonly expression: boolean;
 }
 
 export interface ViewSpec {
@@ -183,8 +185,11 @@ export function schemaSql(schema: SchemaSpec): string {
     const table = tableOf(schema, index.table);
     if (table === undefined) continue;
     const first = columnOf(table, index.columns[0] ?? -1)?.name ?? '?';
+    const keys = index.expression
+      ? [`lower(${quoteName(first)})`, names(table, index.columns.slice(1))].filter(Boolean).join(', ')
+      : names(table, index.columns);
     statements.push(
-      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteName(index.name)} ON ${quoteName(table.name)} (${names(table, index.columns)})` +
+      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteName(index.name)} ON ${quoteName(table.name)} (${keys})` +
         `${index.partial ? ` WHERE ${quoteName(first)} IS NOT NULL` : ''};`,
     );
   }
@@ -348,6 +353,7 @@ export const schemaWithRows: fc.Arbitrary<SchemaWithRows> = fc
         columns: columns.map((c) => c.id),
         unique: unique % 2 === 1,
         partial: partial % 2 === 1,
+        expression: partial % 4 >= 2,
       });
     });
     seed.views.forEach(([tableSeed = 0, a = 0, b = 0], n) => {
@@ -550,7 +556,14 @@ function edits(a: SchemaWithRows): Edit[] {
       const candidates = unique ? table.columns.filter((x) => x.fk === null && !x.added && !x.typeChanged) : table.columns;
       const columns = [...new Set([pick(candidates, c), pick(candidates, c >> 2)])].filter((x) => x !== undefined);
       if (columns.length === 0) return undefined;
-      s.indexes.push({ name: `ix_n${k}`, table: table.id, columns: columns.map((x) => x.id), unique, partial: flags % 4 >= 2 });
+      s.indexes.push({
+        name: `ix_n${k}`,
+        table: table.id,
+        columns: columns.map((x) => x.id),
+        unique,
+        partial: flags % 4 >= 2,
+        expression: flags % 8 >= 4,
+      });
       return `add ${unique ? 'unique ' : ''}index ix_n${k} on ${table.name}`;
     },
     (s, _k, [i = 0]) => {
