@@ -720,7 +720,7 @@ function edits(a: SchemaWithRows): Edit[] {
 }
 
 /** Schema A with rows, and B made from it by up to `maxEdits` random edits. */
-export function schemaPair(maxEdits = 5): fc.Arbitrary<SchemaPair> {
+export function schemaPair(maxEdits = 8): fc.Arbitrary<SchemaPair> {
   return schemaWithRows.chain((a) =>
     fc.array(fc.tuple(fc.nat(), seeds(3)), { minLength: 1, maxLength: maxEdits }).map((steps) => {
       const b: SchemaSpec = structuredClone(a.schema);
