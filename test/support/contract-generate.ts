@@ -219,11 +219,17 @@ export function describeGenerateContract(name: string, open: (path: string) => P
         "INSERT INTO t VALUES (1, 'x');",
       ],
     ];
+    const WARNINGS: Readonly<Record<string, readonly string[]>> = {
+      'changes a type': ['table t: column n changes type TEXT → INTEGER: SQLite converts the values it can'],
+      'adds NOT NULL': ['table t: column n becomes NOT NULL: copying the rows fails if one holds NULL'],
+      'adds STRICT': ["table t becomes STRICT: copying the rows fails if a value does not fit its column's type"],
+    };
     for (const [what, a, b, seed] of rebuilds) {
       it(`${what} by a rebuild that keeps the rows`, async () => {
         const { change, rows, undo } = await roundTrip(a, b, seed);
         expect(change.up).toContain('ALTER TABLE "t_strata_new" RENAME TO "t";\n');
         expect(change.foreignKeysOff).toBe(true);
+        expect(change.warnings).toEqual(WARNINGS[what] ?? []);
         expect((await rows('SELECT id, n FROM t')).length).toBe(1);
         await undo();
         expect((await rows('SELECT id, n FROM t')).length).toBe(1);
@@ -240,6 +246,10 @@ export function describeGenerateContract(name: string, open: (path: string) => P
         [
           'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id));',
           'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);',
+        ],
+        [
+          'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id) ON DELETE CASCADE);',
+          'CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER);',
         ],
       ] as const) {
         const { change, rows, undo } = await roundTrip(
@@ -281,6 +291,31 @@ export function describeGenerateContract(name: string, open: (path: string) => P
       expect(await rows('SELECT email FROM users WHERE id = 2')).toEqual([{ email: 'b@x' }]);
       await undo();
       expect(await rows('SELECT count(*) AS n FROM posts')).toEqual([{ n: 2 }]);
+    });
+
+    it('renames a parent table with ALTER TABLE alone: its child keeps its rows and its key follows', async () => {
+      const child = (parent: string) => `CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES ${parent}(id));`;
+      const { change, rows, undo } = await roundTrip(
+        `CREATE TABLE users (id INTEGER PRIMARY KEY);\n${child('users')}`,
+        `CREATE TABLE people (id INTEGER PRIMARY KEY);\n${child('people')}`,
+        'INSERT INTO users VALUES (1); INSERT INTO posts VALUES (10, 1);',
+        { renames: [{ table: 'users', to: 'people' }] },
+      );
+      expect(change.up).toBe('ALTER TABLE "users" RENAME TO "people";\n');
+      expect(change.foreignKeysOff).toBe(false);
+      expect(await rows('SELECT id, user_id FROM posts')).toEqual([{ id: 10, user_id: 1 }]);
+      await undo();
+    });
+
+    it('drops and creates a changed virtual table, with a warning', async () => {
+      const { change, undo } = await roundTrip(
+        'CREATE VIRTUAL TABLE notes USING fts4(body);',
+        'CREATE VIRTUAL TABLE notes USING fts4(body, title);',
+        "INSERT INTO notes (body) VALUES ('hello');",
+      );
+      expect(change.warnings).toEqual(['virtual table notes is dropped and created again: its rows are lost']);
+      expect(change.up).toContain('DROP TABLE "notes";\nCREATE VIRTUAL TABLE notes USING fts4(body, title);\n');
+      await undo();
     });
 
     it('adds and drops unique and partial indexes with CREATE INDEX and DROP INDEX alone', async () => {

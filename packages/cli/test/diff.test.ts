@@ -127,6 +127,26 @@ describe.each(DRIVERS)('diff (--driver %s)', (driver) => {
     expect(run('validate', '--round-trip').code).toBe(0);
   });
 
+  it('--json of a written migration: its folder, version and files, the SQL, warnings and differences', () => {
+    const { box, run } = setup();
+    writeFileSync(box.path('typed.sql'), WANTED.replace('heading TEXT', 'title INTEGER'));
+    const result = run('diff', '--to', 'typed.sql', '--name', 'typed', '--json');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    const folder = box.path('migrations', '004_typed');
+    expect(json).toMatchObject({
+      folder,
+      version: '004',
+      files: [`${folder}/up.sql`, `${folder}/down.sql`, `${folder}/meta.yaml`],
+      foreignKeysOff: true,
+      warnings: ['table posts: column title changes type TEXT → INTEGER: SQLite converts the values it can'],
+      differences: ['table posts: column title: type TEXT → INTEGER', 'table users: column name TEXT added'],
+    });
+    expect(json.up).toBe(readFileSync(`${folder}/up.sql`, 'utf8'));
+    expect(json.down).toBe(readFileSync(`${folder}/down.sql`, 'utf8'));
+    expect(run('validate', '--round-trip').code).toBe(0);
+  });
+
   it('reads a SQLite database as TO, its history table left out, and keeps the rows through a rebuild', () => {
     const { box, run } = setup();
     execSql(

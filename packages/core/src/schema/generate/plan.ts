@@ -359,6 +359,9 @@ function things(noun: string, names: readonly string[], verb: string): string {
 
 function rebuildWarnings(p: TablePlan): string[] {
   const warnings: string[] = [];
+  if (!p.from.strict && p.to.strict) {
+    warnings.push(`table ${p.to.name} becomes STRICT: copying the rows fails if a value does not fit its column's type`);
+  }
   for (const c of p.to.columns) {
     const source = [...p.columns].find(([, name]) => key(name) === key(c.name));
     const was = source === undefined ? undefined : p.from.columns.find((d) => key(d.name) === source[0]);
@@ -374,7 +377,10 @@ function rebuildWarnings(p: TablePlan): string[] {
         `table ${p.to.name}: column ${c.name} changes type ${was.type || '(none)'} → ${c.type || '(none)'}: SQLite converts the values it can`,
       );
     }
-    if (!was.notNull && c.notNull)
+    // An INTEGER PRIMARY KEY of a rowid table is the rowid, never NULL, whatever it declares.
+    const keys = p.from.columns.filter((d) => d.primaryKey > 0).length;
+    const rowid = !p.from.withoutRowid && keys === 1 && was.primaryKey === 1 && was.type === 'INTEGER';
+    if (!was.notNull && c.notNull && !rowid)
       warnings.push(`table ${p.to.name}: column ${c.name} becomes NOT NULL: copying the rows fails if one holds NULL`);
   }
   return warnings;
