@@ -162,6 +162,61 @@ const EXAMPLES: readonly { readonly title: string; readonly change: ChangeCase; 
     },
     kept: [{ a: 't', b: 't', columns: [] }],
   },
+  {
+    title: 'swaps the names of two columns through names of their own, which SQLite would refuse as duplicates',
+    change: {
+      aSql: 'CREATE TABLE t (a TEXT, b INTEGER);',
+      rowsSql: "INSERT INTO t VALUES ('x', 1), ('y', 2);",
+      bSql: 'CREATE TABLE t (b TEXT, a INTEGER);',
+      renames: [
+        { table: 't', column: 'a', to: 'b' },
+        { table: 't', column: 'b', to: 'a' },
+      ],
+    },
+    kept: [
+      {
+        a: 't',
+        b: 't',
+        columns: [
+          { a: 'a', b: 'b', converted: false },
+          { a: 'b', b: 'a', converted: false },
+        ],
+      },
+    ],
+  },
+  {
+    title: 'drops a column whose name another column is renamed to, rather than copying both into it',
+    change: {
+      aSql: 'CREATE TABLE t (a REAL, b TEXT);',
+      rowsSql: "INSERT INTO t VALUES (1.5, 'x'), (2.5, 'y');",
+      bSql: 'CREATE TABLE t (a TEXT);',
+      renames: [{ table: 't', column: 'b', to: 'a' }],
+    },
+    kept: [{ a: 't', b: 't', columns: [{ a: 'b', b: 'a', converted: false }] }],
+  },
+  {
+    title: 'adds a column referencing a parent after renaming the parent’s columns, which would rewrite its REFERENCES',
+    change: {
+      aSql: 'CREATE TABLE p (k INTEGER PRIMARY KEY, x NUMERIC);\nCREATE TABLE c (v TEXT);',
+      rowsSql: "INSERT INTO p VALUES (1, 10), (2, 20);\nINSERT INTO c VALUES ('x');",
+      bSql: 'CREATE TABLE p (x INTEGER PRIMARY KEY, k NUMERIC);\nCREATE TABLE c (v TEXT, r INTEGER REFERENCES p (x));',
+      renames: [
+        { table: 'p', column: 'k', to: 'x' },
+        { table: 'p', column: 'x', to: 'k' },
+      ],
+    },
+    kept: [
+      {
+        a: 'p',
+        b: 'p',
+        columns: [
+          { a: 'k', b: 'x', converted: false },
+          { a: 'x', b: 'k', converted: false },
+        ],
+      },
+      { a: 'c', b: 'c', columns: [{ a: 'v', b: 'v', converted: false }] },
+    ],
+  },
 ];
 
 /**

@@ -491,6 +491,14 @@ function edits(a: SchemaWithRows): Edit[] {
       column.name = `${was}_r${k}`;
       return `rename column ${table.name}.${was} to ${column.name}`;
     },
+    (s, _k, [t = 0, c = 0]) => {
+      const table = pick(s.tables, t);
+      const one = table === undefined ? undefined : pick(table.columns, c);
+      const other = table === undefined ? undefined : pick(table.columns, c + 1);
+      if (table === undefined || one === undefined || other === undefined || one === other) return undefined;
+      [one.name, other.name] = [other.name, one.name];
+      return `swap names of ${table.name}.${one.name} and ${other.name}`;
+    },
     (s, k, [t = 0]) => {
       const table = pick(s.tables, t);
       if (table === undefined) return undefined;
