@@ -139,7 +139,8 @@ function literalFor(type: string, row: number, seed: number): string {
     case 'REAL':
       return `${n}.5`;
     case 'BLOB':
-      return `X'${n.toString(16).padStart(4, '0')}'`;
+      // The bytes of printable text: no NUL, which would cut the text an expression key (lower) reads.
+      return `X'${Buffer.from(`b${n}`).toString('hex')}'`;
     case 'NUMERIC':
       return seed % 2 === 0 ? String(n) : `'${n}.25'`;
     default:
@@ -493,8 +494,10 @@ function edits(a: SchemaWithRows): Edit[] {
     },
     (s, _k, [t = 0, c = 0]) => {
       const table = pick(s.tables, t);
-      const one = table === undefined ? undefined : pick(table.columns, c);
-      const other = table === undefined ? undefined : pick(table.columns, c + 1);
+      // Columns of A only: an added column taking an A column's name would be that column, changed, to the generator.
+      const own = table === undefined ? [] : table.columns.filter((x) => !x.added);
+      const one = pick(own, c);
+      const other = pick(own, c + 1);
       if (table === undefined || one === undefined || other === undefined || one === other) return undefined;
       [one.name, other.name] = [other.name, one.name];
       return `swap names of ${table.name}.${one.name} and ${other.name}`;
@@ -560,8 +563,12 @@ function edits(a: SchemaWithRows): Edit[] {
       const table = pick(s.tables, t);
       if (table === undefined) return undefined;
       const unique = flags % 2 === 1;
-      // Values of A's columns never repeat; a foreign key, an added column (one default) or a converted one may.
-      const candidates = unique ? table.columns.filter((x) => x.fk === null && !x.added && !x.typeChanged) : table.columns;
+      // Values of A's columns never repeat, except a foreign key's (also one B no longer has); an added column's (one
+      // default) or a converted one's may.
+      const repeats = (x: ColumnSpec) => valuesOf(table, x).some((v, i, all) => v !== 'NULL' && all.indexOf(v) !== i);
+      const candidates = unique
+        ? table.columns.filter((x) => x.fk === null && !x.added && !x.typeChanged && !repeats(x))
+        : table.columns;
       const columns = [...new Set([pick(candidates, c), pick(candidates, c >> 2)])].filter((x) => x !== undefined);
       if (columns.length === 0) return undefined;
       s.indexes.push({
