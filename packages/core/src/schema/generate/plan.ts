@@ -148,11 +148,20 @@ function plan(from: SchemaModel, to: SchemaModel, renames: readonly Rename[], al
     if (key(p.from.name) !== key(p.to.name)) {
       statements.push(`ALTER TABLE ${quoted(p.from.name)} RENAME TO ${quoted(p.to.name)}`);
     }
-    if (p.mode !== 'alter') continue;
-    const table = quoted(p.to.name);
-    for (const c of p.dropped) statements.push(`ALTER TABLE ${table} DROP COLUMN ${quoted(nameOf(p.from, c.key))}`);
-    for (const [a, b] of p.renamed) statements.push(`ALTER TABLE ${table} RENAME COLUMN ${quoted(a)} TO ${quoted(b)}`);
-    for (const c of p.added) statements.push(`ALTER TABLE ${table} ADD COLUMN ${c.text}`);
+  }
+  const altered = pairs.filter((p) => p.mode === 'alter');
+  const drops = (p: TablePlan) =>
+    p.dropped.map((c) => `ALTER TABLE ${quoted(p.to.name)} DROP COLUMN ${quoted(nameOf(p.from, c.key))}`);
+  // SQLite refuses to drop a table's last column: when every column goes, the new ones come first (no name is both).
+  const lastGoes = (p: TablePlan) => p.dropped.length === p.from.columns.length;
+  for (const p of altered) {
+    if (!lastGoes(p)) statements.push(...drops(p));
+    statements.push(...columnRenames(quoted(p.to.name), p));
+  }
+  // New columns come after every rename: RENAME COLUMN would rewrite the REFERENCES of one added before it.
+  for (const p of altered) {
+    for (const c of p.added) statements.push(`ALTER TABLE ${quoted(p.to.name)} ADD COLUMN ${c.text}`);
+    if (lastGoes(p)) statements.push(...drops(p));
   }
   for (const t of added) statements.push(createOf(t));
   for (const p of pairs) if (p.mode === 'rebuild') statements.push(...rebuild(p));
@@ -242,8 +251,14 @@ function tablePlan(from: TableModel, to: TableModel, words: WordMap): TablePlan 
   const renamedTo = words.columns.get(own) ?? new Map<string, string>();
   const columns = new Map<string, string>();
   const dropped: ColumnDefinition[] = [];
+  // A column another one is renamed to, and not renamed itself, is gone: its name now belongs to the other.
+  const claimed = new Set([...renamedTo].filter(([k, name]) => k !== key(name)).map(([, name]) => key(name)));
   for (const c of a.columns) {
     const name = renamedTo.get(c.key) ?? c.key;
+    if (!renamedTo.has(c.key) && claimed.has(c.key)) {
+      dropped.push(c);
+      continue;
+    }
     const other = b.columns.find((d) => d.key === key(name));
     if (other === undefined) dropped.push(c);
     else columns.set(c.key, nameOf(to, other.key));
@@ -381,6 +396,18 @@ function rebuildWarnings(p: TablePlan): string[] {
   return warnings;
 }
 
+/**
+ * The RENAME COLUMN statements of a table. When a new name is one another renamed column has now (two names
+ * swapped, say), SQLite would refuse the first rename as a duplicate, so each column goes through a name of its own first.
+ */
+function columnRenames(table: string, p: TablePlan): string[] {
+  const rename = (a: string, b: string) => `ALTER TABLE ${table} RENAME COLUMN ${quoted(a)} TO ${quoted(b)}`;
+  const current = new Set(p.renamed.map(([a]) => key(a)));
+  if (!p.renamed.some(([a, b]) => key(a) !== key(b) && current.has(key(b)))) return p.renamed.map(([a, b]) => rename(a, b));
+  const staged = p.renamed.map(([a, b], i): [string, string, string] => [a, `strata_rename_${i}`, b]);
+  return [...staged.map(([a, via]) => rename(a, via)), ...staged.map(([, via, b]) => rename(via, b))];
+}
+
 /** SQLite's rebuild of one table: the new table under another name, the rows copied, the old one dropped, the new renamed. */
 function rebuild(p: TablePlan): string[] {
   const staging = quoted(`${p.to.name}_strata_new`);
@@ -392,6 +419,10 @@ function rebuild(p: TablePlan): string[] {
     const into = copied.map(([, to]) => quoted(to)).join(', ');
     const select = copied.map(([from]) => quoted(nameOf(p.from, from))).join(', ');
     statements.push(`INSERT INTO ${staging} (${into}) SELECT ${select} FROM ${quoted(p.to.name)}`);
+  } else if (!p.to.withoutRowid) {
+    // No column is kept, but the rows are: each comes over with its rowid (a new one from a WITHOUT ROWID table).
+    const rowid = p.from.withoutRowid ? 'NULL' : 'rowid';
+    statements.push(`INSERT INTO ${staging} (rowid) SELECT ${rowid} FROM ${quoted(p.to.name)}`);
   }
   statements.push(`DROP TABLE ${quoted(p.to.name)}`, `ALTER TABLE ${staging} RENAME TO ${quoted(p.to.name)}`);
   return statements;
