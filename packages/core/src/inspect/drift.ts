@@ -98,16 +98,11 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
   } catch (error) {
     return { driftSkipped: messageOf(error) };
   }
+  const migrations = recordedVersions(input.byVersion, applied).flatMap(({ migration }) => migration ?? []);
   try {
-    for (const { row, migration } of recordedVersions(input.byVersion, applied)) {
-      if (migration === undefined) continue;
-      try {
-        await replay.apply(migration);
-      } catch (error) {
-        return { driftSkipped: replayFailure(row.version, error) };
-      }
-    }
-    return { drift: diffSchemas(await replay.schema(), actual) };
+    return { drift: await replay.differencesFrom(migrations, actual) };
+  } catch (error) {
+    return { driftSkipped: replayFailure(error) };
   } finally {
     await replay.close();
   }
@@ -117,8 +112,9 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
  * Why a migration that ran on the database fails on the empty one, in one line: where, and SQLite's own words, not
  * the run's message, which would say what a failure left behind in the scratch database.
  */
-function replayFailure(version: string, error: unknown): string {
+function replayFailure(error: unknown): string {
   const failure = error instanceof StrataError ? error : undefined;
+  const version = failure?.version ?? 'of the history';
   const at = [failure?.file, failure?.line, failure?.column].filter((part) => part !== undefined).join(':');
   const cause = failure?.cause === undefined ? messageOf(error) : messageOf(failure.cause);
   return `migration ${version}${at === '' ? '' : ` (${at})`} fails when the applied migrations are replayed on an empty database: ${cause}; it needs something no migration before it makes (a table made by hand, an extension), so there is no schema to compare with`;

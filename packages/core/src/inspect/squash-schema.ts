@@ -1,8 +1,6 @@
 import type { Driver } from '../driver.js';
 import { messageOf, StrataError } from '../errors.js';
 import { type Migration, migrationFile, VersionSet } from '../migration.js';
-import { diffSchemas } from '../schema/diff.js';
-import { readSchema } from '../schema/read.js';
 import { Replay } from '../schema/replay.js';
 import type { AppliedMigration } from '../validate/history.js';
 import type { Squash } from '../validate/squash.js';
@@ -38,8 +36,10 @@ export async function checkSquashedSchema(
     );
   const replay = await Replay.open(driver, table);
   try {
-    for (const m of order) if (recorded.has(m.version)) await replay.apply(m);
-    const differences = diffSchemas(await replay.schema(), await readSchema(driver, { exclude: [table] }));
+    const differences = await replay.differencesFrom(
+      order.filter((m) => recorded.has(m.version)),
+      driver,
+    );
     if (differences.length === 0) return [];
     return [refuse(`its schema differs from the one they build (${differences.map((d) => d.message).join('; ')})`)];
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Driver, Row } from '../driver.js';
 import { messageOf, type SerializedError, StrataError } from '../errors.js';
+import { quoteIdentifier } from '../sql/identifier.js';
 import { type Finding, judge, verdict } from './health.js';
 import type { StatusReport } from './status.js';
 
@@ -154,7 +155,7 @@ function migrationStats(status: StatusReport): MigrationStats {
 
 async function countRows(driver: Driver, table: string, findings: Finding[]): Promise<number | null> {
   try {
-    const [row] = await driver.query(`SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`);
+    const [row] = await driver.query(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`);
     return Number(row?.n ?? 0);
   } catch (error) {
     findings.push(['warning', `the rows of table ${table} could not be counted: ${messageOf(error)}`]);

@@ -3,6 +3,7 @@ import { StrataError } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { applyMigration, rollbackMigration, type StepWording } from '../run/apply.js';
 import { DEFAULT_HISTORY_TABLE, HistoryTable } from '../run/history.js';
+import { diffSchemas, type SchemaDifference } from './diff.js';
 import type { SchemaModel } from './model.js';
 import { readSchema } from './read.js';
 
@@ -63,6 +64,17 @@ export class Replay {
   /** The schema the steps so far have built, without the history table. */
   schema(): Promise<SchemaModel> {
     return readSchema(this.driver, { exclude: [this.history.name] });
+  }
+
+  /**
+   * Applies `migrations` in order, then compares the schema they build with `actual`: the schema of the database
+   * they ran on for real, read here (without the history table) when given its driver. Each difference says what that
+   * database has that the migrations do not build. A migration that fails is thrown as {@link apply} throws it.
+   */
+  async differencesFrom(migrations: Iterable<Migration>, actual: Driver | SchemaModel): Promise<SchemaDifference[]> {
+    for (const migration of migrations) await this.apply(migration);
+    const real = 'tables' in actual ? actual : await readSchema(actual, { exclude: [this.history.name] });
+    return diffSchemas(await this.schema(), real);
   }
 
   /** Closes the scratch database. Safe to call twice. */

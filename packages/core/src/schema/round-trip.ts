@@ -2,6 +2,7 @@ import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
 import type { StepWording } from '../run/apply.js';
+import { quoteIdentifier } from '../sql/identifier.js';
 import { diffSchemas } from './diff.js';
 import type { SchemaModel, TableModel } from './model.js';
 import type { Replay } from './replay.js';
@@ -114,11 +115,10 @@ const THE_TIME = /current_(?:timestamp|date|time)|'now'|unixepoch\(\s*\)/i;
  * Columns whose default is the current time are left out: applied a second later, the same rows differ there.
  */
 async function rowsOf(driver: Driver, table: TableModel): Promise<readonly string[] | undefined> {
-  const name = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
   const compared = table.columns.filter((c) => c.default === null || !THE_TIME.test(c.default));
-  const values = compared.map((c) => `quote(${name(c.name)})`).join(` || ', ' || `) || `''`;
+  const values = compared.map((c) => `quote(${quoteIdentifier(c.name)})`).join(` || ', ' || `) || `''`;
   try {
-    const rows = await driver.query<{ row: string }>(`SELECT ${values} AS row FROM ${name(table.name)} ORDER BY 1`);
+    const rows = await driver.query<{ row: string }>(`SELECT ${values} AS row FROM ${quoteIdentifier(table.name)} ORDER BY 1`);
     return rows.map((r) => r.row);
   } catch {
     // A table whose columns changed: the schema says how, and its rows are not compared.

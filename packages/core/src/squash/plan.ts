@@ -7,10 +7,11 @@ import { DEFAULT_HISTORY_TABLE } from '../run/history.js';
 import { diffSchemas } from '../schema/diff.js';
 import { type SchemaObject, schemaObjects } from '../schema/dump.js';
 import { Replay } from '../schema/replay.js';
+import { quoteIdentifier } from '../sql/identifier.js';
 import { summarize } from '../summary.js';
 import { reversibility } from '../validate/reversible.js';
 import { checkSet } from '../validate/set.js';
-import { quoteName, rowStatements } from './rows.js';
+import { rowStatements } from './rows.js';
 
 /** Options of {@link planSquash}. */
 export interface SquashOptions {
@@ -154,8 +155,8 @@ async function downSql(driver: Driver, objects: readonly SchemaObject[]): Promis
     dropped.push(next);
     left.delete(next);
   }
-  const views = objects.filter((o) => o.type === 'view').map((o) => `DROP VIEW ${quoteName(o.name)};\n`);
-  return `${[...views, ...dropped.map((t) => `DROP TABLE ${quoteName(t)};\n`)].join('')}`;
+  const views = objects.filter((o) => o.type === 'view').map((o) => `DROP VIEW ${quoteIdentifier(o.name)};\n`);
+  return `${[...views, ...dropped.map((t) => `DROP TABLE ${quoteIdentifier(t)};\n`)].join('')}`;
 }
 
 function metaYaml(replaced: readonly Migration[], byVersion: ReadonlyMap<string, Migration>): string {

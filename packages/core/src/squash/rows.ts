@@ -1,10 +1,6 @@
 import type { Driver } from '../driver.js';
 import type { SchemaObject } from '../schema/dump.js';
-
-/** `name` as an SQL identifier, in double quotes. */
-export function quoteName(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+import { quoteIdentifier } from '../sql/identifier.js';
 
 interface ColumnRow {
   readonly [key: string]: string | number | bigint | Uint8Array | null;
@@ -42,10 +38,10 @@ export async function rowStatements(driver: Driver, tables: readonly SchemaObjec
     const withRowid = shape?.type === 'table' && shape.wr === 0 && !aliased;
     const names = [...(withRowid ? ['rowid'] : []), ...columns.map((c) => c.name)];
     if (names.length === 0) continue;
-    const values = names.map((name, i) => `quote(${quoteName(name)}) AS v${i}`);
+    const values = names.map((name, i) => `quote(${quoteIdentifier(name)}) AS v${i}`);
     const order = shape?.type === 'table' && shape.wr === 0 ? ' ORDER BY rowid' : '';
-    const rows = await driver.query(`SELECT ${values.join(', ')} FROM ${quoteName(table.name)}${order}`);
-    const into = `INSERT INTO ${quoteName(table.name)} (${names.map(quoteName).join(', ')}) VALUES`;
+    const rows = await driver.query(`SELECT ${values.join(', ')} FROM ${quoteIdentifier(table.name)}${order}`);
+    const into = `INSERT INTO ${quoteIdentifier(table.name)} (${names.map(quoteIdentifier).join(', ')}) VALUES`;
     for (const row of rows) statements.push(`${into} (${names.map((_, i) => String(row[`v${i}`])).join(', ')})`);
   }
   statements.push(...(await sequenceStatements(driver, tables)));

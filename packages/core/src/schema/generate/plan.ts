@@ -1,9 +1,10 @@
 import { StrataError } from '../../errors.js';
+import { quoteIdentifier } from '../../sql/identifier.js';
 import { spelling, tokenize } from '../../sql/tokens.js';
 import { diffSchemas, type SchemaDifference } from '../diff.js';
 import type { ColumnModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../model.js';
 import { canonicalSql } from '../normalize.js';
-import { type ColumnDefinition, parseTable, quoted, type TableDefinition, wordsOf } from './table-sql.js';
+import { type ColumnDefinition, parseTable, type TableDefinition, wordsOf } from './table-sql.js';
 
 /**
  * A rename the user confirmed: a table (`{ table: 'users', to: 'people' }`) or a column
@@ -140,27 +141,27 @@ function plan(from: SchemaModel, to: SchemaModel, renames: readonly Rename[], al
   const keptIndexes = new Set(from.indexes.filter((i) => sameIndex(i, to.indexes, words, rebuilt)).map((i) => key(i.name)));
 
   const statements: string[] = [];
-  for (const t of triggers.dropped) statements.push(`DROP TRIGGER ${quoted(t.name)}`);
-  for (const v of ordered(views.dropped, from.views).reverse()) statements.push(`DROP VIEW ${quoted(v.name)}`);
-  for (const i of from.indexes) if (!keptIndexes.has(key(i.name))) statements.push(`DROP INDEX ${quoted(i.name)}`);
-  for (const t of removed) statements.push(`DROP TABLE ${quoted(t.name)}`);
+  for (const t of triggers.dropped) statements.push(`DROP TRIGGER ${quoteIdentifier(t.name)}`);
+  for (const v of ordered(views.dropped, from.views).reverse()) statements.push(`DROP VIEW ${quoteIdentifier(v.name)}`);
+  for (const i of from.indexes) if (!keptIndexes.has(key(i.name))) statements.push(`DROP INDEX ${quoteIdentifier(i.name)}`);
+  for (const t of removed) statements.push(`DROP TABLE ${quoteIdentifier(t.name)}`);
   for (const p of pairs) {
     if (key(p.from.name) !== key(p.to.name)) {
-      statements.push(`ALTER TABLE ${quoted(p.from.name)} RENAME TO ${quoted(p.to.name)}`);
+      statements.push(`ALTER TABLE ${quoteIdentifier(p.from.name)} RENAME TO ${quoteIdentifier(p.to.name)}`);
     }
   }
   const altered = pairs.filter((p) => p.mode === 'alter');
   const drops = (p: TablePlan) =>
-    p.dropped.map((c) => `ALTER TABLE ${quoted(p.to.name)} DROP COLUMN ${quoted(nameOf(p.from, c.key))}`);
+    p.dropped.map((c) => `ALTER TABLE ${quoteIdentifier(p.to.name)} DROP COLUMN ${quoteIdentifier(nameOf(p.from, c.key))}`);
   // SQLite refuses to drop a table's last column: when every column goes, the new ones come first (no name is both).
   const lastGoes = (p: TablePlan) => p.dropped.length === p.from.columns.length;
   for (const p of altered) {
     if (!lastGoes(p)) statements.push(...drops(p));
-    statements.push(...columnRenames(quoted(p.to.name), p));
+    statements.push(...columnRenames(quoteIdentifier(p.to.name), p));
   }
   // New columns come after every rename: RENAME COLUMN would rewrite the REFERENCES of one added before it.
   for (const p of altered) {
-    for (const c of p.added) statements.push(`ALTER TABLE ${quoted(p.to.name)} ADD COLUMN ${c.text}`);
+    for (const c of p.added) statements.push(`ALTER TABLE ${quoteIdentifier(p.to.name)} ADD COLUMN ${c.text}`);
     if (lastGoes(p)) statements.push(...drops(p));
   }
   for (const t of added) statements.push(createOf(t));
@@ -238,7 +239,7 @@ function mapWords(text: string, words: WordMap, table: string): string {
     const word = spelling(text, token);
     const renamed = columns?.get(word) ?? words.tables.get(word);
     if (renamed === undefined) continue;
-    out += text.slice(at, token.start) + canonicalSql(quoted(renamed));
+    out += text.slice(at, token.start) + canonicalSql(quoteIdentifier(renamed));
     at = token.end;
   }
   return out + text.slice(at);
@@ -401,7 +402,7 @@ function rebuildWarnings(p: TablePlan): string[] {
  * swapped, say), SQLite would refuse the first rename as a duplicate, so each column goes through a name of its own first.
  */
 function columnRenames(table: string, p: TablePlan): string[] {
-  const rename = (a: string, b: string) => `ALTER TABLE ${table} RENAME COLUMN ${quoted(a)} TO ${quoted(b)}`;
+  const rename = (a: string, b: string) => `ALTER TABLE ${table} RENAME COLUMN ${quoteIdentifier(a)} TO ${quoteIdentifier(b)}`;
   const current = new Set(p.renamed.map(([a]) => key(a)));
   if (!p.renamed.some(([a, b]) => key(a) !== key(b) && current.has(key(b)))) return p.renamed.map(([a, b]) => rename(a, b));
   const staged = p.renamed.map(([a, b], i): [string, string, string] => [a, `strata_rename_${i}`, b]);
@@ -410,21 +411,21 @@ function columnRenames(table: string, p: TablePlan): string[] {
 
 /** SQLite's rebuild of one table: the new table under another name, the rows copied, the old one dropped, the new renamed. */
 function rebuild(p: TablePlan): string[] {
-  const staging = quoted(`${p.to.name}_strata_new`);
+  const staging = quoteIdentifier(`${p.to.name}_strata_new`);
   const plain = (columns: readonly ColumnModel[], name: string) =>
     columns.some((c) => key(c.name) === key(name) && c.hidden === 0);
   const copied = [...p.columns].filter(([from, to]) => plain(p.from.columns, from) && plain(p.to.columns, to));
   const statements = [`CREATE TABLE ${staging} ${definitionOf(p.to).body}`];
   if (copied.length > 0) {
-    const into = copied.map(([, to]) => quoted(to)).join(', ');
-    const select = copied.map(([from]) => quoted(nameOf(p.from, from))).join(', ');
-    statements.push(`INSERT INTO ${staging} (${into}) SELECT ${select} FROM ${quoted(p.to.name)}`);
+    const into = copied.map(([, to]) => quoteIdentifier(to)).join(', ');
+    const select = copied.map(([from]) => quoteIdentifier(nameOf(p.from, from))).join(', ');
+    statements.push(`INSERT INTO ${staging} (${into}) SELECT ${select} FROM ${quoteIdentifier(p.to.name)}`);
   } else if (!p.to.withoutRowid) {
     // No column is kept, but the rows are: each comes over with its rowid (a new one from a WITHOUT ROWID table).
     const rowid = p.from.withoutRowid ? 'NULL' : 'rowid';
-    statements.push(`INSERT INTO ${staging} (rowid) SELECT ${rowid} FROM ${quoted(p.to.name)}`);
+    statements.push(`INSERT INTO ${staging} (rowid) SELECT ${rowid} FROM ${quoteIdentifier(p.to.name)}`);
   }
-  statements.push(`DROP TABLE ${quoted(p.to.name)}`, `ALTER TABLE ${staging} RENAME TO ${quoted(p.to.name)}`);
+  statements.push(`DROP TABLE ${quoteIdentifier(p.to.name)}`, `ALTER TABLE ${staging} RENAME TO ${quoteIdentifier(p.to.name)}`);
   return statements;
 }
 
@@ -452,7 +453,7 @@ function sameIndex(index: IndexModel, to: readonly IndexModel[], words: WordMap,
 function indexSql(index: IndexModel): string {
   if (index.create !== undefined) return index.create;
   const where = index.where === null ? '' : ` WHERE ${index.where}`;
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoted(index.name)} ON ${quoted(index.table)} (${index.columns.join(', ')})${where}`;
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.name)} ON ${quoteIdentifier(index.table)} (${index.columns.join(', ')})${where}`;
 }
 
 /** Views or triggers to drop (gone, changed, or reading a table in `touched`) and to make (new, or dropped and still in TO). */

@@ -69,8 +69,3 @@ export function wordsOf(sql: string): Set<string> {
   for (const token of tokenize(sql)) if (token.kind === 'word' || token.kind === 'quoted') words.add(spelling(sql, token));
   return words;
 }
-
-/** `name` as a quoted identifier, safe whatever it holds. */
-export function quoted(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
