@@ -186,6 +186,30 @@ export function describeSquashContract(name: string, open: (path: string) => Pro
       }
     });
 
+    it('finds no drift on a database that ran the originals, whose history lists a replaced version first', async () => {
+      const files = await builtIn();
+      const plan = await squash(files, '003');
+      const old = await migrated(files);
+      const removed = {
+        ...without(
+          files,
+          plan.replaced.map((m) => m.folder),
+        ),
+        ...filesOf(plan),
+      };
+      for (const set of [{ ...files, ...filesOf(plan) }, removed]) {
+        const status = await manager(old, set).status({ drift: true });
+        expect([status.problems, status.drift, status.driftSkipped]).toEqual([[], [], undefined]);
+      }
+      await manager(old, removed).migrate();
+      const adopted = await manager(old, removed).status({ drift: true });
+      expect([adopted.problems, adopted.drift, adopted.driftSkipped]).toEqual([[], [], undefined]);
+      await old.exec('CREATE INDEX idx_by_hand ON users (display_name)');
+      expect((await manager(old, removed).status({ drift: true })).drift?.map((d) => d.message)).toEqual([
+        'index idx_by_hand added',
+      ]);
+    });
+
     it('squashes a squash: databases that ran the originals, the first squash, or neither all stay valid', async () => {
       const files = await builtIn();
       const first = await squash(files, '003');

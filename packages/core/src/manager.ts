@@ -35,6 +35,8 @@ interface Inspection {
   readonly problems: readonly StrataError[];
   /** The squashes this database counts as applied once its schema is found to match (see Squash). */
   readonly unadopted: readonly Squash[];
+  /** Every squash in the set, adopted or not. */
+  readonly squashes: readonly Squash[];
 }
 
 /** Options of a {@link MigrationManager}. */
@@ -434,7 +436,7 @@ export class MigrationManager {
     if (problems.length === 0 && unadopted.length > 0) {
       problems.push(...(await checkSquashedSchema(this.driver, this.history.name, order, applied, unadopted)));
     }
-    return { order, byVersion, applied, problems, unadopted };
+    return { order, byVersion, applied, problems, unadopted, squashes: checked.squashes };
   }
 
   /** The problems, with `SCHEMA_DRIFT` when the drift check asked for finds differences, and the check's result. */
@@ -450,6 +452,7 @@ export class MigrationManager {
       applied: state.applied,
       problems: state.problems,
       historyExists: () => this.history.exists(),
+      squashes: state.squashes,
     });
     if (!('drift' in check) || check.drift.length === 0) return { problems: state.problems, ...check };
     return { problems: [...state.problems, driftProblem(check.drift)], ...check };

@@ -1,12 +1,13 @@
 import type { Driver } from '../driver.js';
 import { type ErrorCode, messageOf, StrataError } from '../errors.js';
-import type { Migration } from '../migration.js';
+import { type Migration, versionKey } from '../migration.js';
 import { diffSchemas, type SchemaDifference } from '../schema/diff.js';
 import type { SchemaModel } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { Replay } from '../schema/replay.js';
 import { summarize } from '../summary.js';
 import { type AppliedMigration, recordedVersions } from '../validate/history.js';
+import type { Squash } from '../validate/squash.js';
 
 /**
  * What the drift check of `status` and `validate` found: how the database's schema differs from the one its applied
@@ -31,6 +32,8 @@ export interface DriftInput {
   readonly problems: readonly StrataError[];
   /** Whether the history table exists; asked only when no row is recorded. */
   readonly historyExists: () => Promise<boolean>;
+  /** The set's squashes: a history row of a version one replaces stands for it. */
+  readonly squashes?: readonly Squash[];
 }
 
 /**
@@ -98,7 +101,12 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
   } catch (error) {
     return { driftSkipped: messageOf(error) };
   }
-  const migrations = recordedVersions(input.byVersion, applied).flatMap(({ migration }) => migration ?? []);
+  const migrations = new Set<Migration>();
+  for (const { row, migration } of recordedVersions(input.byVersion, applied)) {
+    // A squash in the order stands in for what it replaces, at the place of the first replaced row.
+    const standing = migration ?? squashOf(input.squashes ?? [], input.byVersion, row.version);
+    if (standing !== undefined) migrations.add(standing);
+  }
   try {
     return { drift: await replay.differencesFrom(migrations, actual) };
   } catch (error) {
@@ -106,6 +114,17 @@ export async function checkDrift(input: DriftInput): Promise<DriftCheck> {
   } finally {
     await replay.close();
   }
+}
+
+/** The squash of the order that replaces `version`, whose own row the history may not have yet. */
+function squashOf(
+  squashes: readonly Squash[],
+  byVersion: ReadonlyMap<string, Migration>,
+  version: string,
+): Migration | undefined {
+  const key = versionKey(version);
+  const squash = squashes.find((s) => s.checksums.has(key) && byVersion.get(s.migration.version) === s.migration);
+  return squash?.migration;
 }
 
 /**
