@@ -261,6 +261,10 @@ function checkArgs(command: Command, args: readonly string[], values: Values): v
       throw new UsageError(`${command.name} needs --${name} <${spec.value ?? 'value'}>`, command.name);
     }
     if (spec.format === 'version' && typeof value === 'string') checkVersion(command, `--${name}`, value);
+    if (spec.choices !== undefined && typeof value === 'string' && !spec.choices.includes(value)) {
+      const choices = spec.choices.length === 2 ? spec.choices.join(' or ') : `one of ${spec.choices.join(', ')}`;
+      throw new UsageError(`--${name} must be ${choices}, not "${value}"`, command.name);
+    }
   }
   command.args.forEach((spec, i) => {
     const arg = args[i];

@@ -84,6 +84,12 @@ export type ErrorCode =
   | 'AMBIGUOUS_CHANGE'
   /** A schema change drops a table or column (its rows or values would be lost) and dropping was not allowed. */
   | 'DESTRUCTIVE_CHANGE'
+  /**
+   * A migration's meta.yaml declares `phase: expand`, but what it does to the schema would break the previous version
+   * of the application (a column removed, a constraint added, …): it is a contract migration. The message names each
+   * breaking change.
+   */
+  | 'PHASE_MISMATCH'
   /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
   | 'INVALID_OPTION'
   /** The database could not be read or written. */

@@ -20,6 +20,23 @@ export type {
 } from './command/result.js';
 export { type CommandTarget, runCommand } from './command/run.js';
 export { BACKUP_DEFAULTS, DEFAULT_SETTINGS, LOCK_DEFAULTS } from './defaults.js';
+export {
+  type ClassifyOptions,
+  classifyMigrations,
+  type MigrationPhase,
+  phaseMismatches,
+  readPhaseSnapshot,
+} from './deploy/classify.js';
+export {
+  affinity,
+  classifyChange,
+  type Phase,
+  type PhaseChange,
+  type PhaseSnapshot,
+  type PhaseVerdict,
+  type ViewShape,
+} from './deploy/phase.js';
+export { type TableConstraints, tableConstraints } from './deploy/table-constraints.js';
 export type {
   ConnectionSettings,
   Driver,
@@ -73,7 +90,7 @@ export {
 export type { MetaInput } from './parse/meta.js';
 export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
 export { type ForgetPlan, type ForgetReport, planForget } from './plan/forget.js';
-export { planMigrate } from './plan/migrate.js';
+export { planMigrate, planPhase } from './plan/migrate.js';
 export {
   type ChecksumChange,
   type ChecksumDifference,

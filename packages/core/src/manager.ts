@@ -1,3 +1,5 @@
+import { classifyMigrations, type MigrationPhase, phaseMismatches } from './deploy/classify.js';
+import type { Phase } from './deploy/phase.js';
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
 import { checkDrift, type DriftCheck, driftProblem } from './inspect/drift.js';
@@ -9,7 +11,7 @@ import { type Migration, type MigrationSet, versionKey } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { type ForgetReport, planForget } from './plan/forget.js';
-import { planMigrate } from './plan/migrate.js';
+import { planMigrate, planPhase } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
 import { adoptSquashes, forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
@@ -59,6 +61,14 @@ export interface MigrateOptions {
   readonly dryRun?: boolean;
   /** Run even though the database records migrations the set does not have. */
   readonly ignoreMissing?: boolean;
+  /**
+   * Run one phase of a blue-green deployment. `expand`: apply the pending migrations up to, not including, the first
+   * that needs the contract phase (see `classifyChange`; meta.yaml may declare `phase: contract`); that one and those
+   * after it wait, listed in the report's `waiting`. `contract`: apply every pending migration. Either way the pending
+   * migrations are classified first, on a replay in memory, and a run where one declares `phase: expand` but would
+   * break the previous version is refused (`PHASE_MISMATCH`). Without it, every pending migration is applied.
+   */
+  readonly phase?: Phase;
 }
 
 /** Options of {@link MigrationManager.rollback}. */
@@ -108,6 +118,12 @@ export interface InspectOptions {
    * treats any problem as fatal, as a start-up does, would stop on an index added by hand.
    */
   readonly drift?: boolean;
+  /**
+   * Classify migrations by deployment phase, on a replay in memory: `status` gives each pending migration its phase
+   * and changes, `validate` lists every migration's in `phases`. Either way a migration declaring `phase: expand` that
+   * would break the previous version is a `PHASE_MISMATCH` problem (which `validate` reports even without this).
+   */
+  readonly phases?: boolean;
 }
 
 /**
@@ -128,6 +144,8 @@ export interface ValidationReport {
   readonly notReplayed?: readonly NotReplayed[];
   /** One result per migration, in run order. */
   readonly roundTrips?: readonly RoundTripResult[];
+  /** With `{ phases: true }`: every migration's deployment phase and changes, in run order. */
+  readonly phases?: readonly MigrationPhase[];
 }
 
 /**
@@ -198,7 +216,14 @@ export class MigrationManager {
     const { order } = state;
     const warnings = emptyDownWarnings(order);
     const { problems, ...drift } = await this.withDrift(state, options);
-    const report = { order: order.map((m) => ({ version: m.version, name: m.name })), problems, warnings, ...drift };
+    const phased = await this.phases(state, options.phases === true ? () => true : (m) => m.meta.phase === 'expand');
+    const report = {
+      order: order.map((m) => ({ version: m.version, name: m.name })),
+      problems: [...problems, ...phased.problems],
+      warnings,
+      ...drift,
+      ...(options.phases === true ? { phases: phased.phases } : {}),
+    };
     const roundTrip = options.roundTrip === true;
     // By default only where the driver can open a database in memory; asked for, without one, it is an error.
     const replay = options.replay ?? this.driver.scratch !== undefined;
@@ -209,7 +234,7 @@ export class MigrationManager {
     const { notReplayed, roundTrips } = found;
     return {
       ...report,
-      problems: [...problems, ...found.problems],
+      problems: [...report.problems, ...found.problems],
       notReplayed,
       ...(roundTrips === undefined ? {} : { roundTrips }),
     };
@@ -241,7 +266,21 @@ export class MigrationManager {
   async status(options: InspectOptions = {}): Promise<StatusReport> {
     const state = await this.inspect(false, true);
     const { problems, ...drift } = await this.withDrift(state, options);
-    return { ...buildStatus(state.order, state.applied, problems), ...drift };
+    const status = { ...buildStatus(state.order, state.applied, problems), ...drift };
+    if (options.phases !== true || status.pending.length === 0) return status;
+    const pending = new Set(status.pending.map((p) => p.version));
+    const phased = await this.phases(state, (m) => pending.has(m.version));
+    const byVersion = new Map(phased.phases.map((p) => [p.version, p]));
+    return {
+      ...status,
+      pending: status.pending.map((p) => {
+        const known = byVersion.get(p.version);
+        if (known === undefined) return p;
+        const { phase, declared, changes } = known;
+        return { ...p, phase, ...(declared === undefined ? {} : { declared }), changes };
+      }),
+      problems: [...status.problems, ...phased.problems],
+    };
   }
 
   /**
@@ -281,10 +320,11 @@ export class MigrationManager {
         await adoptSquashes(this.driver, this.history, adoptions(unadopted, applied));
         await persist();
       }
-      const plan = planMigrate(order, new Set(applied.map((row) => row.version)), options);
+      const planned = planMigrate(order, new Set(applied.map((row) => row.version)), options);
+      const { plan, phase } = await this.byPhase(order, planned, options.phase);
       const report = await this.execute('up', refuseUnsafe(plan, 'both'), options.dryRun === true, persist);
       const late = outOfOrder(plan, applied);
-      return late === undefined ? report : { ...report, outOfOrder: late };
+      return { ...report, ...(late === undefined ? {} : { outOfOrder: late }), ...phase };
     };
     return options.dryRun === true ? run(this.persist) : this.exclusively(run);
   }
@@ -392,6 +432,34 @@ export class MigrationManager {
       return { dryRun: !apply, ...plan };
     };
     return apply ? this.exclusively(run) : run(this.persist);
+  }
+
+  /**
+   * The part of a migrate plan that `phase` runs (all of it without one), after classifying it on a replay of `order`;
+   * refused with `PHASE_MISMATCH` when a planned migration declares `phase: expand` but needs the contract phase.
+   */
+  private async byPhase(
+    order: readonly Migration[],
+    planned: readonly Migration[],
+    phase: Phase | undefined,
+  ): Promise<{ plan: readonly Migration[]; phase: { phase?: Phase; waiting?: readonly MigrationPhase[] } }> {
+    if (phase === undefined) return { plan: planned, phase: {} };
+    const wanted = new Set(planned);
+    const phases = await classifyMigrations(this.driver, order, { table: this.history.name, only: (m) => wanted.has(m) });
+    const mismatches = phaseMismatches(phases, (version) => planned.find((m) => m.version === version));
+    if (mismatches.length > 0) throw new ValidationError(mismatches);
+    const { apply, waiting } = planPhase(planned, new Map(phases.map((p) => [p.version, p])), phase);
+    return { plan: apply, phase: { phase, waiting } };
+  }
+
+  /** The phases of the migrations `only` accepts, classified on a replay of the order, and their `PHASE_MISMATCH`es. */
+  private async phases(
+    state: Inspection,
+    only: (migration: Migration) => boolean,
+  ): Promise<{ phases: readonly MigrationPhase[]; problems: readonly StrataError[] }> {
+    if (!state.order.some(only) || this.driver.scratch === undefined) return { phases: [], problems: [] };
+    const phases = await classifyMigrations(this.driver, state.order, { table: this.history.name, only });
+    return { phases, problems: phaseMismatches(phases, (version) => state.byVersion.get(version)) };
   }
 
   /** Saves through the driver, outside any lock it may have. */

@@ -23,6 +23,11 @@ export interface MigrationMeta {
    * It always lists the squash's own version (see `squashes` in `validate/squash.ts`).
    */
   readonly replaces?: readonly ReplacedMigration[];
+  /**
+   * The phase meta.yaml declares: `contract` holds back a migration its changes alone would let run in the expand
+   * phase; `expand` is checked, and a migration that would break the previous version is a `PHASE_MISMATCH`.
+   */
+  readonly phase?: 'expand' | 'contract';
 }
 
 /** One migration a squashed migration stands for: `meta.yaml` writes it `- 001 <checksum>`. */

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly required?: boolean;
   /** What the value must look like; another value is a usage error. `version`: digits, as a folder name starts. */
   readonly format?: 'version';
+  /** The values a string option may take; another is a usage error naming them. */
+  readonly choices?: readonly string[];
   /** A string option that may be given more than once (`--rename a=b --rename c=d`): its value is the list. */
   readonly multiple?: boolean;
 }

@@ -1,12 +1,13 @@
 import { type MigrationManager, outOfOrderNote, type RunReport, VersionSet } from '@strata/core';
+import { waitingLines } from '../render/phases.js';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
 import type { Command } from './command.js';
 
-/** `migrate [--to V] [--dry-run] [--ignore-missing]`: apply pending migrations in order. */
+/** `migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]`: apply pending migrations in order. */
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'apply pending migrations in order',
-  usage: ['migrate [--to V] [--dry-run] [--ignore-missing]'],
+  usage: ['migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]'],
   description: [
     'Applies the pending migrations in dependency order, each with its history row in one transaction, and prints a',
     'line per migration as it finishes. A failing migration is rolled back and stops the run; the ones before it stay',
@@ -14,6 +15,14 @@ export const migrateCommand: Command = {
     'Nor does it run when the database records migrations the folder does not have (APPLIED_MISSING), as after a',
     'newer checkout migrated it; --ignore-missing runs anyway and leaves those history rows as they are.',
     'The database file is created when it does not exist.',
+    '',
+    'In a blue-green deployment, where the previous version of the application keeps using the database while the',
+    'new one starts, --phase expand applies the pending migrations up to, not including, the first one that would',
+    'break the previous version (a contract migration: a column or table removed or renamed, a constraint added, a',
+    'NOT NULL column without a default, …, or one whose meta.yaml says phase: contract) and lists what waits, with',
+    'why. Once the previous version is gone, --phase contract applies the rest. Each pending migration is classified',
+    'by replaying the folder on an empty database in memory and comparing the schema before and after it. A migration',
+    'whose meta.yaml says phase: expand but that would break the previous version stops the run (PHASE_MISMATCH).',
   ].join('\n'),
   options: {
     to: {
@@ -22,6 +31,12 @@ export const migrateCommand: Command = {
       format: 'version',
       description: 'stop after version V (apply it and what comes before it)',
     },
+    phase: {
+      type: 'string',
+      value: 'P',
+      choices: ['expand', 'contract'],
+      description: 'expand: stop before the first migration that breaks the previous version; contract: apply the rest',
+    },
     'dry-run': { type: 'boolean', description: 'print the SQL that would run, in order, and change nothing' },
     'ignore-missing': { type: 'boolean', description: 'run even though applied migrations are missing from the folder' },
   },
@@ -29,10 +44,19 @@ export const migrateCommand: Command = {
   async run({ values, open }) {
     const dryRun = values['dry-run'] === true;
     const to = typeof values.to === 'string' ? values.to : undefined;
+    const phase = values.phase === 'expand' || values.phase === 'contract' ? values.phase : undefined;
     const { manager } = await open({ write: !dryRun });
-    const report = await manager.migrate({ to, dryRun, ignoreMissing: values['ignore-missing'] === true });
+    const report = await manager.migrate({ to, dryRun, ignoreMissing: values['ignore-missing'] === true, phase });
     const counts = report.steps.some((s) => s.status !== 'skipped') ? undefined : await countsOf(manager);
-    return { data: report, exitCode: 0, render: (view) => view.out(runText(report, counts).join('\n')) };
+    return {
+      data: report,
+      exitCode: 0,
+      render: (view) => {
+        const waiting = waitingLines(report.waiting ?? [], view.color);
+        const lines = report.dryRun ? waiting.map((line) => `-- ${line}`) : waiting;
+        view.out([...runText(report, counts), ...lines].join('\n'));
+      },
+    };
   },
 };
 

@@ -23,16 +23,22 @@ export const statusCommand: Command = {
     'migrations is listed under "Drift:" and is a SCHEMA_DRIFT problem. The check is skipped, saying why, while the',
     'history does not match the folder (CHECKSUM_MISMATCH, APPLIED_MISSING, an invalid folder) or when an applied',
     'migration fails on the empty database; --no-drift leaves it out.',
+    '',
+    'Pending migrations are classified for blue-green deployments on the same replay: expand when the previous',
+    'version of the application keeps working after them, contract otherwise, each with what it changes (see',
+    'migrate --phase). A migration whose meta.yaml says phase: expand but that is a contract migration is a',
+    'PHASE_MISMATCH problem. --no-phases leaves the classification out.',
   ].join('\n'),
   options: {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
+    'no-phases': { type: 'boolean', description: 'do not classify pending migrations as expand or contract' },
   },
   args: [],
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
   async run({ open, settings, values }) {
     const { manager, existed, history } = await open({ write: false });
-    const report = await manager.status({ drift: values['no-drift'] !== true });
+    const report = await manager.status({ drift: values['no-drift'] !== true, phases: values['no-phases'] !== true });
     const { problems } = report;
     const noneBecause = !existed
       ? `database ${shownPath(settings.cwd, settings.databaseFile)} does not exist yet; migrate creates it`

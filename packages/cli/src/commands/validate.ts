@@ -1,5 +1,6 @@
 import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
+import { phaseEntryLines } from '../render/phases.js';
 import { notReplayedLines, roundTripLines } from '../render/replay.js';
 import { plural } from '../render/steps.js';
 import { UsageError } from '../usage-error.js';
@@ -9,7 +10,7 @@ import type { Command } from './command.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check names, meta, dependencies, cycles, checksums and drift, and replay the migrations in memory',
-  usage: ['validate [--no-replay | --round-trip] [--no-drift]', 'validate --parity'],
+  usage: ['validate [--no-replay | --round-trip] [--no-drift] [--phases]', 'validate --parity'],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Then replays every',
@@ -24,11 +25,16 @@ export const validateCommand: Command = {
     'in memory of the same driver: each table, column, index, view or trigger added, removed or changed outside the',
     'migrations is a SCHEMA_DRIFT problem. The check is skipped, saying why on stderr, while the history does not',
     'match the folder or when an applied migration fails on the empty database; --no-drift leaves it out.',
+    '',
+    'A migration whose meta.yaml says phase: expand is classified on a replay (see migrate --phase): one that would',
+    'break the previous version of the application is a PHASE_MISMATCH problem naming what breaks it. --phases prints',
+    "every migration's phase, expand or contract, with each change it makes to the schema.",
   ].join('\n'),
   options: {
     'no-replay': { type: 'boolean', description: 'skip the replay in memory: check files, dependencies and checksums only' },
     'round-trip': { type: 'boolean', description: 'also check that each down.sql undoes its up.sql, on the replay' },
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
+    phases: { type: 'boolean', description: 'print each migration\'s deployment phase (expand or contract) and its changes' },
     parity: parityOption,
   },
   args: [],
@@ -51,6 +57,7 @@ export const validateCommand: Command = {
       replay: values['no-replay'] !== true,
       roundTrip,
       drift: values['no-drift'] !== true,
+      phases: values.phases === true,
     });
     const { order, problems, warnings, driftSkipped } = report;
     return {
@@ -58,6 +65,9 @@ export const validateCommand: Command = {
       exitCode: problems.length > 0 ? 1 : 0,
       render: (view) => {
         for (const line of roundTripLines(report.roundTrips ?? [], view.color)) view.out(line);
+        if (report.phases !== undefined && report.phases.length > 0) {
+          view.out(['Phases:', ...report.phases.flatMap((p) => phaseEntryLines(p, view.color))].join('\n'));
+        }
         for (const warning of warnings) view.err(warningLines(warning, view.errColor).join('\n'));
         // Last, after what was checked: a skipped check is no problem, but the exit code alone would not tell.
         const skipped = () => {

@@ -1,5 +1,6 @@
 import { outOfOrderNote, type StatusReport } from '@strata/core';
 import type { Palette } from '../color.js';
+import { pendingPhaseLines } from './phases.js';
 
 /**
  * The text of `status`, in the format of DESIGN.md: the applied migrations with the time each ran (UTC, as SQLite
@@ -16,6 +17,7 @@ export function statusLines(report: StatusReport, c: Palette, noneBecause?: stri
   for (const m of report.pending) lines.push(`  ${c.yellow('○')} ${m.version} - ${m.name}`);
   if (report.pending.length === 0) lines.push(`  ${c.dim('(none)')}`);
   if (report.outOfOrder !== undefined) lines.push('', `${c.yellow('Note')}: ${outOfOrderNote(report.outOfOrder, 'pending')}.`);
+  lines.push(...pendingPhaseLines(report.pending, c));
   lines.push(...driftLines(report, c));
   if (report.problems.length > 0) {
     lines.push('', 'Problems:');

@@ -1,13 +1,20 @@
+import type { Phase, PhaseChange } from '../deploy/phase.js';
 import type { StrataError } from '../errors.js';
 import { type Migration, VersionSet } from '../migration.js';
 import type { SchemaDifference } from '../schema/diff.js';
 import type { AppliedMigration } from '../validate/history.js';
 import { type OutOfOrder, outOfOrder } from './out-of-order.js';
 
-/** A migration that has not run, as status reports it. */
+/** A migration that has not run, as status reports it; with `{ phases: true }`, with its deployment phase. */
 export interface PendingMigration {
   readonly version: string;
   readonly name: string;
+  /** The phase it runs in (see `MigrationPhase`). */
+  readonly phase?: Phase;
+  /** The phase meta.yaml declares, when it does. */
+  readonly declared?: Phase;
+  /** What it changes in the schema, each with the phase it needs. */
+  readonly changes?: readonly PhaseChange[];
 }
 
 /** What `status` reports: applied and pending migrations, and every problem found. */

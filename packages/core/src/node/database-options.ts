@@ -1,5 +1,6 @@
 import type { Dialect } from 'kysely';
 import { BACKUP_DEFAULTS, DEFAULT_SETTINGS } from '../defaults.js';
+import type { Phase } from '../deploy/phase.js';
 import type { ConnectionSettings, Driver, DriverFactory } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { checkHistoryTableName } from '../run/history.js';
@@ -48,6 +49,12 @@ export interface DatabaseManagerOptions<D extends Driver = Driver> {
   readonly settings?: ConnectionSettings;
   /** Apply pending migrations while opening. Default true. */
   readonly migrateOnOpen?: boolean;
+  /**
+   * The deployment phase start-up runs (see `MigrateOptions.phase`): `expand` for the new version of an application
+   * that starts while the previous one still serves from the same database, so that only the migrations the previous
+   * version tolerates run; an operator runs the contract phase once that version is gone. Default: every pending one.
+   */
+  readonly phase?: Phase;
   /** Backups before start-up runs; `false` turns those off. Default `{ beforeMigrate: true, keep: 5 }`. */
   readonly backup?: BackupPolicy | false;
   /**
@@ -77,6 +84,7 @@ export interface ResolvedOptions {
   readonly settings: ConnectionSettings;
   readonly table: string | undefined;
   readonly migrateOnOpen: boolean;
+  readonly phase: Phase | undefined;
   /** `backup: false` only turns the automatic backups off; `DatabaseManager.backup()` still uses `dir` and `keep`. */
   readonly backup: { readonly beforeMigrate: boolean; readonly dir: string | undefined; readonly keep: number };
   /** 0 when `readers` was left out. */
@@ -107,6 +115,9 @@ export function resolveOptions(options: DatabaseManagerOptions<Driver>): Resolve
       `driver ${options.driver.name} cannot open readers in worker threads; leave readers at 0 or use better-sqlite3`,
     );
   }
+  if (options.phase !== undefined && options.phase !== 'expand' && options.phase !== 'contract') {
+    throw new StrataError('INVALID_OPTION', `phase must be 'expand' or 'contract', not ${JSON.stringify(options.phase)}`);
+  }
   const policy: BackupPolicy = options.backup === false ? { beforeMigrate: false } : (options.backup ?? {});
   const keep = policy.keep ?? BACKUP_DEFAULTS.keep;
   if (!Number.isInteger(keep) || keep < 1) {
@@ -117,6 +128,7 @@ export function resolveOptions(options: DatabaseManagerOptions<Driver>): Resolve
     settings: { ...DEFAULT_SETTINGS, ...Object.fromEntries(given) },
     table: options.table,
     migrateOnOpen: options.migrateOnOpen ?? true,
+    phase: options.phase,
     backup: { beforeMigrate: policy.beforeMigrate ?? BACKUP_DEFAULTS.beforeMigrate, dir: policy.dir, keep },
     readers,
   };

@@ -24,7 +24,8 @@ export interface StartupReport {
 }
 
 /**
- * The start-up run: validate, back up when the run will change a database that has a schema, then migrate.
+ * The start-up run: validate, back up when the run will change a database that has a schema, then migrate (the phase
+ * `options.phase` names, or everything pending).
  *
  * Validation comes first so that a problem (an edited migration, a missing folder) throws before anything is written.
  * A fresh database is not backed up: there is nothing to lose, and the backups folder stays empty. When the run fails
@@ -39,7 +40,7 @@ export async function runStartup(
   driver: Driver,
   manager: MigrationManager,
   file: string,
-  options: Pick<ResolvedOptions, 'backup' | 'table'>,
+  options: Pick<ResolvedOptions, 'backup' | 'table'> & Partial<Pick<ResolvedOptions, 'phase'>>,
 ): Promise<StartupReport> {
   const status = await manager.status();
   if (status.problems.length > 0) throw new ValidationError(status.problems);
@@ -49,7 +50,7 @@ export async function runStartup(
     ({ backup } = await backupAndRotate(driver, { databaseFile: file, dir, table: options.table, keep }));
   }
   try {
-    return { report: await manager.migrate(), backup };
+    return { report: await manager.migrate(options.phase === undefined ? {} : { phase: options.phase }), backup };
   } catch (error) {
     if (backup === undefined || !(error instanceof StrataError)) throw error;
     throw new StartupError(error, backup.file);

@@ -20,9 +20,19 @@ export interface MetaInput {
   readonly created_at?: string;
   /** Of a squashed migration: `version checksum` for each migration it stands for (`001 5d41402a…`). */
   readonly replaces?: readonly string[];
+  /** `expand` or `contract`: when the migration may run during a blue-green deployment (see `classifyChange`). */
+  readonly phase?: 'expand' | 'contract';
 }
 
-const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'foreign_keys', 'created_at', 'replaces']);
+const KNOWN_KEYS = new Set([
+  'description',
+  'dependencies',
+  'transaction',
+  'foreign_keys',
+  'created_at',
+  'replaces',
+  'phase',
+]);
 /** An entry of `replaces`: a version, white space, and the MD5 hex of the replaced up.sql. */
 const REPLACED = /^(\d+)\s+([0-9a-fA-F]{32})$/;
 const VERSION = /^\d+$/;
@@ -131,6 +141,7 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
     foreign_keys: foreignKeys = 'on',
     created_at: createdAt,
     replaces,
+    phase,
   } = record;
   if (description !== undefined && typeof description !== 'string') problem('"description" must be a string');
   if (typeof transaction !== 'boolean') problem('"transaction" must be true or false');
@@ -159,6 +170,11 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
         );
     }
   }
+  if (phase !== undefined && phase !== 'expand' && phase !== 'contract') {
+    problem(
+      '"phase" must be expand (the previous version of the application still works after it) or contract (it runs once that version is gone)',
+    );
+  }
   const replaced = replaces === undefined ? undefined : readReplaces(replaces, problem);
   if (problems.length > 0) return { meta: DEFAULT_META, problems };
   return {
@@ -169,6 +185,7 @@ export function checkMeta(value: unknown, file: string, version: string): MetaRe
       ...(keysOff ? { foreignKeys: false as const } : {}),
       ...(description === undefined ? {} : { description: description as string }),
       ...(createdAt === undefined ? {} : { createdAt: createdAt as string }),
+      ...(phase === undefined ? {} : { phase: phase as 'expand' | 'contract' }),
     },
     problems: [],
   };

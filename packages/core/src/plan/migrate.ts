@@ -40,3 +40,27 @@ export function findVersion(order: readonly Migration[], version: string): Migra
   }
   return found;
 }
+
+/**
+ * Splits a migrate plan by deployment phase. `expand` keeps the migrations before the first that runs in the contract
+ * phase, which waits with all after it: a later migration may rely on it, declared or not. `contract` keeps them all.
+ * `phases` holds the phase of each planned migration, by version as written.
+ *
+ * @example
+ * ```ts
+ * const { apply, waiting } = planPhase(plan, new Map(phases.map((p) => [p.version, p])), 'expand');
+ * ```
+ */
+export function planPhase<P extends { readonly phase: 'expand' | 'contract' }>(
+  plan: readonly Migration[],
+  phases: ReadonlyMap<string, P>,
+  phase: 'expand' | 'contract',
+): { apply: Migration[]; waiting: P[] } {
+  const stop = phase === 'contract' ? -1 : plan.findIndex((m) => phases.get(m.version)?.phase !== 'expand');
+  if (stop < 0) return { apply: [...plan], waiting: [] };
+  const waiting = plan.slice(stop).flatMap((m) => {
+    const known = phases.get(m.version);
+    return known === undefined ? [] : [known];
+  });
+  return { apply: plan.slice(0, stop), waiting };
+}

@@ -1,4 +1,6 @@
 import { type SerializedError, StrataError } from '../errors.js';
+import type { MigrationPhase } from '../deploy/classify.js';
+import type { Phase } from '../deploy/phase.js';
 import type { OutOfOrder } from '../inspect/out-of-order.js';
 import type { Migration } from '../migration.js';
 
@@ -27,6 +29,13 @@ export interface RunReport {
   readonly steps: readonly StepReport[];
   /** Present when a migrate run applies (or would) migrations with a lower version than the newest applied one. */
   readonly outOfOrder?: OutOfOrder;
+  /** The deployment phase the run was asked for (`migrate({ phase })`). */
+  readonly phase?: Phase;
+  /**
+   * Of a run in the expand phase: the pending migrations held back for the contract phase, in run order, each with its
+   * phase and changes (the first is the one that needs the contract phase). Empty when none waits.
+   */
+  readonly waiting?: readonly MigrationPhase[];
 }
 
 /** Something that happened during a run, for progress displays. */

@@ -97,7 +97,8 @@ function columnChanges(a: ColumnModel, b: ColumnModel): string[] {
   return changes;
 }
 
-function foreignKeyText(key: ForeignKeyModel): string {
+/** A foreign key as one line: `(author_id) → users(id) ON DELETE SET NULL`. */
+export function foreignKeyText(key: ForeignKeyModel): string {
   const to = key.to.every((c) => c === null) ? '' : `(${key.to.join(', ')})`;
   const actions = [
     key.onDelete === 'NO ACTION' ? '' : ` ON DELETE ${key.onDelete}`,

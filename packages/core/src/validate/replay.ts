@@ -135,7 +135,7 @@ export async function replayMigrations(
  * memory would create the file, and validating changes nothing. `ATTACH ':memory:'` and `ATTACH ''` (a temporary
  * database) are run.
  */
-function fileAttach(migration: Migration, name: 'up.sql' | 'down.sql'): StrataError | undefined {
+export function fileAttach(migration: Migration, name: 'up.sql' | 'down.sql'): StrataError | undefined {
   const sql = name === 'up.sql' ? migration.up : migration.down;
   if (sql === undefined || !/\battach\b/i.test(sql)) return undefined;
   for (const statement of splitStatements(sql)) {

@@ -1,0 +1,337 @@
+import { foreignKeyText } from '../schema/diff.js';
+import type { ColumnModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../schema/model.js';
+import { canonicalSql } from '../schema/normalize.js';
+import { spelling, tokenize } from '../sql/tokens.js';
+import { type TableConstraints, tableConstraints } from './table-constraints.js';
+
+/**
+ * When a migration may run during a blue-green (or rolling) deployment: `expand` while the previous version of the
+ * application still uses the database (everything it reads and writes keeps working), `contract` only once it is gone.
+ */
+export type Phase = 'expand' | 'contract';
+
+/** One thing a migration changes in the schema, and the phase that change needs, as a sentence. */
+export interface PhaseChange {
+  readonly phase: Phase;
+  /** `column people.full_name removed: the previous version's statements naming it fail`. */
+  readonly message: string;
+}
+
+/** A migration's phase and why: `contract` when any change is, `expand` otherwise (a migration changing no schema too). */
+export interface PhaseVerdict {
+  readonly phase: Phase;
+  readonly changes: readonly PhaseChange[];
+}
+
+/** What a view gives its readers: its columns, or the error SQLite reports reading it (a view of a dropped table). */
+export interface ViewShape {
+  readonly columns?: readonly string[];
+  readonly error?: string;
+}
+
+/**
+ * A schema as the phase classification reads it: the model, and what each view returns, which only the engine can
+ * say (see `readPhaseSnapshot`).
+ */
+export interface PhaseSnapshot {
+  readonly schema: SchemaModel;
+  /** Lower-cased view name → its shape. */
+  readonly views: ReadonlyMap<string, ViewShape>;
+}
+
+/**
+ * Classifies the change from `before` to `after`. A change is `contract` when a statement of the previous version of
+ * the application, written for `before`, could stop working: something it reads is gone or returns something else (a
+ * table, view or column removed or renamed, a view that no longer works, a column's type affinity or collation changed,
+ * WITHOUT ROWID added), or a write it makes could now be refused (a NOT NULL column added without a default, NOT NULL,
+ * CHECK, UNIQUE or a foreign key added, STRICT added, a default removed from a NOT NULL column, a primary key changed, a
+ * column made generated, a trigger that can RAISE). Everything else is `expand`: tables, views, nullable or defaulted
+ * columns, indexes and triggers that only write added, constraints relaxed.
+ *
+ * @example
+ * ```ts
+ * const { phase, changes } = classifyChange(before, after);
+ * // 'contract', [{ phase: 'contract', message: "column people.full_name removed: the previous version's statements naming it fail" }]
+ * ```
+ */
+export function classifyChange(before: PhaseSnapshot, after: PhaseSnapshot): PhaseVerdict {
+  const changes: PhaseChange[] = [
+    ...tableChanges(before, after),
+    ...indexChanges(before.schema, after.schema),
+    ...viewChanges(before, after),
+    ...triggerChanges(before.schema.triggers, after.schema.triggers),
+  ];
+  return { phase: changes.some((c) => c.phase === 'contract') ? 'contract' : 'expand', changes };
+}
+
+const expand = (message: string): PhaseChange => ({ phase: 'expand', message });
+const contract = (message: string): PhaseChange => ({ phase: 'contract', message });
+const key = (name: string) => name.toLowerCase();
+const byName = <T extends { readonly name: string }>(list: readonly T[]) => new Map(list.map((o) => [key(o.name), o]));
+
+function tableChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[] {
+  const changes: PhaseChange[] = [];
+  const old = byName(before.schema.tables);
+  const now = byName(after.schema.tables);
+  const tablesAdded = after.schema.tables.some((t) => !old.has(key(t.name)));
+  for (const table of before.schema.tables) {
+    const name = key(table.name);
+    const next = now.get(name);
+    if (next !== undefined) changes.push(...changesOfTable(table, next, before.schema));
+    else if (after.views.has(name)) {
+      changes.push(contract(`table ${table.name} is now a view: the previous version's writes to it fail`));
+    } else {
+      const renamed = tablesAdded ? ' (or renamed)' : '';
+      changes.push(contract(`table ${table.name} removed${renamed}: the previous version's statements on it fail`));
+    }
+  }
+  for (const table of after.schema.tables) if (!old.has(key(table.name))) changes.push(expand(`table ${table.name} added`));
+  return changes;
+}
+
+/** What changed in a table kept under its name; unique indexes, which SQLite keeps apart, are {@link indexChanges}'. */
+function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): PhaseChange[] {
+  const t = b.name;
+  if (a.kind !== b.kind || (a.kind === 'virtual' && a.sql !== b.sql)) {
+    const now = b.kind === 'virtual' ? `virtual table ${b.sql ?? ''}` : 'table';
+    return [contract(`table ${t} is now ${now}: the previous version's statements on it may fail`)];
+  }
+  const changes: PhaseChange[] = [];
+  if (!a.strict && b.strict) {
+    changes.push(contract(`table ${t} made STRICT: a value of another type, which the previous version may write, is refused`));
+  } else if (a.strict && !b.strict) changes.push(expand(`table ${t} no longer STRICT`));
+  if (!a.withoutRowid && b.withoutRowid) {
+    changes.push(contract(`table ${t} made WITHOUT ROWID: the previous version's reads of its rowid fail`));
+  } else if (a.withoutRowid && !b.withoutRowid) changes.push(expand(`table ${t} no longer WITHOUT ROWID`));
+  const oldColumns = byName(a.columns);
+  const newColumns = byName(b.columns);
+  const columnsAdded = b.columns.some((c) => !oldColumns.has(key(c.name)));
+  const partsA = tableConstraints(a.create ?? '');
+  const partsB = tableConstraints(b.create ?? '');
+  for (const column of a.columns) {
+    const next = newColumns.get(key(column.name));
+    const c = `column ${t}.${column.name}`;
+    if (next === undefined) {
+      const renamed = columnsAdded ? ' (or renamed)' : '';
+      changes.push(contract(`${c} removed${renamed}: the previous version's statements naming it fail`));
+    } else changes.push(...changesOfColumn(c, column, next, b.strict, partsA, partsB));
+  }
+  for (const column of b.columns) {
+    if (oldColumns.has(key(column.name))) continue;
+    const c = `column ${t}.${column.name}`;
+    if (column.notNull && column.default === null && column.hidden < 2 && column.primaryKey === 0) {
+      changes.push(
+        contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`),
+      );
+    } else changes.push(expand(`${c} added`));
+  }
+  const primaryKey = (table: TableModel) =>
+    table.columns
+      .filter((c) => c.primaryKey > 0)
+      .sort((x, y) => x.primaryKey - y.primaryKey)
+      .map((c) => c.name);
+  const [keyA, keyB] = [primaryKey(a), primaryKey(b)];
+  if (key(keyA.join(', ')) !== key(keyB.join(', '))) {
+    const shown = (k: readonly string[]) => (k.length === 0 ? '(rowid)' : `(${k.join(', ')})`);
+    changes.push(
+      contract(
+        `table ${t}: primary key ${shown(keyA)} → ${shown(keyB)}: the previous version's writes may conflict, its reads by key find other rows`,
+      ),
+    );
+  }
+  const checksA = new Set(partsA.checks);
+  const checksB = new Set(partsB.checks);
+  for (const check of partsB.checks) {
+    if (!checksA.has(check)) {
+      changes.push(contract(`table ${t}: CHECK (${check}) added: the previous version's writes may violate it`));
+    }
+  }
+  for (const check of partsA.checks) if (!checksB.has(check)) changes.push(expand(`table ${t}: CHECK (${check}) removed`));
+  const uniqueA = uniqueKeys(a, partsA, schemaA);
+  for (const columns of partsB.uniques) {
+    if (partsA.uniques.some((u) => sameColumns(u, columns))) continue;
+    const shown = `UNIQUE (${columns.join(', ')})`;
+    if (implied(uniqueA, columns)) changes.push(expand(`table ${t}: ${shown} added, implied by an existing key`));
+    else changes.push(contract(`table ${t}: ${shown} added: the previous version's writes may violate it`));
+  }
+  for (const columns of partsA.uniques) {
+    if (!partsB.uniques.some((u) => sameColumns(u, columns))) {
+      changes.push(expand(`table ${t}: UNIQUE (${columns.join(', ')}) removed`));
+    }
+  }
+  const keysA = new Set(a.foreignKeys.map(foreignKeyText));
+  const keysB = new Set(b.foreignKeys.map(foreignKeyText));
+  for (const k of keysB) {
+    if (!keysA.has(k)) changes.push(contract(`table ${t}: foreign key ${k} added: the previous version's writes may violate it`));
+  }
+  for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
+  return changes;
+}
+
+function changesOfColumn(
+  c: string,
+  a: ColumnModel,
+  b: ColumnModel,
+  strict: boolean,
+  partsA: TableConstraints,
+  partsB: TableConstraints,
+): PhaseChange[] {
+  const changes: PhaseChange[] = [];
+  if (a.type !== b.type) {
+    const [from, to] = [affinity(a.type), affinity(b.type)];
+    const types = `type ${a.type || '(none)'} → ${b.type || '(none)'}`;
+    if (strict && (from !== to || (a.type === 'ANY') !== (b.type === 'ANY'))) {
+      changes.push(contract(`${c}: ${types} in a STRICT table: the previous version's values of the old type are refused`));
+    } else if (from !== to) {
+      changes.push(
+        contract(
+          `${c}: ${types}: values the previous version writes are now stored with ${to} affinity, so it may read back another type`,
+        ),
+      );
+    } else changes.push(expand(`${c}: ${types}, the same ${to} affinity`));
+  }
+  if (!a.notNull && b.notNull) changes.push(contract(`${c} made NOT NULL: the previous version's writes of NULL fail`));
+  else if (a.notNull && !b.notNull) changes.push(expand(`${c} may now be NULL`));
+  if (a.default !== b.default) {
+    if (b.default === null && b.notNull && b.hidden < 2) {
+      changes.push(
+        contract(
+          `${c}: default ${a.default} removed from a NOT NULL column: the previous version's inserts that do not name it fail`,
+        ),
+      );
+    } else changes.push(expand(`${c}: default ${a.default ?? '(none)'} → ${b.default ?? '(none)'}`));
+  }
+  if (a.hidden < 2 && b.hidden >= 2) changes.push(contract(`${c} made generated: the previous version's writes to it fail`));
+  else if (a.hidden >= 2 && b.hidden < 2) changes.push(expand(`${c} no longer generated`));
+  const column = key(b.name);
+  const [collationA, collationB] = [
+    partsA.collations.get(key(a.name)) ?? 'binary',
+    partsB.collations.get(column) ?? 'binary',
+  ];
+  if (collationA !== collationB) {
+    changes.push(
+      contract(
+        `${c}: collation ${collationA.toUpperCase()} → ${collationB.toUpperCase()}: comparing, sorting and uniqueness on it change for the previous version`,
+      ),
+    );
+  }
+  return changes;
+}
+
+function indexChanges(before: SchemaModel, after: SchemaModel): PhaseChange[] {
+  const changes: PhaseChange[] = [];
+  const old = byName(before.indexes);
+  const now = byName(after.indexes);
+  for (const index of after.indexes) {
+    const was = old.get(key(index.name));
+    const shown = `${index.unique ? 'unique index' : 'index'} ${index.name} on ${index.table} (${index.columns.join(', ')})`;
+    const isNew = was === undefined;
+    const changed =
+      was !== undefined &&
+      (was.unique !== index.unique ||
+        key(was.table) !== key(index.table) ||
+        was.columns.join(',') !== index.columns.join(',') ||
+        was.where !== index.where);
+    if (!isNew && !changed) continue;
+    const verb = isNew ? 'added' : 'changed';
+    if (!index.unique) {
+      changes.push(expand(`${shown} ${verb}`));
+      continue;
+    }
+    const table = before.tables.find((t) => key(t.name) === key(index.table));
+    const existing = table === undefined ? [] : uniqueKeys(table, tableConstraints(table.create ?? ''), before);
+    if (index.where === null && implied(existing, index.columns)) {
+      changes.push(expand(`${shown} ${verb}, implied by an existing key`));
+    } else changes.push(contract(`${shown} ${verb}: the previous version's writes may violate it`));
+  }
+  for (const index of before.indexes) {
+    if (!now.has(key(index.name))) changes.push(expand(`${index.unique ? 'unique index' : 'index'} ${index.name} removed`));
+  }
+  return changes;
+}
+
+/** The column sets a table's rows are unique by before a change: its primary key, UNIQUE constraints, full unique indexes. */
+function uniqueKeys(table: TableModel, parts: TableConstraints, schema: SchemaModel): (readonly string[])[] {
+  const primary = table.columns.filter((c) => c.primaryKey > 0).map((c) => key(c.name));
+  const indexes = schema.indexes.filter((i) => i.unique && i.where === null && key(i.table) === key(table.name));
+  return [...(primary.length > 0 ? [primary] : []), ...parts.uniques, ...indexes.map((i: IndexModel) => i.columns)];
+}
+
+/** Whether rows unique by one of `keys` are unique by `columns` too: some key lies within them. */
+function implied(keys: readonly (readonly string[])[], columns: readonly string[]): boolean {
+  const wanted = new Set(columns.map(key));
+  return keys.some((k) => k.length > 0 && k.every((c) => wanted.has(key(c))));
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => key(c) === key(b[i] ?? ''));
+}
+
+function viewChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[] {
+  const changes: PhaseChange[] = [];
+  const old = byName(before.schema.views);
+  const now = byName(after.schema.views);
+  for (const view of before.schema.views) {
+    const was = before.views.get(key(view.name));
+    const next = now.get(key(view.name));
+    const shape = after.views.get(key(view.name));
+    if (next === undefined || shape === undefined) {
+      changes.push(contract(`view ${view.name} removed: the previous version's reads of it fail`));
+    } else if (shape.error !== undefined && was?.error === undefined) {
+      changes.push(contract(`view ${view.name} no longer works (${shape.error}): the previous version's reads of it fail`));
+    } else {
+      const lost = (was?.columns ?? []).filter((c) => !(shape.columns ?? []).some((d) => key(d) === key(c)));
+      if (lost.length > 0) {
+        const list = lost.join(', ');
+        changes.push(
+          contract(
+            `view ${view.name} no longer returns ${lost.length === 1 ? 'column' : 'columns'} ${list}: the previous version's reads of it fail`,
+          ),
+        );
+      } else if (next.sql !== view.sql) changes.push(expand(`view ${view.name} changed; it returns the columns it did`));
+    }
+  }
+  for (const view of after.schema.views) if (!old.has(key(view.name))) changes.push(expand(`view ${view.name} added`));
+  return changes;
+}
+
+function triggerChanges(before: readonly StatementObjectModel[], after: readonly StatementObjectModel[]): PhaseChange[] {
+  const changes: PhaseChange[] = [];
+  const old = byName(before);
+  for (const trigger of after) {
+    const was = old.get(key(trigger.name));
+    if (was !== undefined && was.sql === trigger.sql) continue;
+    const verb = was === undefined ? 'added' : 'changed';
+    if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
+      changes.push(
+        contract(`trigger ${trigger.name} on ${trigger.table} ${verb}: it calls RAISE, so it may reject the previous version's writes`),
+      );
+    } else changes.push(expand(`trigger ${trigger.name} on ${trigger.table} ${verb}`));
+  }
+  const now = byName(after);
+  for (const trigger of before) if (!now.has(key(trigger.name))) changes.push(expand(`trigger ${trigger.name} removed`));
+  return changes;
+}
+
+/** Whether a trigger's body calls RAISE (ABORT, FAIL, ROLLBACK or IGNORE), each of which stops the write that fired it. */
+function raises(sql: string): boolean {
+  const text = canonicalSql(sql);
+  let previous = '';
+  for (const token of tokenize(text)) {
+    if (token.kind === 'space') continue;
+    const word = token.kind === 'word' ? spelling(text, token) : text.slice(token.start, token.end);
+    if (previous === 'raise' && word === '(') return true;
+    previous = word;
+  }
+  return false;
+}
+
+/** SQLite's type affinity of a declared type (section 3.1 of its datatype page). */
+export function affinity(type: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+  const t = type.toUpperCase();
+  if (t.includes('INT')) return 'INTEGER';
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'TEXT';
+  if (t === '' || t.includes('BLOB')) return 'BLOB';
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'REAL';
+  return 'NUMERIC';
+}

@@ -1,0 +1,110 @@
+import { canonicalSql } from '../schema/normalize.js';
+import { spelling, type Token, tokenize } from '../sql/tokens.js';
+
+/**
+ * The constraints of a `CREATE TABLE` that SQLite keeps only in its text: CHECK expressions, UNIQUE constraints (those
+ * of a column and those of the table) and the collation of each column.
+ *
+ * @example
+ * ```ts
+ * const parts = tableConstraints('CREATE TABLE t (a TEXT COLLATE NOCASE UNIQUE, b INT CHECK (b > 0), UNIQUE (a, b))');
+ * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' } }
+ * ```
+ */
+export interface TableConstraints {
+  /** The normalised text of each CHECK expression (see `canonicalSql`). */
+  readonly checks: readonly string[];
+  /** The columns of each UNIQUE constraint, lower-cased. */
+  readonly uniques: readonly (readonly string[])[];
+  /** Lower-cased column name → lower-cased collation, for the columns that declare one. */
+  readonly collations: ReadonlyMap<string, string>;
+}
+
+const TABLE_CONSTRAINT = new Set(['constraint', 'primary', 'unique', 'check', 'foreign']);
+
+/** Reads the {@link TableConstraints} of a `CREATE TABLE` statement as SQLite stores it. */
+export function tableConstraints(create: string): TableConstraints {
+  const checks: string[] = [];
+  const uniques: string[][] = [];
+  const collations = new Map<string, string>();
+  for (const part of definitions(create)) {
+    const first = part[0];
+    if (first === undefined) continue;
+    const word = spelling(create, first);
+    const isTableConstraint = first.kind === 'word' && TABLE_CONSTRAINT.has(word);
+    const column = isTableConstraint ? undefined : word;
+    for (let at = isTableConstraint ? 0 : 1, depth = 0; at < part.length; at++) {
+      const token = part[at] as Token;
+      const text = create.slice(token.start, token.end);
+      if (text === '(') depth++;
+      else if (text === ')') depth--;
+      if (depth > 0 || token.kind !== 'word') continue;
+      const keyword = spelling(create, token);
+      if (keyword === 'check') {
+        const group = parenthesised(part, at + 1, create);
+        if (group !== undefined) checks.push(canonicalSql(create.slice(group.start, group.end)));
+      } else if (keyword === 'unique') {
+        const group = isTableConstraint ? parenthesised(part, at + 1, create) : undefined;
+        if (column !== undefined) uniques.push([column]);
+        else if (group !== undefined) uniques.push(keyColumns(create.slice(group.start, group.end)));
+      } else if (keyword === 'collate' && column !== undefined) {
+        const name = part[at + 1];
+        if (name !== undefined) collations.set(column, spelling(create, name));
+      }
+    }
+  }
+  return { checks, uniques, collations };
+}
+
+/** The column definitions and table constraints of a `CREATE TABLE`: the tokens between its top-level commas. */
+function definitions(create: string): Token[][] {
+  const parts: Token[][] = [];
+  let current: Token[] = [];
+  let depth = 0;
+  for (const token of tokenize(create)) {
+    if (token.kind === 'space' || token.kind === 'comment') continue;
+    const text = create.slice(token.start, token.end);
+    if (text === '(' && depth++ === 0) continue;
+    if (text === ')' && --depth === 0) break;
+    if (depth === 0) continue;
+    if (depth === 1 && text === ',') {
+      parts.push(current);
+      current = [];
+    } else current.push(token);
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** The text span inside the parentheses that open at `part[at]`; undefined when no `(` is there. */
+function parenthesised(part: readonly Token[], at: number, create: string): { start: number; end: number } | undefined {
+  const open = part[at];
+  if (open === undefined || create.slice(open.start, open.end) !== '(') return undefined;
+  let depth = 0;
+  for (let i = at; i < part.length; i++) {
+    const token = part[i] as Token;
+    const text = create.slice(token.start, token.end);
+    if (text === '(') depth++;
+    else if (text === ')' && --depth === 0) return { start: open.end, end: token.start };
+  }
+  return { start: open.end, end: create.length };
+}
+
+/** The column names of a key list such as `a COLLATE NOCASE, "b" DESC`, lower-cased. */
+function keyColumns(list: string): string[] {
+  const names: string[] = [];
+  let expectName = true;
+  let depth = 0;
+  for (const token of tokenize(list)) {
+    if (token.kind === 'space' || token.kind === 'comment') continue;
+    const text = list.slice(token.start, token.end);
+    if (text === '(') depth++;
+    else if (text === ')') depth--;
+    else if (text === ',' && depth === 0) expectName = true;
+    else if (expectName && depth === 0) {
+      names.push(spelling(list, token));
+      expectName = false;
+    }
+  }
+  return names;
+}
