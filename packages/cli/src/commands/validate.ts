@@ -34,7 +34,7 @@ export const validateCommand: Command = {
     'no-replay': { type: 'boolean', description: 'skip the replay in memory: check files, dependencies and checksums only' },
     'round-trip': { type: 'boolean', description: 'also check that each down.sql undoes its up.sql, on the replay' },
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
-    phases: { type: 'boolean', description: 'print each migration\'s deployment phase (expand or contract) and its changes' },
+    phases: { type: 'boolean', description: "print each migration's deployment phase (expand or contract) and its changes" },
     parity: parityOption,
   },
   args: [],

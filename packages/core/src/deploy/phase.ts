@@ -120,9 +120,7 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): Pha
     if (oldColumns.has(key(column.name))) continue;
     const c = `column ${t}.${column.name}`;
     if (column.notNull && column.default === null && column.hidden < 2 && column.primaryKey === 0) {
-      changes.push(
-        contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`),
-      );
+      changes.push(contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`));
     } else changes.push(expand(`${c} added`));
   }
   const primaryKey = (table: TableModel) =>
@@ -204,10 +202,7 @@ function changesOfColumn(
   if (a.hidden < 2 && b.hidden >= 2) changes.push(contract(`${c} made generated: the previous version's writes to it fail`));
   else if (a.hidden >= 2 && b.hidden < 2) changes.push(expand(`${c} no longer generated`));
   const column = key(b.name);
-  const [collationA, collationB] = [
-    partsA.collations.get(key(a.name)) ?? 'binary',
-    partsB.collations.get(column) ?? 'binary',
-  ];
+  const [collationA, collationB] = [partsA.collations.get(key(a.name)) ?? 'binary', partsB.collations.get(column) ?? 'binary'];
   if (collationA !== collationB) {
     changes.push(
       contract(
@@ -304,7 +299,9 @@ function triggerChanges(before: readonly StatementObjectModel[], after: readonly
     const verb = was === undefined ? 'added' : 'changed';
     if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
       changes.push(
-        contract(`trigger ${trigger.name} on ${trigger.table} ${verb}: it calls RAISE, so it may reject the previous version's writes`),
+        contract(
+          `trigger ${trigger.name} on ${trigger.table} ${verb}: it calls RAISE, so it may reject the previous version's writes`,
+        ),
       );
     } else changes.push(expand(`trigger ${trigger.name} on ${trigger.table} ${verb}`));
   }

@@ -24,15 +24,7 @@ export interface MetaInput {
   readonly phase?: 'expand' | 'contract';
 }
 
-const KNOWN_KEYS = new Set([
-  'description',
-  'dependencies',
-  'transaction',
-  'foreign_keys',
-  'created_at',
-  'replaces',
-  'phase',
-]);
+const KNOWN_KEYS = new Set(['description', 'dependencies', 'transaction', 'foreign_keys', 'created_at', 'replaces', 'phase']);
 /** An entry of `replaces`: a version, white space, and the MD5 hex of the replaced up.sql. */
 const REPLACED = /^(\d+)\s+([0-9a-fA-F]{32})$/;
 const VERSION = /^\d+$/;

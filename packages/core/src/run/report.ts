@@ -1,6 +1,6 @@
-import { type SerializedError, StrataError } from '../errors.js';
 import type { MigrationPhase } from '../deploy/classify.js';
 import type { Phase } from '../deploy/phase.js';
+import { type SerializedError, StrataError } from '../errors.js';
 import type { OutOfOrder } from '../inspect/out-of-order.js';
 import type { Migration } from '../migration.js';
 
