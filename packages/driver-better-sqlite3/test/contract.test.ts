@@ -7,6 +7,7 @@ import { describeGenerateContract } from '../../../test/support/contract-generat
 import { describeGeneratePropertyContract } from '../../../test/support/contract-generate-property.js';
 import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
+import { describePhasesContract } from '../../../test/support/contract-phases.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeReplayContract } from '../../../test/support/contract-replay.js';
@@ -28,6 +29,7 @@ describeGeneratePropertyContract('better-sqlite3', open);
 describeDriftContract('better-sqlite3', open);
 describeSquashContract('better-sqlite3', open);
 describePlannerContract('better-sqlite3', open);
+describePhasesContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
 describeReplayContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.

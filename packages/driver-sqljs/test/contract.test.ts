@@ -6,6 +6,7 @@ import { describeGenerateContract } from '../../../test/support/contract-generat
 import { describeGeneratePropertyContract } from '../../../test/support/contract-generate-property.js';
 import { describeHistoryContract } from '../../../test/support/contract-history.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
+import { describePhasesContract } from '../../../test/support/contract-phases.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
 import { describeRecoveryContract } from '../../../test/support/contract-recovery.js';
 import { describeReplayContract } from '../../../test/support/contract-replay.js';
@@ -29,6 +30,7 @@ describeGeneratePropertyContract('sql.js', open);
 describeDriftContract('sql.js', open);
 describeSquashContract('sql.js', open);
 describePlannerContract('sql.js', open);
+describePhasesContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeReplayContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);

@@ -1,0 +1,490 @@
+import { join } from 'node:path';
+import { type Driver, MigrationManager, type MigrationPhase, readSchema, ValidationError } from '@strata/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from './fixtures.js';
+
+/** One kind of change: the schema before it, the migration, and the phase with every change it reports. */
+interface ChangeKind {
+  readonly kind: string;
+  readonly before: string;
+  readonly up: string;
+  readonly phase: 'expand' | 'contract';
+  readonly changes: readonly string[];
+}
+
+const PEOPLE = 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER);';
+const TEAMS = 'CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT NOT NULL);';
+/** Rebuilds `people` with the body given, copying the columns both have: SQLite's way to change a column. */
+const rebuild = (body: string, columns = 'id, full_name, email, age') =>
+  `CREATE TABLE people_new (${body}); INSERT INTO people_new (${columns}) SELECT ${columns} FROM people; DROP TABLE people; ALTER TABLE people_new RENAME TO people;`;
+const BREAKS = "the previous version's";
+
+const KINDS: readonly ChangeKind[] = [
+  { kind: 'a table added', before: PEOPLE, up: TEAMS, phase: 'expand', changes: ['table teams added'] },
+  {
+    kind: 'a nullable column added',
+    before: PEOPLE,
+    up: 'ALTER TABLE people ADD COLUMN nickname TEXT;',
+    phase: 'expand',
+    changes: ['column people.nickname added'],
+  },
+  {
+    kind: 'a NOT NULL column with a default added',
+    before: PEOPLE,
+    up: "ALTER TABLE people ADD COLUMN status TEXT NOT NULL DEFAULT 'active';",
+    phase: 'expand',
+    changes: ['column people.status added'],
+  },
+  {
+    kind: 'a NOT NULL column without a default added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL'),
+    phase: 'contract',
+    changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
+  },
+  {
+    kind: 'a generated column added',
+    before: PEOPLE,
+    up: 'ALTER TABLE people ADD COLUMN email_lower TEXT AS (lower(email));',
+    phase: 'expand',
+    changes: ['column people.email_lower added'],
+  },
+  {
+    kind: 'an index added',
+    before: PEOPLE,
+    up: 'CREATE INDEX idx_people_email ON people (email);',
+    phase: 'expand',
+    changes: ['index idx_people_email on people (email) added'],
+  },
+  {
+    kind: 'an index removed',
+    before: `${PEOPLE} CREATE INDEX idx_people_email ON people (email);`,
+    up: 'DROP INDEX idx_people_email;',
+    phase: 'expand',
+    changes: ['index idx_people_email removed'],
+  },
+  {
+    kind: 'a unique index added',
+    before: PEOPLE,
+    up: 'CREATE UNIQUE INDEX idx_people_email ON people (email);',
+    phase: 'contract',
+    changes: [`unique index idx_people_email on people (email) added: ${BREAKS} writes may violate it`],
+  },
+  {
+    kind: 'a unique index implied by the primary key added',
+    before: PEOPLE,
+    up: 'CREATE UNIQUE INDEX idx_people_id_email ON people (id, email);',
+    phase: 'expand',
+    changes: ['unique index idx_people_id_email on people (id, email) added, implied by an existing key'],
+  },
+  {
+    kind: 'a column removed',
+    before: PEOPLE,
+    up: 'ALTER TABLE people DROP COLUMN age;',
+    phase: 'contract',
+    changes: [`column people.age removed: ${BREAKS} statements naming it fail`],
+  },
+  {
+    kind: 'a column renamed',
+    before: PEOPLE,
+    up: 'ALTER TABLE people RENAME COLUMN full_name TO display_name;',
+    phase: 'contract',
+    changes: [
+      `column people.full_name removed (or renamed): ${BREAKS} statements naming it fail`,
+      'column people.display_name added',
+    ],
+  },
+  {
+    kind: 'a table removed',
+    before: `${PEOPLE} ${TEAMS}`,
+    up: 'DROP TABLE teams;',
+    phase: 'contract',
+    changes: [`table teams removed: ${BREAKS} statements on it fail`],
+  },
+  {
+    kind: 'a table renamed',
+    before: `${PEOPLE} ${TEAMS}`,
+    up: 'ALTER TABLE teams RENAME TO groups;',
+    phase: 'contract',
+    changes: [`table teams removed (or renamed): ${BREAKS} statements on it fail`, 'table groups added'],
+  },
+  {
+    kind: 'a type changed within its affinity',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name VARCHAR(200), email TEXT, age INTEGER'),
+    phase: 'expand',
+    changes: ['column people.full_name: type TEXT → VARCHAR(200), the same TEXT affinity'],
+  },
+  {
+    kind: 'a type changed to another affinity',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age TEXT'),
+    phase: 'contract',
+    changes: [
+      `column people.age: type INTEGER → TEXT: values ${BREAKS.replace("'s", '')} writes are now stored with TEXT affinity, so it may read back another type`,
+    ],
+  },
+  {
+    kind: 'NOT NULL added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.full_name made NOT NULL: ${BREAKS} writes of NULL fail`],
+  },
+  {
+    kind: 'NOT NULL removed',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, age INTEGER);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'expand',
+    changes: ['column people.full_name may now be NULL'],
+  },
+  {
+    kind: 'a default removed from a NOT NULL column',
+    before: "CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL DEFAULT '', email TEXT, age INTEGER);",
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.full_name: default '' removed from a NOT NULL column: ${BREAKS} inserts that do not name it fail`],
+  },
+  {
+    kind: 'a default changed',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),
+    phase: 'expand',
+    changes: ['column people.age: default 0 → 18'],
+  },
+  {
+    kind: 'a CHECK added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER CHECK (age >= 0)'),
+    phase: 'contract',
+    changes: [`table people: CHECK (age>=0) added: ${BREAKS} writes may violate it`],
+  },
+  {
+    kind: 'a CHECK removed',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER CHECK (age >= 0));',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'expand',
+    changes: ['table people: CHECK (age>=0) removed'],
+  },
+  {
+    kind: 'a UNIQUE constraint added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT UNIQUE, age INTEGER'),
+    phase: 'contract',
+    changes: [`table people: UNIQUE (email) added: ${BREAKS} writes may violate it`],
+  },
+  {
+    kind: 'a foreign key added',
+    before: `${TEAMS} CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, team_id INTEGER);`,
+    up: rebuild(
+      'id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, team_id INTEGER REFERENCES teams (id)',
+      'id, full_name, email, age, team_id',
+    ),
+    phase: 'contract',
+    changes: [`table people: foreign key (team_id) → teams(id) added: ${BREAKS} writes may violate it`],
+  },
+  {
+    kind: 'a foreign key removed',
+    before: `${TEAMS} CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, team_id INTEGER REFERENCES teams (id));`,
+    up: rebuild(
+      'id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, team_id INTEGER',
+      'id, full_name, email, age, team_id',
+    ),
+    phase: 'expand',
+    changes: ['table people: foreign key (team_id) → teams(id) removed'],
+  },
+  {
+    kind: 'STRICT added',
+    before: PEOPLE,
+    up: `${rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER').replace('age INTEGER)', 'age INTEGER) STRICT')}`,
+    phase: 'contract',
+    changes: [`table people made STRICT: a value of another type, which ${BREAKS.replace("'s", '')} may write, is refused`],
+  },
+  {
+    kind: 'WITHOUT ROWID added',
+    before: TEAMS,
+    up: 'CREATE TABLE teams_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID; INSERT INTO teams_new SELECT * FROM teams; DROP TABLE teams; ALTER TABLE teams_new RENAME TO teams;',
+    phase: 'contract',
+    // Its key is no rowid any more: an insert that leaves id out (to have one assigned) now fails.
+    changes: [
+      `table teams made WITHOUT ROWID: ${BREAKS} reads of its rowid fail`,
+      `column teams.id made NOT NULL: ${BREAKS} writes of NULL fail`,
+    ],
+  },
+  {
+    kind: 'the primary key changed',
+    before: TEAMS,
+    up: 'CREATE TABLE teams_new (id INTEGER, name TEXT NOT NULL, PRIMARY KEY (id, name)); INSERT INTO teams_new SELECT * FROM teams; DROP TABLE teams; ALTER TABLE teams_new RENAME TO teams;',
+    phase: 'contract',
+    changes: [`table teams: primary key (id) → (id, name): ${BREAKS} writes may conflict, its reads by key find other rows`],
+  },
+  {
+    kind: 'a collation changed',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT COLLATE NOCASE, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      `column people.email: collation BINARY → NOCASE: comparing, sorting and uniqueness on it change for the previous version`,
+    ],
+  },
+  {
+    kind: 'a trigger that only writes added',
+    before: `${PEOPLE} CREATE TABLE audit (person_id INTEGER, at TEXT);`,
+    up: 'CREATE TRIGGER people_audit AFTER INSERT ON people BEGIN INSERT INTO audit VALUES (NEW.id, CURRENT_TIMESTAMP); END;',
+    phase: 'expand',
+    changes: ['trigger people_audit on people added'],
+  },
+  {
+    kind: 'a trigger that can reject writes added',
+    before: PEOPLE,
+    up: "CREATE TRIGGER people_email BEFORE INSERT ON people WHEN NEW.email IS NULL BEGIN SELECT RAISE(ABORT, 'email required'); END;",
+    phase: 'contract',
+    changes: [`trigger people_email on people added: it calls RAISE, so it may reject ${BREAKS} writes`],
+  },
+  {
+    kind: 'a view added',
+    before: PEOPLE,
+    up: 'CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 18;',
+    phase: 'expand',
+    changes: ['view adults added'],
+  },
+  {
+    kind: 'a view changed, keeping its columns',
+    before: `${PEOPLE} CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 18;`,
+    up: 'DROP VIEW adults; CREATE VIEW adults AS SELECT id, full_name, email FROM people WHERE age >= 21;',
+    phase: 'expand',
+    changes: ['view adults changed; it returns the columns it did'],
+  },
+  {
+    kind: 'a view losing a column',
+    before: `${PEOPLE} CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 18;`,
+    up: 'DROP VIEW adults; CREATE VIEW adults AS SELECT id FROM people WHERE age >= 18;',
+    phase: 'contract',
+    changes: [`view adults no longer returns column full_name: ${BREAKS} reads of it fail`],
+  },
+  {
+    kind: 'a view removed',
+    before: `${PEOPLE} CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 18;`,
+    up: 'DROP VIEW adults;',
+    phase: 'contract',
+    changes: [`view adults removed: ${BREAKS} reads of it fail`],
+  },
+  {
+    kind: 'rows changed only',
+    before: `${PEOPLE} INSERT INTO people (full_name) VALUES ('Ada');`,
+    up: "UPDATE people SET email = lower(full_name) || '@example.com';",
+    phase: 'expand',
+    changes: [],
+  },
+];
+
+/**
+ * Expand/contract classification and phased runs: each kind of change is classified with its reasons, `migrate`
+ * with a phase stops before the first contract migration and finishes with the contract phase, and a declared
+ * phase that does not hold stops the run. A driver's contract test calls this.
+ */
+export function describePhasesContract(name: string, open: (path: string) => Promise<Driver>): void {
+  describe(`deployment phases: ${name}`, () => {
+    let temp: ReturnType<typeof makeTempDir>;
+    let driver: Driver;
+    beforeEach(async () => {
+      temp = makeTempDir();
+      driver = await open(join(temp.path, 'app.db'));
+    });
+    afterEach(async () => {
+      await driver.close();
+      temp.remove();
+    });
+
+    const phasesOf = async (files: Record<string, string>): Promise<readonly MigrationPhase[]> => {
+      const manager = new MigrationManager({ driver, migrations: files });
+      const report = await manager.validate({ phases: true });
+      expect(report.problems.map((p) => p.message)).toEqual([]);
+      return report.phases ?? [];
+    };
+
+    it(`classifies each of ${KINDS.length} kinds of change, with its reasons`, async () => {
+      const found: Record<string, unknown> = {};
+      const wanted: Record<string, unknown> = {};
+      for (const kind of KINDS) {
+        const phases = await phasesOf({ '001_before/up.sql': kind.before, '002_change/up.sql': kind.up });
+        const change = phases.find((p) => p.version === '002');
+        found[kind.kind] = { phase: change?.phase, changes: change?.changes.map((c) => c.message) };
+        wanted[kind.kind] = { phase: kind.phase, changes: kind.changes };
+      }
+      expect(found).toEqual(wanted);
+      expect(KINDS.filter((k) => k.phase === 'contract').length).toBeGreaterThanOrEqual(15);
+      expect(KINDS.filter((k) => k.phase === 'expand').length).toBeGreaterThanOrEqual(15);
+    });
+
+    it('marks each change with the phase it needs: a migration is contract when any one is', async () => {
+      const [, change] = await phasesOf({
+        '001_before/up.sql': PEOPLE,
+        '002_change/up.sql': 'ALTER TABLE people ADD COLUMN nickname TEXT; ALTER TABLE people DROP COLUMN age;',
+      });
+      expect(change?.phase).toBe('contract');
+      expect(change?.changes).toEqual([
+        { phase: 'contract', message: `column people.age removed (or renamed): ${BREAKS} statements naming it fail` },
+        { phase: 'expand', message: 'column people.nickname added' },
+      ]);
+    });
+
+    it('finds a view that a change leaves unable to run', async () => {
+      const [, change] = await phasesOf({
+        '001_before/up.sql': `${PEOPLE} ${TEAMS} CREATE VIEW roster AS SELECT people.full_name, teams.name FROM people, teams;`,
+        '002_change/up.sql': 'DROP TABLE teams;',
+      });
+      expect(change?.phase).toBe('contract');
+      expect(change?.changes.map((c) => c.message)).toEqual([
+        `table teams removed: ${BREAKS} statements on it fail`,
+        expect.stringMatching(
+          /^view roster no longer works \(.*no such table: main\.teams.*\): the previous version's reads of it fail$/,
+        ),
+      ]);
+    });
+
+    it('refuses phase: expand on a migration that breaks the previous version, naming the breaking change', async () => {
+      const manager = new MigrationManager({
+        driver,
+        migrations: {
+          '001_before/up.sql': PEOPLE,
+          '002_drop_age/up.sql': 'ALTER TABLE people DROP COLUMN age;',
+          '002_drop_age/meta.yaml': 'phase: expand\n',
+        },
+      });
+      const { problems } = await manager.validate();
+      expect(problems.map((p) => [p.code, p.version, p.file, p.message])).toEqual([
+        [
+          'PHASE_MISMATCH',
+          '002',
+          '002_drop_age/meta.yaml',
+          `002_drop_age/meta.yaml declares phase: expand, but 002_drop_age would break the previous version of the application: column people.age removed: ${BREAKS} statements naming it fail`,
+        ],
+      ]);
+      const error = await manager.migrate({ phase: 'expand' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).problems.map((p) => p.code)).toEqual(['PHASE_MISMATCH']);
+      expect(await driver.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([]);
+      const status = await manager.status({ phases: true });
+      expect(status.problems.map((p) => p.code)).toEqual(['PHASE_MISMATCH']);
+    });
+
+    it('rejects a phase in meta.yaml that is neither expand nor contract', async () => {
+      const manager = new MigrationManager({
+        driver,
+        migrations: { '001_before/up.sql': PEOPLE, '001_before/meta.yaml': 'phase: later\n' },
+      });
+      const { problems } = await manager.validate();
+      expect(problems.map((p) => [p.code, p.message])).toEqual([
+        [
+          'INVALID_META',
+          '001_before/meta.yaml: "phase" must be expand (the previous version of the application still works after it) or contract (it runs once that version is gone)',
+        ],
+      ]);
+    });
+
+    describe('migrate by phase', () => {
+      const FOLDER = {
+        '001_people/up.sql': PEOPLE,
+        '002_add_display_name/up.sql':
+          'ALTER TABLE people ADD COLUMN display_name TEXT; UPDATE people SET display_name = full_name;',
+        '003_drop_full_name/up.sql': 'ALTER TABLE people DROP COLUMN full_name;',
+        '004_add_teams/up.sql': TEAMS,
+      };
+      const columns = async () =>
+        (await driver.query<{ name: string }>("SELECT name FROM pragma_table_info('people')")).map((c) => c.name);
+      const history = async () =>
+        (await driver.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
+
+      it('applies the expand migrations, waits at the first contract one, and finishes in the contract phase', async () => {
+        const manager = new MigrationManager({ driver, migrations: FOLDER });
+        await manager.migrate({ to: '001' });
+        await driver.exec("INSERT INTO people (full_name, email) VALUES ('Ada Lovelace', 'ada@example.com')");
+
+        const status = await manager.status({ phases: true });
+        expect(status.pending.map((p) => [p.version, p.phase])).toEqual([
+          ['002', 'expand'],
+          ['003', 'contract'],
+          ['004', 'expand'],
+        ]);
+
+        const expand = await manager.migrate({ phase: 'expand' });
+        expect(expand.steps.map((s) => [s.version, s.status])).toEqual([['002', 'applied']]);
+        expect(expand.phase).toBe('expand');
+        expect(expand.waiting?.map((w) => [w.version, w.phase])).toEqual([
+          ['003', 'contract'],
+          ['004', 'expand'],
+        ]);
+        expect(expand.waiting?.[0]?.changes.map((c) => c.message)).toEqual([
+          `column people.full_name removed: ${BREAKS} statements naming it fail`,
+        ]);
+        expect(await history()).toEqual(['001', '002']);
+        expect(await columns()).toEqual(['id', 'full_name', 'email', 'age', 'display_name']);
+        expect(await driver.query('SELECT full_name, display_name FROM people')).toEqual([
+          { full_name: 'Ada Lovelace', display_name: 'Ada Lovelace' },
+        ]);
+
+        const again = await manager.migrate({ phase: 'expand' });
+        expect(again.steps).toEqual([]);
+        expect(again.waiting?.map((w) => w.version)).toEqual(['003', '004']);
+
+        const contract = await manager.migrate({ phase: 'contract' });
+        expect(contract.steps.map((s) => [s.version, s.status])).toEqual([
+          ['003', 'applied'],
+          ['004', 'applied'],
+        ]);
+        expect(contract.waiting).toEqual([]);
+        expect(await history()).toEqual(['001', '002', '003', '004']);
+        expect(await columns()).toEqual(['id', 'email', 'age', 'display_name']);
+        expect(await driver.query('SELECT display_name FROM people')).toEqual([{ display_name: 'Ada Lovelace' }]);
+      });
+
+      it('holds back a migration declared contract, though its changes alone would let it run', async () => {
+        const manager = new MigrationManager({
+          driver,
+          migrations: { ...FOLDER, '002_add_display_name/meta.yaml': 'phase: contract\n' },
+        });
+        const report = await manager.migrate({ phase: 'expand' });
+        expect(report.steps.map((s) => s.version)).toEqual(['001']);
+        expect(report.waiting?.[0]).toMatchObject({
+          version: '002',
+          phase: 'contract',
+          classified: 'expand',
+          declared: 'contract',
+        });
+      });
+
+      it('plans a phase in a dry run without changing anything', async () => {
+        const manager = new MigrationManager({ driver, migrations: FOLDER });
+        const report = await manager.migrate({ phase: 'expand', dryRun: true });
+        expect(report.steps.map((s) => [s.version, s.status])).toEqual([
+          ['001', 'planned'],
+          ['002', 'planned'],
+        ]);
+        expect(report.waiting?.map((w) => w.version)).toEqual(['003', '004']);
+        expect((await readSchema(driver)).tables).toEqual([]);
+      });
+
+      it('stops before a migration whose replay fails, as what it changes is not known', async () => {
+        const manager = new MigrationManager({
+          driver,
+          migrations: { ...FOLDER, '003_drop_full_name/up.sql': "ATTACH 'other.db' AS other;" },
+        });
+        const report = await manager.migrate({ phase: 'expand', dryRun: true });
+        expect(report.steps.map((s) => s.version)).toEqual(['001', '002']);
+        expect(report.waiting?.map((w) => [w.version, w.phase, w.changes.map((c) => c.message)])).toEqual([
+          [
+            '003',
+            'contract',
+            [
+              expect.stringMatching(
+                /^003_drop_full_name could not be replayed on an empty database \(.*\), so what it changes is not known$/,
+              ),
+            ],
+          ],
+          ['004', 'contract', ['it follows 003_drop_full_name, which could not be replayed, so what it changes is not known']],
+        ]);
+      });
+    });
+  });
+}
