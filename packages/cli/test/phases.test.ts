@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { DRIVERS } from '../src/args.js';
+import { inspectDb, sandbox, writeMigrations } from './support/cli.js';
+
+const FOLDER = {
+  '001_people': { up: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT);\n' },
+  '002_add_display_name': {
+    up: 'ALTER TABLE people ADD COLUMN display_name TEXT;\nUPDATE people SET display_name = full_name;\n',
+    meta: 'phase: expand\n',
+  },
+  '003_drop_full_name': { up: 'ALTER TABLE people DROP COLUMN full_name;\n' },
+};
+const REMOVED = "column people.full_name removed: the previous version's statements naming it fail";
+
+describe.each(DRIVERS)('deployment phases (--driver %s)', (driver) => {
+  const setup = (folder: Parameters<typeof writeMigrations>[1] = FOLDER) => {
+    const box = sandbox();
+    writeMigrations(box.path('migrations'), folder);
+    const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
+    return { box, run };
+  };
+
+  it('migrate --phase expand stops before the contract migration and says what waits; --phase contract finishes', () => {
+    const { box, run } = setup();
+    const expand = run('migrate', '--phase', 'expand');
+    expect(expand).toMatchObject({ code: 0, stderr: '' });
+    expect(expand.stdout).toMatch(
+      /^ {2}✓ 001 people {2}\(.*\)\n {2}✓ 002 add_display_name {2}\(.*\)\nApplied 2 migrations in .*\.\n/,
+    );
+    expect(expand.stdout).toContain(
+      [
+        'Waiting for the contract phase (run migrate --phase contract once the previous version is gone):',
+        '  003 - drop_full_name: contract',
+        `      ✗ ${REMOVED}`,
+        '',
+      ].join('\n'),
+    );
+    expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002']);
+
+    const status = run('status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      [
+        'Pending migrations:',
+        '  ○ 003 - drop_full_name',
+        '',
+        'Phases (migrate --phase expand applies none; the rest wait for --phase contract):',
+        '  003 - drop_full_name: contract',
+        `      ✗ ${REMOVED}`,
+      ].join('\n'),
+    );
+    const json = JSON.parse(run('status', '--json').stdout) as { pending: unknown[] };
+    expect(json.pending).toEqual([
+      {
+        version: '003',
+        name: 'drop_full_name',
+        phase: 'contract',
+        changes: [{ phase: 'contract', message: REMOVED }],
+      },
+    ]);
+    expect(run('status', '--no-phases').stdout).not.toContain('Phases');
+
+    const again = run('migrate', '--phase', 'expand', '--json');
+    const report = JSON.parse(again.stdout) as { steps: unknown[]; phase: string; waiting: { version: string }[] };
+    expect(report).toMatchObject({ steps: [], phase: 'expand', waiting: [{ version: '003' }] });
+
+    const contract = run('migrate', '--phase', 'contract');
+    expect(contract.code).toBe(0);
+    expect(contract.stdout).toMatch(/^ {2}✓ 003 drop_full_name {2}\(.*\)\nApplied 1 migration in .*\.\n$/);
+    expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002', '003']);
+  });
+
+  it('validate --phases lists every migration with its phase and changes', () => {
+    const { run } = setup();
+    const result = run('validate', '--phases');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'Phases:',
+        '  001 - people: expand',
+        '      table people added',
+        '  002 - add_display_name: expand (declared)',
+        '      column people.display_name added',
+        '  003 - drop_full_name: contract',
+        `      ✗ ${REMOVED}`,
+        'OK: 3 migrations, no problems.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a declared expand that breaks the previous version, in validate and migrate, changing nothing', () => {
+    const { box, run } = setup({ ...FOLDER, '003_drop_full_name': { ...FOLDER['003_drop_full_name'], meta: 'phase: expand\n' } });
+    const message = `003_drop_full_name/meta.yaml declares phase: expand, but 003_drop_full_name would break the previous version of the application: ${REMOVED}`;
+    const validate = run('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain(`PHASE_MISMATCH: ${message}`);
+    expect(run('migrate', '--to', '002').code).toBe(0);
+    const migrate = run('migrate', '--phase', 'expand', '--json');
+    expect(migrate.code).toBe(1);
+    const error = JSON.parse(migrate.stdout) as { error: { code: string; problems: { code: string; message: string }[] } };
+    expect(error.error.problems).toEqual([expect.objectContaining({ code: 'PHASE_MISMATCH', message })]);
+    expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002']);
+  });
+
+  it('takes only expand or contract as a phase', () => {
+    const { run } = setup();
+    const result = run('migrate', '--phase', 'later');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--phase must be expand or contract, not "later"');
+    expect(run('migrate', '--help').stdout).toContain('--phase <P>');
+  });
+});
