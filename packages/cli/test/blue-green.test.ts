@@ -44,7 +44,8 @@ interface Failure {
 
 const children: Child[] = [];
 afterAll(() => {
-  for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill();
+  for (const child of children)
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
 });
 
 /** `promise`, or an error saying what was awaited once `ms` have passed. */
@@ -127,9 +128,7 @@ class Load {
 
   /** The first `count` failures, one line each, and how many there were in all. */
   report(count = 15): string[] {
-    const lines = this.failures
-      .slice(0, count)
-      .map((f) => `+${f.atMs} ms [${f.step}] ${f.version} ${f.request}: ${f.problem}`);
+    const lines = this.failures.slice(0, count).map((f) => `+${f.atMs} ms [${f.step}] ${f.version} ${f.request}: ${f.problem}`);
     if (this.failures.length > count) lines.push(`… ${this.failures.length} failed requests in all`);
     return lines;
   }
