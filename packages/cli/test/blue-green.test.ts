@@ -301,6 +301,18 @@ describe('renaming a column across three releases, two serving at a time on one 
     expect(status).toMatchObject({ code: 0, stderr: '' });
     const report = JSON.parse(status.stdout) as { applied: { version: string }[]; pending: unknown[] };
     expect(report.applied.map((m) => m.version)).toEqual(['001', '002']);
-    expect(report.pending).toEqual([{ version: '003', name: 'drop_full_name' }]);
+    expect(report.pending).toEqual([
+      {
+        version: '003',
+        name: 'drop_full_name',
+        phase: 'contract',
+        declared: 'contract',
+        changes: [
+          { phase: 'contract', message: "column people.full_name removed: the previous version's statements naming it fail" },
+          { phase: 'expand', message: 'trigger people_display_name_on_insert removed' },
+          { phase: 'expand', message: 'trigger people_display_name_on_update removed' },
+        ],
+      },
+    ]);
   }, 15_000);
 });
