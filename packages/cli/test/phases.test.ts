@@ -1,6 +1,20 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
-import { inspectDb, sandbox, writeMigrations } from './support/cli.js';
+import { execSql, inspectDb, REPO_MIGRATIONS, sandbox, writeMigrations } from './support/cli.js';
+
+/** The rows `sql` reads from a database file, outside the CLI. */
+function inspectRows(file: string, sql: string): unknown[] {
+  const db = createBetterSqlite3Driver({ filename: file, readonly: true }).database;
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
 
 const FOLDER = {
   '001_people': { up: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT);\n' },
@@ -109,5 +123,70 @@ describe.each(DRIVERS)('deployment phases (--driver %s)', (driver) => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--phase must be expand or contract, not "later"');
     expect(run('migrate', '--help').stdout).toContain('--phase <P>');
+  });
+});
+
+/** The README's workflows: the built-in migrations plus each folder of examples/blue-green. */
+describe('the blue-green examples', () => {
+  const EXAMPLES = fileURLToPath(new URL('../../../examples/blue-green/', import.meta.url));
+  const scenario = (name: string) => {
+    const box = sandbox();
+    cpSync(REPO_MIGRATIONS, box.path('migrations'), { recursive: true });
+    cpSync(join(EXAMPLES, name), box.path('migrations'), { recursive: true });
+    return { box, run: (...args: string[]) => box.run(['--db', 'app.db', ...args]) };
+  };
+  const phases = (stdout: string) =>
+    [...stdout.matchAll(/^ {2}(\d{3}) - (\w+): (expand|contract)/gm)].map((m) => [m[1], m[3]]).slice(3);
+
+  it.each([
+    [
+      'required-column',
+      [
+        ['004', 'expand'],
+        ['005', 'contract'],
+        ['006', 'contract'],
+      ],
+    ],
+    [
+      'rename-column',
+      [
+        ['004', 'expand'],
+        ['005', 'contract'],
+      ],
+    ],
+    [
+      'split-table',
+      [
+        ['004', 'expand'],
+        ['005', 'contract'],
+      ],
+    ],
+  ])('%s: valid, every down.sql undoes its up.sql, each migration in the phase it declares', (name, expected) => {
+    const { run } = scenario(name);
+    const result = run('validate', '--round-trip', '--phases');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(phases(result.stdout)).toEqual(expected);
+  });
+
+  it('rename-column: the expand phase keeps both columns in step for the previous release, the contract phase drops the old one', () => {
+    const { box, run } = scenario('rename-column');
+    expect(run('migrate', '--to', '003').code).toBe(0);
+    expect(run('migrate', '--phase', 'expand').stdout).toContain('  005 - drop_domain_description: contract (declared)');
+    // The previous release writes description alone; the new one reads summary.
+    execSql(box.path('app.db'), "INSERT INTO domains (slug, name, description) VALUES ('ethics', 'Ethics', 'Right and wrong');");
+    execSql(box.path('app.db'), "UPDATE domains SET description = 'Cases, argued' WHERE slug = 'law';");
+    const summaries = () =>
+      inspectRows(box.path('app.db'), "SELECT slug, summary FROM domains WHERE slug IN ('ethics', 'law') ORDER BY slug");
+    expect(summaries()).toEqual([
+      { slug: 'ethics', summary: 'Right and wrong' },
+      { slug: 'law', summary: 'Cases, argued' },
+    ]);
+    expect(run('migrate', '--phase', 'contract').code).toBe(0);
+    expect(summaries()).toEqual([
+      { slug: 'ethics', summary: 'Right and wrong' },
+      { slug: 'law', summary: 'Cases, argued' },
+    ]);
+    expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002', '003', '004', '005']);
   });
 });
