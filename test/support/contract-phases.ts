@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Driver, MigrationManager, type MigrationPhase, readSchema, ValidationError } from '@strata/core';
+import { type Driver, MigrationManager, type MigrationPhase, readSchema, SchemaFollower, ValidationError } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from './fixtures.js';
 
@@ -315,6 +315,33 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
       expect(found).toEqual(wanted);
       expect(KINDS.filter((k) => k.phase === 'contract').length).toBeGreaterThanOrEqual(15);
       expect(KINDS.filter((k) => k.phase === 'expand').length).toBeGreaterThanOrEqual(15);
+    });
+
+    it('follows a schema through every kind of change, reading what readSchema reads after each', async () => {
+      const scratch = await (driver.scratch?.() ?? Promise.reject(new Error('no scratch')));
+      try {
+        const follower = await SchemaFollower.open(scratch, { exclude: ['history'] });
+        const steps = [
+          'CREATE TABLE history (v TEXT)',
+          `${PEOPLE} ${TEAMS}`,
+          'ALTER TABLE people ADD COLUMN nickname TEXT',
+          'ALTER TABLE people RENAME COLUMN nickname TO alias',
+          'CREATE INDEX idx_people_alias ON people (alias); CREATE VIEW adults AS SELECT id FROM people WHERE age >= 18',
+          "INSERT INTO people (full_name) VALUES ('Ada')",
+          'DROP INDEX idx_people_alias; ALTER TABLE people DROP COLUMN alias',
+          'ALTER TABLE teams RENAME TO groups',
+          'CREATE TRIGGER t AFTER INSERT ON people BEGIN SELECT 1; END',
+          'DROP VIEW adults; CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 21',
+          'DROP TABLE groups; CREATE TABLE groups (id INTEGER PRIMARY KEY, label TEXT)',
+          'DROP TRIGGER t; DROP TABLE people',
+        ];
+        for (const step of steps) {
+          await scratch.exec(step);
+          expect(await follower.read(), step).toEqual(await readSchema(scratch, { exclude: ['history'] }));
+        }
+      } finally {
+        await scratch.close();
+      }
     });
 
     it('marks each change with the phase it needs: a migration is contract when any one is', async () => {

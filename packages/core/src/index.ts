@@ -128,7 +128,7 @@ export type {
   ParityReport,
   UncheckedMigration,
 } from './schema/parity-report.js';
-export { type ReadSchemaOptions, readSchema } from './schema/read.js';
+export { type ReadSchemaOptions, readSchema, SchemaFollower } from './schema/read.js';
 export { Replay } from './schema/replay.js';
 export { type RoundTripOutcome, roundTrip } from './schema/round-trip.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';

@@ -1,7 +1,7 @@
 import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
-import { readSchema } from '../schema/read.js';
+import { SchemaFollower } from '../schema/read.js';
 import { Replay } from '../schema/replay.js';
 import { fileAttach } from '../validate/replay.js';
 import { classifyChange, type Phase, type PhaseChange, type PhaseSnapshot, type ViewShape } from './phase.js';
@@ -51,6 +51,7 @@ export async function classifyMigrations(
   const phases: MigrationPhase[] = [];
   const wanted = options.only ?? (() => true);
   const replay = await Replay.open(driver, options.table);
+  const follower = await SchemaFollower.open(replay.driver, { exclude: [replay.table] });
   let unknown: string | undefined;
   try {
     let before: PhaseSnapshot | undefined;
@@ -60,7 +61,7 @@ export async function classifyMigrations(
         if (classify) phases.push(phaseOf(migration, 'contract', [{ phase: 'contract', message: unknown }]));
         continue;
       }
-      if (classify) before ??= await readPhaseSnapshot(replay.driver, replay.table);
+      if (classify) before ??= await readPhaseSnapshot(replay.driver, follower);
       try {
         const attach = fileAttach(migration, 'up.sql');
         if (attach !== undefined) throw attach;
@@ -76,7 +77,7 @@ export async function classifyMigrations(
         before = undefined;
         continue;
       }
-      const after = await readPhaseSnapshot(replay.driver, replay.table);
+      const after = await readPhaseSnapshot(replay.driver, follower);
       const verdict = classifyChange(before as PhaseSnapshot, after);
       phases.push(phaseOf(migration, verdict.phase, verdict.changes));
       before = after;
@@ -118,9 +119,9 @@ export function phaseMismatches(
   });
 }
 
-/** The schema of the database behind `driver` without the table `exclude`, and the columns each view returns. */
-export async function readPhaseSnapshot(driver: Driver, exclude: string): Promise<PhaseSnapshot> {
-  const schema = await readSchema(driver, { exclude: [exclude] });
+/** The schema `follower` reads now from the database behind `driver`, and the columns each view returns. */
+export async function readPhaseSnapshot(driver: Driver, follower: SchemaFollower): Promise<PhaseSnapshot> {
+  const schema = await follower.read();
   const views = new Map<string, ViewShape>();
   for (const view of schema.views) {
     try {

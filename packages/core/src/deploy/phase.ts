@@ -91,6 +91,8 @@ function tableChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[
 
 /** What changed in a table kept under its name; unique indexes, which SQLite keeps apart, are {@link indexChanges}'. */
 function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): PhaseChange[] {
+  // The same statement is the same table (SQLite rewrites it for every change), and most tables of a step are unchanged.
+  if (a === b || (a.create !== undefined && a.create === b.create && a.name === b.name)) return [];
   const t = b.name;
   if (a.kind !== b.kind || (a.kind === 'virtual' && a.sql !== b.sql)) {
     const now = b.kind === 'virtual' ? `virtual table ${b.sql ?? ''}` : 'table';
