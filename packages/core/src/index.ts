@@ -20,6 +20,14 @@ export type {
 } from './command/result.js';
 export { type CommandTarget, runCommand } from './command/run.js';
 export { BACKUP_DEFAULTS, DEFAULT_SETTINGS, LOCK_DEFAULTS } from './defaults.js';
+export {
+  type BrokenQuery,
+  type CheckQueriesOptions,
+  type CompatReport,
+  type CompatStep,
+  checkQueries,
+} from './deploy/compat.js';
+export { type QueryText, readQueries } from './deploy/queries.js';
 export type {
   ConnectionSettings,
   Driver,
