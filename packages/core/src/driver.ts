@@ -25,7 +25,7 @@ export interface Driver {
    * unbound. It throws what {@link Driver.query} throws for the same SQL when the statement does not compile on this
    * database: a table or column that does not exist, a syntax error. Constraints (NOT NULL, CHECK, foreign keys) are
    * only checked when a statement runs, so it cannot see them. `checkQueries` uses it on a scratch database, and falls
-   * back to `EXPLAIN` through `query` on a driver without it.
+   * back to `EXPLAIN` through `exec` on a driver without it.
    *
    * @example
    * ```ts
