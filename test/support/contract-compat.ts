@@ -98,7 +98,11 @@ export function describeCompatContract(name: string, open: (path: string) => Pro
     });
 
     it('finds nothing broken by an expand migration alone, and names the first step after which a query fails', async () => {
-      const expandOnly = await checkQueries(driver, { base: migrations.slice(0, 3), steps: migrations.slice(3, 4), queries: QUERIES });
+      const expandOnly = await checkQueries(driver, {
+        base: migrations.slice(0, 3),
+        steps: migrations.slice(3, 4),
+        queries: QUERIES,
+      });
       expect(expandOnly.broken).toEqual([]);
       expect(expandOnly.failingBefore.map((f) => f.query.source)).toEqual(['userLocale (app.sql:12)']);
 

@@ -31,10 +31,7 @@ const routes: ReadonlyArray<readonly [string, Route]> = [
       return ok({ ...status, problems: status.problems.map((problem) => problem.toJSON()) });
     },
   ],
-  [
-    '/domains',
-    async (db) => ok(await domainsList(db.kysely).execute()),
-  ],
+  ['/domains', async (db) => ok(await domainsList(db.kysely).execute())],
   [
     '/domains/:slug/case-studies',
     async (db, { slug = '' }) => {

@@ -16,7 +16,9 @@ describe("the example server's queries", () => {
       'caseStudyUpdate',
       'settingUpdate',
     ]);
-    expect(serverQueries().find((q) => q.name === 'settingUpdate')?.sql).toBe('update "settings" set "value" = ? where "key" = ?');
+    expect(serverQueries().find((q) => q.name === 'settingUpdate')?.sql).toBe(
+      'update "settings" set "value" = ? where "key" = ?',
+    );
   });
 
   it('all compile on the schema the built-in migrations build, read back from the .sql file the script prints', async () => {

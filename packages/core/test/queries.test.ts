@@ -43,7 +43,11 @@ describe('readQueries', () => {
   });
 
   it('reads a .json array of strings and of { name, sql } objects', () => {
-    const text = JSON.stringify(['SELECT 1', { name: 'settingsList', sql: 'SELECT key FROM settings;' }, ' -- a note\nSELECT 3 ']);
+    const text = JSON.stringify([
+      'SELECT 1',
+      { name: 'settingsList', sql: 'SELECT key FROM settings;' },
+      ' -- a note\nSELECT 3 ',
+    ]);
     expect(readQueries(text, 'queries.json')).toEqual([
       { sql: 'SELECT 1', source: 'queries.json[0]' },
       { sql: 'SELECT key FROM settings', source: 'settingsList (queries.json[1])' },
@@ -62,7 +66,10 @@ describe('readQueries', () => {
   });
 
   it.each([
-    ['{"name": "a", "sql": "SELECT 1"}', 'queries file q.json must hold an array of queries (strings or { "name", "sql" } objects)'],
+    [
+      '{"name": "a", "sql": "SELECT 1"}',
+      'queries file q.json must hold an array of queries (strings or { "name", "sql" } objects)',
+    ],
     ['["SELECT 1", 2]', 'queries file q.json entry 1 is neither a string nor an object of two strings, "name" and "sql"'],
     ['[{"sql": "SELECT 1"}]', 'queries file q.json entry 0 is neither a string nor an object of two strings, "name" and "sql"'],
     [
@@ -77,6 +84,8 @@ describe('readQueries', () => {
 
   it('refuses JSON that does not parse, and a file that is neither .sql nor .json', () => {
     expect(failure('["SELECT 1",', 'q.json').message).toMatch(/^queries file q\.json is not valid JSON: /);
-    expect(failure('SELECT 1', 'queries.txt').message).toBe('queries file queries.txt is neither a .sql nor a .json file of queries');
+    expect(failure('SELECT 1', 'queries.txt').message).toBe(
+      'queries file queries.txt is neither a .sql nor a .json file of queries',
+    );
   });
 });

@@ -1,8 +1,8 @@
 import type { Driver } from '../driver.js';
 import { messageOf } from '../errors.js';
 import { positionOf, type Statement } from '../sql/split.js';
-import { compileStatement } from './compile.js';
 import { spelling, type Token, tokenize } from '../sql/tokens.js';
+import { compileStatement } from './compile.js';
 
 /** A 1-based line and column in a migration's file. */
 export interface FilePosition {
