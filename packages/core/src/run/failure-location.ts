@@ -27,9 +27,9 @@ interface Named {
  *
  * When the token occurs more than once, the one SQLite means is chosen: for a syntax error, the parser stops at the
  * first token it cannot take, so the first occurrence whose statement, cut just after it, fails with the same message
- * on an empty scratch database (`driver.scratch()`, compiled, never run: see {@link compileStatement}) is the one; the cuts before
- * it are prefixes the parser takes. A missing table is looked for after the words that name one (`FROM`, `ON`, …); a
- * duplicate column is its second occurrence; anything else, the first.
+ * on an empty scratch database (`driver.scratch()`, compiled by {@link compileStatement}, never run) is the one; the
+ * cuts before it are prefixes the parser takes. A missing table is looked for after the words that name one (`FROM`,
+ * `ON`, …); a duplicate column is its second occurrence; anything else, the first.
  *
  * @example
  * ```ts
