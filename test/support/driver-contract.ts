@@ -156,6 +156,25 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.query('SELECT name FROM sqlite_master')).toEqual([{ name: 't' }]);
       });
 
+      it('compiles a statement without running it, and fails as query() does when it names what is not there', async () => {
+        const driver = await openDriver();
+        if (driver.compile === undefined) throw new Error('the driver has no compile()');
+        await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, label TEXT NOT NULL)');
+        await driver.compile('SELECT id, label FROM t WHERE id = ? AND label = :label');
+        await driver.compile('INSERT INTO t (id, label) VALUES (?, :label)');
+        // Compiling binds nothing and runs nothing: the NOT NULL a run would break is not reached.
+        await driver.compile('INSERT INTO t (label) VALUES (NULL)');
+        await driver.compile('DROP TABLE t');
+        expect(await driver.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 0 }]);
+        const missing = 'SELECT id, name FROM t';
+        const queried = await driver.query(missing).catch((error: unknown) => error);
+        await expect(driver.compile(missing)).rejects.toThrow('no such column: name');
+        await expect(driver.compile(missing)).rejects.toEqual(queried);
+        await expect(driver.compile('UPDATE nowhere SET a = 1')).rejects.toThrow('no such table: nowhere');
+        await expect(driver.compile('SELEC 1')).rejects.toThrow('near "SELEC": syntax error');
+        expect(await driver.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([{ name: 't' }]);
+      });
+
       it('can be closed twice', async () => {
         const driver = await driverUnderTest.open(dbPath);
         await driver.close();

@@ -1,4 +1,5 @@
 import type { DatabaseManager } from '@strata/core/node';
+import { domainBySlug, domainsList, publishedCaseStudies, settingsList } from './queries.js';
 import type { CaseCrafterDatabase } from './schema.js';
 
 /** A JSON answer: status code and body. */
@@ -30,29 +31,19 @@ const routes: ReadonlyArray<readonly [string, Route]> = [
       return ok({ ...status, problems: status.problems.map((problem) => problem.toJSON()) });
     },
   ],
-  [
-    '/domains',
-    async (db) => ok(await db.kysely.selectFrom('domains').select(['slug', 'name', 'description']).orderBy('name').execute()),
-  ],
+  ['/domains', async (db) => ok(await domainsList(db.kysely).execute())],
   [
     '/domains/:slug/case-studies',
     async (db, { slug = '' }) => {
-      const domain = await db.kysely.selectFrom('domains').select('id').where('slug', '=', slug).executeTakeFirst();
+      const domain = await domainBySlug(db.kysely, slug).executeTakeFirst();
       if (domain === undefined) return { status: 404, body: { error: `no domain "${slug}"` } };
-      const caseStudies = await db.kysely
-        .selectFrom('case_studies')
-        .select(['id', 'title', 'summary', 'difficulty', 'published_at'])
-        .where('domain_id', '=', domain.id)
-        .where('status', '=', 'published')
-        .orderBy('published_at', 'desc')
-        .execute();
-      return ok(caseStudies);
+      return ok(await publishedCaseStudies(db.kysely, domain.id).execute());
     },
   ],
   [
     '/settings',
     async (db) => {
-      const rows = await db.kysely.selectFrom('settings').select(['key', 'value']).orderBy('key').execute();
+      const rows = await settingsList(db.kysely).execute();
       return ok(Object.fromEntries(rows.map((row) => [row.key, row.value])));
     },
   ],

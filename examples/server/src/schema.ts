@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 
-/** The tables of the Case Crafter schema this service reads, as kysely sees them. */
+/** The tables of the Case Crafter schema this service reads and writes, as kysely sees them. */
 export interface CaseCrafterDatabase {
   domains: {
     id: Generated<number>;
@@ -14,8 +14,9 @@ export interface CaseCrafterDatabase {
     author_id: number | null;
     title: string;
     summary: string | null;
-    difficulty: 'beginner' | 'intermediate' | 'advanced';
-    status: 'draft' | 'published' | 'archived';
+    // Both have a default, so an insert may leave them out.
+    difficulty: Generated<'beginner' | 'intermediate' | 'advanced'>;
+    status: Generated<'draft' | 'published' | 'archived'>;
     published_at: string | null;
   };
   settings: {

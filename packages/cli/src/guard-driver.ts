@@ -15,12 +15,14 @@ export function guardDriver(driver: Driver, file: string): Driver {
       throw databaseError(error, file);
     }
   };
-  const { serialize, exclusive, scratch } = driver;
+  const { serialize, exclusive, scratch, compile } = driver;
   return {
     name: driver.name,
     exec: (sql) => driver.exec(sql),
     query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => guard(() => driver.query<R>(sql, params)),
     run: (sql, params) => driver.run(sql, params),
+    // Guarded as query() is: it fails for the same reasons.
+    ...(compile === undefined ? {} : { compile: (sql: string) => guard(() => compile.call(driver, sql)) }),
     inTransaction: () => driver.inTransaction(),
     ...(scratch === undefined ? {} : { scratch: () => scratch.call(driver) }),
     ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),

@@ -20,6 +20,19 @@ export interface Driver {
   query<R extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
   /** Runs one statement with positional parameters and returns how many rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<{ readonly changes: number }>;
+  /**
+   * Prepares one statement and discards it: it runs nothing and binds nothing, so parameters (`?`, `:name`) may stay
+   * unbound. It throws what {@link Driver.query} throws for the same SQL when the statement does not compile on this
+   * database: a table or column that does not exist, a syntax error. Constraints (NOT NULL, CHECK, foreign keys) are
+   * only checked when a statement runs, so it cannot see them. `checkQueries` uses it on a scratch database, and falls
+   * back to `EXPLAIN` through `exec` on a driver without it.
+   *
+   * @example
+   * ```ts
+   * await driver.compile?.('UPDATE users SET email = :email WHERE id = ?'); // throws `no such column: email` once it is gone
+   * ```
+   */
+  compile?(sql: string): Promise<void>;
   /** True while the connection has an open transaction; Strata only rolls back when it is. */
   inTransaction(): boolean;
   /**

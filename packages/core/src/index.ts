@@ -28,6 +28,13 @@ export {
   readPhaseSnapshot,
 } from './deploy/classify.js';
 export {
+  type BrokenQuery,
+  type CheckQueriesOptions,
+  type CompatReport,
+  type CompatStep,
+  checkQueries,
+} from './deploy/compat.js';
+export {
   affinity,
   classifyChange,
   type Phase,
@@ -36,6 +43,7 @@ export {
   type PhaseVerdict,
   type ViewShape,
 } from './deploy/phase.js';
+export { type QueryText, readQueries } from './deploy/queries.js';
 export { type TableConstraints, tableConstraints } from './deploy/table-constraints.js';
 export type {
   ConnectionSettings,

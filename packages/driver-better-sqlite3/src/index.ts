@@ -100,6 +100,8 @@ export interface BetterSqlite3Driver extends Driver {
   readonly name: 'better-sqlite3';
   /** The connection Strata migrates, for the application's own queries. */
   readonly database: BetterSqlite3Database;
+  /** Prepares `sql` (one statement) and discards it: better-sqlite3 refuses a string of several statements. */
+  compile(sql: string): Promise<void>;
   /** An empty database in memory, with Strata's defaults (foreign keys on). */
   scratch(): Promise<BetterSqlite3Driver>;
 }
@@ -171,6 +173,10 @@ export function createBetterSqlite3Driver(options: BetterSqlite3DriverOptions): 
     },
     async run(sql, params = []) {
       return sqlite(() => ({ changes: prepare(sql).run(...params).changes }));
+    },
+    async compile(sql) {
+      // Not through the statement cache: a statement only compiled is not worth keeping.
+      sqlite(() => db.prepare(sql));
     },
     inTransaction: () => db.inTransaction,
     scratch: async () => createBetterSqlite3Driver({ filename: ':memory:' }),

@@ -1,6 +1,7 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import Database from 'better-sqlite3';
+import { describeCompatContract } from '../../../test/support/contract-compat.js';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeDriftContract } from '../../../test/support/contract-drift.js';
 import { describeGenerateContract } from '../../../test/support/contract-generate.js';
@@ -32,6 +33,7 @@ describePlannerContract('better-sqlite3', open);
 describePhasesContract('better-sqlite3', open);
 describeRecoveryContract('better-sqlite3', open);
 describeReplayContract('better-sqlite3', open);
+describeCompatContract('better-sqlite3', open);
 // On a connection the application opened and passed in, which it goes on using after a failed run.
 describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),

@@ -115,6 +115,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     exec: (sql) => driver.exec(sql),
     query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => driver.query<R>(sql, params),
     run: (sql, params) => driver.run(sql, params),
+    compile: (sql) => driver.compile(sql),
     inTransaction: () => driver.inTransaction(),
     scratch: () => driver.scratch(),
     persist: () => driver.persist(),

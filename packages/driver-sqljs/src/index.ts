@@ -71,6 +71,11 @@ export interface SqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase> extends Dr
    * (SQLite's `total_changes()`, carried across the reconnection each export makes).
    */
   changes(): number;
+  /**
+   * Prepares `sql` and frees it at once. sql.js compiles the first statement of the string and ignores the rest, so
+   * pass one statement.
+   */
+  compile(sql: string): Promise<void>;
   /** An empty database in memory on the same sql.js module, with the same foreign-key default. */
   scratch(): Promise<SqlJsDriver>;
 }
@@ -136,6 +141,9 @@ export async function createSqlJsDriver<D extends SqlJsDatabase = SqlJsDatabase>
     },
     async run(sql, params = []) {
       return runStatement(db, sql, params);
+    },
+    async compile(sql) {
+      db.prepare(sql).free();
     },
     inTransaction() {
       if (!open) return false;

@@ -157,6 +157,7 @@ export async function openSharedDriver<D extends SqlJsDatabase = SqlJsDatabase>(
       lock.held?.keepAlive();
       return current.run(sql, params);
     },
+    compile: (sql) => current.compile(sql),
     inTransaction: () => current.inTransaction(),
     scratch: () => current.scratch(),
     serialize: () => exportOf(current),

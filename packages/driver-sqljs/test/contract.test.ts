@@ -1,5 +1,6 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
+import { describeCompatContract } from '../../../test/support/contract-compat.js';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeDriftContract } from '../../../test/support/contract-drift.js';
 import { describeGenerateContract } from '../../../test/support/contract-generate.js';
@@ -33,5 +34,6 @@ describePlannerContract('sql.js', open);
 describePhasesContract('sql.js', open);
 describeRecoveryContract('sql.js', open);
 describeReplayContract('sql.js', open);
+describeCompatContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
 describeHistoryContract('sql.js', open);

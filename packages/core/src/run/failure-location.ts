@@ -2,6 +2,7 @@ import type { Driver } from '../driver.js';
 import { messageOf } from '../errors.js';
 import { positionOf, type Statement } from '../sql/split.js';
 import { spelling, type Token, tokenize } from '../sql/tokens.js';
+import { compileStatement } from './compile.js';
 
 /** A 1-based line and column in a migration's file. */
 export interface FilePosition {
@@ -26,9 +27,9 @@ interface Named {
  *
  * When the token occurs more than once, the one SQLite means is chosen: for a syntax error, the parser stops at the
  * first token it cannot take, so the first occurrence whose statement, cut just after it, fails with the same message
- * on an empty scratch database (`driver.scratch()`, compiled under `EXPLAIN`, never run) is the one; the cuts before
- * it are prefixes the parser takes. A missing table is looked for after the words that name one (`FROM`, `ON`, …); a
- * duplicate column is its second occurrence; anything else, the first.
+ * on an empty scratch database (`driver.scratch()`, compiled by {@link compileStatement}, never run) is the one; the
+ * cuts before it are prefixes the parser takes. A missing table is looked for after the words that name one (`FROM`,
+ * `ON`, …); a duplicate column is its second occurrence; anything else, the first.
  *
  * @example
  * ```ts
@@ -127,8 +128,6 @@ async function pick(
 /** The first candidate whose cut (the statement up to and including it) fails with `message` on an empty database. */
 async function firstFailingCut(found: readonly Span[], text: string, driver: Driver, message: string): Promise<Span | undefined> {
   if (driver.scratch === undefined) return undefined;
-  // EXPLAIN compiles a statement without running it; a statement that is already one is compiled as it is.
-  const explain = /^explain\b/i.test(text) ? '' : 'EXPLAIN ';
   let scratch: Driver;
   try {
     scratch = await driver.scratch();
@@ -139,7 +138,7 @@ async function firstFailingCut(found: readonly Span[], text: string, driver: Dri
   try {
     for (const span of found) {
       try {
-        await scratch.query(`${explain}${text.slice(0, span.end)}`);
+        await compileStatement(scratch, text.slice(0, span.end));
       } catch (error) {
         if (messageOf(error) === message) return span;
       }

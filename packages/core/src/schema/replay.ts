@@ -7,6 +7,9 @@ import { diffSchemas, type SchemaDifference } from './diff.js';
 import type { SchemaModel } from './model.js';
 import { readSchema } from './read.js';
 
+/** How a check that replays migrations reports one that fails: `REPLAY_FAILED`, on the in-memory replay. */
+export const ON_REPLAY: StepWording = { failure: 'REPLAY_FAILED', scene: 'on the in-memory replay' };
+
 /**
  * An empty database in memory, on the engine of the driver it was opened from, that migrations are applied to and
  * rolled back from to see what they do, exactly as a run would do it: each step in its own transaction, recorded in

@@ -1,8 +1,7 @@
 import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
-import type { StepWording } from '../run/apply.js';
-import { Replay } from '../schema/replay.js';
+import { ON_REPLAY, Replay } from '../schema/replay.js';
 import { roundTrip } from '../schema/round-trip.js';
 import { splitStatements } from '../sql/split.js';
 import { spelling, tokenize } from '../sql/tokens.js';
@@ -48,8 +47,6 @@ export interface ReplayFindings {
   /** With `roundTrip`: one result per migration, in run order. */
   readonly roundTrips?: readonly RoundTripResult[];
 }
-
-const REPLAY: StepWording = { failure: 'REPLAY_FAILED', scene: 'on the in-memory replay' };
 
 /**
  * Applies `order` (applied migrations too: later ones run on what they built) to an empty database in memory opened
@@ -101,14 +98,14 @@ export async function replayMigrations(
       }
       try {
         if (options.roundTrip !== true || reversible !== 'reversible') {
-          await replay.apply(migration, REPLAY);
+          await replay.apply(migration, ON_REPLAY);
           applied.push(migration);
           if (options.roundTrip === true && reversible !== 'reversible') {
             roundTrips.push({ version, name, outcome: 'skipped', reason: reversible });
           }
           continue;
         }
-        const outcome = await roundTrip(replay, migration, REPLAY);
+        const outcome = await roundTrip(replay, migration, ON_REPLAY);
         applied.push(migration);
         if (outcome.passed) {
           roundTrips.push({ version, name, outcome: 'passed' });
@@ -164,7 +161,7 @@ async function rebuilt(old: Replay, driver: Driver, table: string | undefined, a
   await old.close();
   const replay = await Replay.open(driver, table);
   try {
-    for (const migration of applied) await replay.apply(migration, REPLAY);
+    for (const migration of applied) await replay.apply(migration, ON_REPLAY);
     return replay;
   } catch (error) {
     await replay.close();
