@@ -97,6 +97,13 @@ export function describeCompatContract(name: string, open: (path: string) => Pro
       expect(query('domainsList').source).toBe('domainsList (app.sql:2)');
     });
 
+    it('finds a double-quoted column that is gone, which SQLite could otherwise take for a string and still compile', async () => {
+      const quoted = { sql: 'SELECT "slug", "name" FROM "domains" WHERE "slug" = ?', source: 'kysely' };
+      const report = await checkQueries(driver, { base: migrations.slice(0, 3), steps: migrations.slice(3), queries: [quoted] });
+      expect(report.broken.map((b) => [b.query, b.migration.version])).toEqual([[quoted, '005']]);
+      expect(report.broken[0]?.error).toMatch(/^no such column: .?name.?$/);
+    });
+
     it('finds nothing broken by an expand migration alone, and names the first step after which a query fails', async () => {
       const expandOnly = await checkQueries(driver, {
         base: migrations.slice(0, 3),

@@ -89,10 +89,24 @@ const KINDS: readonly ChangeKind[] = [
     before: PEOPLE,
     up: 'ALTER TABLE people RENAME COLUMN full_name TO display_name;',
     phase: 'contract',
+    changes: [`column people.full_name renamed to display_name: ${BREAKS} statements naming full_name fail`],
+  },
+  {
+    kind: 'a column renamed that a CHECK, an index and a foreign key name',
+    before: `${TEAMS} CREATE TABLE people (id INTEGER PRIMARY KEY, team INTEGER REFERENCES teams (id) CHECK (team > 0)); CREATE INDEX idx_people_team ON people (team);`,
+    up: 'ALTER TABLE people RENAME COLUMN team TO team_id; ALTER TABLE teams RENAME COLUMN id TO team_id;',
+    phase: 'contract',
     changes: [
-      `column people.full_name removed (or renamed): ${BREAKS} statements naming it fail`,
-      'column people.display_name added',
+      `column people.team renamed to team_id: ${BREAKS} statements naming team fail`,
+      `column teams.id renamed to team_id: ${BREAKS} statements naming id fail`,
     ],
+  },
+  {
+    kind: 'a parent table renamed, its children following',
+    before: `${TEAMS} CREATE TABLE people (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id));`,
+    up: 'ALTER TABLE teams RENAME TO squads;',
+    phase: 'contract',
+    changes: [`table teams renamed to squads: ${BREAKS} statements on teams fail`],
   },
   {
     kind: 'a table removed',
@@ -106,7 +120,7 @@ const KINDS: readonly ChangeKind[] = [
     before: `${PEOPLE} ${TEAMS}`,
     up: 'ALTER TABLE teams RENAME TO groups;',
     phase: 'contract',
-    changes: [`table teams removed (or renamed): ${BREAKS} statements on it fail`, 'table groups added'],
+    changes: [`table teams renamed to groups: ${BREAKS} statements on teams fail`],
   },
   {
     kind: 'a type changed within its affinity',

@@ -1,4 +1,5 @@
-import { cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
@@ -188,5 +189,96 @@ describe('the blue-green examples', () => {
       { slug: 'law', summary: 'Cases, argued' },
     ]);
     expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002', '003', '004', '005']);
+  });
+});
+
+/** The example server's statements, as its `queries` script prints them. */
+function serverQueries(dir: string): string {
+  const script = fileURLToPath(new URL('../../../examples/server/dist/print-queries.js', import.meta.url));
+  const printed = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+  expect(printed.status).toBe(0);
+  const file = join(dir, 'server-queries.sql');
+  writeFileSync(file, printed.stdout);
+  return file;
+}
+
+describe.each(DRIVERS)('check-compat (--driver %s)', (driver) => {
+  const setup = (extra: Parameters<typeof writeMigrations>[1]) => {
+    const box = sandbox();
+    cpSync(REPO_MIGRATIONS, box.path('migrations'), { recursive: true });
+    writeMigrations(box.path('migrations'), extra);
+    const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'app.db', ...args]);
+    expect(run('migrate').code).toBe(0);
+    return { box, run, queries: serverQueries(box.cwd) };
+  };
+  const RENAME = {
+    '004_add_domain_icon': { up: 'ALTER TABLE domains ADD COLUMN icon TEXT;\n' },
+    '005_rename_domain_name': { up: 'ALTER TABLE domains RENAME COLUMN name TO title;\n' },
+  };
+
+  it("passes the example server's statements against an expand migration, and names the one a rename breaks", () => {
+    const { box, run, queries } = setup({});
+    writeMigrations(box.path('migrations'), RENAME);
+    const expand = run('check-compat', '--queries', queries);
+    expect(expand.stderr).toBe('');
+    expect(expand.code).toBe(0);
+    expect(expand.stdout).toBe(
+      [
+        'Checked 7 statements of the previous version (on 001_initial_schema, 002_add_performance_indexes, 003_add_user_preferences)',
+        'against the expand phase: 004_add_domain_icon.',
+        'OK: every statement still compiles.',
+        '',
+        'Not checked, waiting for the contract phase:',
+        '  005 - rename_domain_name: contract',
+        "      ✗ column domains.name renamed to title: the previous version's statements naming name fail",
+        '',
+      ].join('\n'),
+    );
+
+    const contract = run('check-compat', '--queries', queries, '--phase', 'contract', '--json');
+    expect(contract.code).toBe(1);
+    const report = JSON.parse(contract.stdout) as {
+      broken: { query: { source: string }; migration: { version: string }; error: string }[];
+      failingBefore: unknown[];
+    };
+    expect(report.broken.map((b) => [b.query.source, b.migration.version])).toEqual([
+      ['domainsList (server-queries.sql:2)', '005'],
+    ]);
+    expect(report.broken[0]?.error).toMatch(/^no such column: "?name"?/);
+    expect(report.failingBefore).toEqual([]);
+    const text = run('check-compat', '--queries', queries, '--phase', 'contract');
+    expect(text.stdout).toContain('  ✗ domainsList (server-queries.sql:2): after 005_rename_domain_name: no such column:');
+    expect(text.stderr).toBe('check-compat: of 7 statements, 1 stop compiling.\n');
+  });
+
+  it('takes the previous version from --from without a database, and lists statements that fail on it already', () => {
+    const box = sandbox();
+    cpSync(REPO_MIGRATIONS, box.path('migrations'), { recursive: true });
+    writeMigrations(box.path('migrations'), RENAME);
+    writeFileSync(
+      box.path('old.sql'),
+      '-- name: prefs\nSELECT theme FROM user_preferences WHERE user_id = :user;\n\nSELECT nope FROM domains;\n',
+    );
+    const run = (...args: string[]) => box.run(['--driver', driver, '--db', 'none.db', ...args]);
+    const result = run('check-compat', '--queries', 'old.sql', '--from', '002', '--phase', 'contract', '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      base: { version: string }[];
+      steps: { version: string }[];
+      broken: unknown[];
+      failingBefore: { query: { source: string } }[];
+    };
+    expect(report.base.map((m) => m.version)).toEqual(['001', '002']);
+    expect(report.steps.map((m) => m.version)).toEqual(['003', '004', '005']);
+    expect(report.failingBefore.map((f) => f.query.source)).toEqual(['prefs (old.sql:2)', 'old.sql:4']);
+    expect(existsSync(box.path('none.db'))).toBe(false);
+  });
+
+  it('refuses a file it cannot read or use, naming it', () => {
+    const { run } = setup({});
+    const missing = run('check-compat', '--queries', 'missing.sql', '--json');
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'INVALID_OPTION', file: 'missing.sql' } });
+    expect(run('check-compat').code).toBe(2);
   });
 });

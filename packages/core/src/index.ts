@@ -70,6 +70,8 @@ export {
 export type { PendingMigration, StatusReport } from './inspect/status.js';
 export {
   type BaselineOptions,
+  type CompatCheck,
+  type CompatOptions,
   type InspectOptions,
   type MigrateOptions,
   MigrationManager,

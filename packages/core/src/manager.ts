@@ -1,5 +1,7 @@
 import { classifyMigrations, type MigrationPhase, phaseMismatches } from './deploy/classify.js';
+import { type CompatReport, checkQueries } from './deploy/compat.js';
 import type { Phase } from './deploy/phase.js';
+import type { QueryText } from './deploy/queries.js';
 import type { Driver } from './driver.js';
 import { StrataError, ValidationError } from './errors.js';
 import { checkDrift, type DriftCheck, driftProblem } from './inspect/drift.js';
@@ -11,7 +13,7 @@ import { type Migration, type MigrationSet, versionKey } from './migration.js';
 import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { type ForgetReport, planForget } from './plan/forget.js';
-import { planMigrate, planPhase } from './plan/migrate.js';
+import { findVersion, planMigrate, planPhase } from './plan/migrate.js';
 import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
 import { adoptSquashes, forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
@@ -124,6 +126,34 @@ export interface InspectOptions {
    * would break the previous version is a `PHASE_MISMATCH` problem (which `validate` reports even without this).
    */
   readonly phases?: boolean;
+}
+
+/**
+ * Options of {@link MigrationManager.checkCompat}.
+ *
+ * @example
+ * ```ts
+ * const options: CompatOptions = { from: '003', phase: 'expand' };
+ * ```
+ */
+export interface CompatOptions {
+  /**
+   * The migrations whose statements are checked after the previous version's schema: `expand` (the default) those the
+   * expand phase would apply, up to the first contract migration; `contract` every one after the base.
+   */
+  readonly phase?: Phase;
+  /**
+   * The last migration the previous version of the application runs on: the base is it and every migration before it
+   * in run order. Default: the migrations the database has applied.
+   */
+  readonly from?: string;
+}
+
+/** What {@link MigrationManager.checkCompat} found: the queries' report, and the migrations not checked, which wait. */
+export interface CompatCheck extends CompatReport {
+  readonly phase: Phase;
+  /** With the expand phase: the migrations after it, from the first contract one, which were not checked. */
+  readonly waiting: readonly MigrationPhase[];
 }
 
 /**
@@ -281,6 +311,37 @@ export class MigrationManager {
       }),
       problems: [...status.problems, ...phased.problems],
     };
+  }
+
+  /**
+   * Compiles every statement of the previous version of the application (its queries, as SQL texts) against the
+   * schema the deployment phase leads to, migration by migration, on a replay in memory, and reports each statement
+   * that stops compiling with the migration after which it does (a table or column it names is gone). Compiling checks
+   * tables, columns and syntax, not constraints: the phase classification covers those. The base, the schema the
+   * previous version runs on, is the database's applied migrations, or `from` and what precedes it; a query that does
+   * not compile there is in `failingBefore`. Refused like {@link migrate} when the set has problems or a migration's
+   * declared phase does not hold (`PHASE_MISMATCH`). Changes nothing.
+   *
+   * @example
+   * ```ts
+   * const { broken } = await manager.checkCompat(['SELECT slug, name FROM domains'], { from: '003' });
+   * for (const b of broken) console.log(b.query.source, b.migration.version, b.error);
+   * ```
+   */
+  async checkCompat(queries: readonly (string | QueryText)[], options: CompatOptions = {}): Promise<CompatCheck> {
+    const { order, applied } = await this.ready(false);
+    const phase = options.phase ?? 'expand';
+    const recorded = new Set(applied.map((row) => row.version));
+    const base =
+      options.from === undefined
+        ? order.filter((m) => recorded.has(m.version))
+        : order.slice(0, order.indexOf(findVersion(order, options.from)) + 1);
+    const inBase = new Set(base);
+    const pending = order.filter((m) => !inBase.has(m));
+    const { plan: steps, phase: split } = await this.byPhase(order, pending, phase);
+    const texts = queries.map((q, i) => (typeof q === 'string' ? { sql: q, source: `query ${i + 1}` } : q));
+    const report = await checkQueries(this.driver, { base, steps, queries: texts, table: this.history.name });
+    return { ...report, phase, waiting: split.waiting ?? [] };
   }
 
   /**

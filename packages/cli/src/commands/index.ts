@@ -1,6 +1,7 @@
 import { backupCommand } from './backup.js';
 import { baselineCommand } from './baseline.js';
 import { bundleCommand } from './bundle.js';
+import { checkCompatCommand } from './check-compat.js';
 import type { Command } from './command.js';
 import { diffCommand } from './diff.js';
 import { forgetCommand } from './forget.js';
@@ -32,4 +33,5 @@ export const commands: readonly Command[] = [
   schemaCommand,
   squashCommand,
   diffCommand,
+  checkCompatCommand,
 ];

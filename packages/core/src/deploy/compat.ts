@@ -3,6 +3,7 @@ import { messageOf } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { compileStatement } from '../run/compile.js';
 import { ON_REPLAY, Replay } from '../schema/replay.js';
+import { tokenize } from '../sql/tokens.js';
 import type { QueryText } from './queries.js';
 
 /** A migration, as a compatibility report names it. */
@@ -102,7 +103,7 @@ export async function checkQueries(driver: Driver, options: CheckQueriesOptions)
 /** SQLite's message when `query` does not compile on `driver`; undefined when it does. */
 async function compileError(driver: Driver, query: QueryText): Promise<string | undefined> {
   try {
-    await compileStatement(driver, query.sql);
+    await compileStatement(driver, identifiersQuoted(query.sql));
     return undefined;
   } catch (error) {
     return messageOf(error);
@@ -111,4 +112,28 @@ async function compileError(driver: Driver, query: QueryText): Promise<string | 
 
 function stepOf(migration: Migration): CompatStep {
   return { version: migration.version, name: migration.name };
+}
+
+/**
+ * `sql` with each `"…"` token written `` `…` ``: both quote an identifier, but where SQLite is built to accept
+ * double-quoted strings (sql.js is), a `"name"` that names no column any more is taken for the string 'name' and the
+ * statement still compiles, reading a constant. A backquoted name is only ever an identifier, so a column that is gone
+ * fails to compile on every build.
+ *
+ * @example
+ * ```ts
+ * identifiersQuoted('select "name" from "domains"'); // 'select `name` from `domains`'
+ * ```
+ */
+export function identifiersQuoted(sql: string): string {
+  let out = '';
+  let at = 0;
+  for (const token of tokenize(sql)) {
+    if (token.kind !== 'quoted' || sql[token.start] !== '"' || token.end - token.start < 2 || sql[token.end - 1] !== '"')
+      continue;
+    const name = sql.slice(token.start + 1, token.end - 1).replaceAll('""', '"');
+    out += `${sql.slice(at, token.start)}\`${name.replaceAll('`', '``')}\``;
+    at = token.end;
+  }
+  return out + sql.slice(at);
 }

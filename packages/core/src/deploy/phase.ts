@@ -1,5 +1,5 @@
 import { foreignKeyText } from '../schema/diff.js';
-import type { ColumnModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../schema/model.js';
+import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../schema/model.js';
 import { canonicalSql } from '../schema/normalize.js';
 import { spelling, tokenize } from '../sql/tokens.js';
 import { type TableConstraints, tableConstraints } from './table-constraints.js';
@@ -55,9 +55,10 @@ export interface PhaseSnapshot {
  * ```
  */
 export function classifyChange(before: PhaseSnapshot, after: PhaseSnapshot): PhaseVerdict {
+  const renames = findRenames(before.schema, after.schema);
   const changes: PhaseChange[] = [
-    ...tableChanges(before, after),
-    ...indexChanges(before.schema, after.schema),
+    ...tableChanges(before, after, renames),
+    ...indexChanges(before.schema, after.schema, renames),
     ...viewChanges(before, after),
     ...triggerChanges(before.schema.triggers, after.schema.triggers),
   ];
@@ -69,15 +70,82 @@ const contract = (message: string): PhaseChange => ({ phase: 'contract', message
 const key = (name: string) => name.toLowerCase();
 const byName = <T extends { readonly name: string }>(list: readonly T[]) => new Map(list.map((o) => [key(o.name), o]));
 
-function tableChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[] {
+/**
+ * What a change renamed, as `ALTER TABLE … RENAME` does: a table that disappears while one with the same columns
+ * appears; a column that disappears while one of the same definition appears in its place.
+ */
+interface Renames {
+  /** Old name → new name, both lower-cased. */
+  readonly tables: ReadonlyMap<string, string>;
+  /** By the table's new name, lower-cased: old column name → new column name, both lower-cased. */
+  readonly columns: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+function findRenames(before: SchemaModel, after: SchemaModel): Renames {
+  const old = byName(before.tables);
+  const now = byName(after.tables);
+  const shape = (t: TableModel) => `${t.kind}:${t.columns.map((c) => `${key(c.name)} ${c.type}`).join(',')}`;
+  const tables = new Map<string, string>();
+  const appeared = after.tables.filter((t) => !old.has(key(t.name)));
+  for (const table of before.tables) {
+    if (now.has(key(table.name))) continue;
+    const to = appeared.find((t) => shape(t) === shape(table) && ![...tables.values()].includes(key(t.name)));
+    if (to !== undefined) tables.set(key(table.name), key(to.name));
+  }
+  const columns = new Map<string, Map<string, string>>();
+  for (const table of before.tables) {
+    const next = now.get(tables.get(key(table.name)) ?? key(table.name));
+    if (next === undefined) continue;
+    const had = byName(table.columns);
+    const has = byName(next.columns);
+    const renamed = new Map<string, string>();
+    table.columns.forEach((column, i) => {
+      const there = next.columns[i];
+      if (has.has(key(column.name)) || there === undefined || had.has(key(there.name))) return;
+      const same =
+        there.type === column.type &&
+        there.notNull === column.notNull &&
+        there.default === column.default &&
+        there.primaryKey === column.primaryKey &&
+        there.hidden === column.hidden;
+      if (same) renamed.set(key(column.name), key(there.name));
+    });
+    if (renamed.size > 0) columns.set(key(next.name), renamed);
+  }
+  return { tables, columns };
+}
+
+/** `text` (normalised SQL) with each identifier in `names` replaced by what it is renamed to. */
+function renamedIn(text: string, names: ReadonlyMap<string, string> | undefined): string {
+  if (names === undefined || names.size === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const token of tokenize(text)) {
+    if (token.kind !== 'word' && token.kind !== 'quoted') continue;
+    const to = names.get(spelling(text, token));
+    if (to === undefined) continue;
+    out += `${text.slice(at, token.start)}${to}`;
+    at = token.end;
+  }
+  return canonicalSql(out + text.slice(at));
+}
+
+function tableChanges(before: PhaseSnapshot, after: PhaseSnapshot, renames: Renames): PhaseChange[] {
   const changes: PhaseChange[] = [];
   const old = byName(before.schema.tables);
   const now = byName(after.schema.tables);
-  const tablesAdded = after.schema.tables.some((t) => !old.has(key(t.name)));
+  const targets = new Set(renames.tables.values());
+  const tablesAdded = after.schema.tables.some((t) => !old.has(key(t.name)) && !targets.has(key(t.name)));
   for (const table of before.schema.tables) {
     const name = key(table.name);
-    const next = now.get(name);
-    if (next !== undefined) changes.push(...changesOfTable(table, next, before.schema));
+    const renamedTo = renames.tables.get(name);
+    const next = now.get(renamedTo ?? name);
+    if (next !== undefined && renamedTo !== undefined) {
+      changes.push(
+        contract(`table ${table.name} renamed to ${next.name}: the previous version's statements on ${table.name} fail`),
+      );
+    }
+    if (next !== undefined) changes.push(...changesOfTable(table, next, before.schema, renames));
     else if (after.views.has(name)) {
       changes.push(contract(`table ${table.name} is now a view: the previous version's writes to it fail`));
     } else {
@@ -85,14 +153,17 @@ function tableChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[
       changes.push(contract(`table ${table.name} removed${renamed}: the previous version's statements on it fail`));
     }
   }
-  for (const table of after.schema.tables) if (!old.has(key(table.name))) changes.push(expand(`table ${table.name} added`));
+  for (const table of after.schema.tables) {
+    if (!old.has(key(table.name)) && !targets.has(key(table.name))) changes.push(expand(`table ${table.name} added`));
+  }
   return changes;
 }
 
 /** What changed in a table kept under its name; unique indexes, which SQLite keeps apart, are {@link indexChanges}'. */
-function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): PhaseChange[] {
+function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, renames: Renames): PhaseChange[] {
   // The same statement is the same table (SQLite rewrites it for every change), and most tables of a step are unchanged.
   if (a === b || (a.create !== undefined && a.create === b.create && a.name === b.name)) return [];
+  const columnRenames = renames.columns.get(key(b.name));
   const t = b.name;
   if (a.kind !== b.kind || (a.kind === 'virtual' && a.sql !== b.sql)) {
     const now = b.kind === 'virtual' ? `virtual table ${b.sql ?? ''}` : 'table';
@@ -107,19 +178,24 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): Pha
   } else if (a.withoutRowid && !b.withoutRowid) changes.push(expand(`table ${t} no longer WITHOUT ROWID`));
   const oldColumns = byName(a.columns);
   const newColumns = byName(b.columns);
-  const columnsAdded = b.columns.some((c) => !oldColumns.has(key(c.name)));
+  const renamedTo = new Set(columnRenames?.values() ?? []);
+  const columnsAdded = b.columns.some((c) => !oldColumns.has(key(c.name)) && !renamedTo.has(key(c.name)));
   const partsA = tableConstraints(a.create ?? '');
   const partsB = tableConstraints(b.create ?? '');
   for (const column of a.columns) {
-    const next = newColumns.get(key(column.name));
+    const to = columnRenames?.get(key(column.name));
+    const next = newColumns.get(to ?? key(column.name));
     const c = `column ${t}.${column.name}`;
+    if (next !== undefined && to !== undefined) {
+      changes.push(contract(`${c} renamed to ${next.name}: the previous version's statements naming ${column.name} fail`));
+    }
     if (next === undefined) {
       const renamed = columnsAdded ? ' (or renamed)' : '';
       changes.push(contract(`${c} removed${renamed}: the previous version's statements naming it fail`));
     } else changes.push(...changesOfColumn(c, column, next, b.strict, partsA, partsB));
   }
   for (const column of b.columns) {
-    if (oldColumns.has(key(column.name))) continue;
+    if (oldColumns.has(key(column.name)) || renamedTo.has(key(column.name))) continue;
     const c = `column ${t}.${column.name}`;
     if (column.notNull && column.default === null && column.hidden < 2 && column.primaryKey === 0) {
       changes.push(contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`));
@@ -131,7 +207,8 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): Pha
       .sort((x, y) => x.primaryKey - y.primaryKey)
       .map((c) => c.name);
   const [keyA, keyB] = [primaryKey(a), primaryKey(b)];
-  if (key(keyA.join(', ')) !== key(keyB.join(', '))) {
+  const renamedKeyA = keyA.map((c) => columnRenames?.get(key(c)) ?? key(c));
+  if (key(renamedKeyA.join(', ')) !== key(keyB.join(', '))) {
     const shown = (k: readonly string[]) => (k.length === 0 ? '(rowid)' : `(${k.join(', ')})`);
     changes.push(
       contract(
@@ -139,33 +216,48 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel): Pha
       ),
     );
   }
-  const checksA = new Set(partsA.checks);
+  // The old table's constraints as they read after the renames, which SQLite writes into them.
+  const oldChecks = partsA.checks.map((check) => renamedIn(check, columnRenames));
+  const checksA = new Set(oldChecks);
   const checksB = new Set(partsB.checks);
   for (const check of partsB.checks) {
     if (!checksA.has(check)) {
       changes.push(contract(`table ${t}: CHECK (${check}) added: the previous version's writes may violate it`));
     }
   }
-  for (const check of partsA.checks) if (!checksB.has(check)) changes.push(expand(`table ${t}: CHECK (${check}) removed`));
-  const uniqueA = uniqueKeys(a, partsA, schemaA);
+  for (const check of oldChecks) if (!checksB.has(check)) changes.push(expand(`table ${t}: CHECK (${check}) removed`));
+  const oldUniques = partsA.uniques.map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
+  const uniqueA = uniqueKeys(a, partsA, schemaA).map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
   for (const columns of partsB.uniques) {
-    if (partsA.uniques.some((u) => sameColumns(u, columns))) continue;
+    if (oldUniques.some((u) => sameColumns(u, columns))) continue;
     const shown = `UNIQUE (${columns.join(', ')})`;
     if (implied(uniqueA, columns)) changes.push(expand(`table ${t}: ${shown} added, implied by an existing key`));
     else changes.push(contract(`table ${t}: ${shown} added: the previous version's writes may violate it`));
   }
-  for (const columns of partsA.uniques) {
+  for (const columns of oldUniques) {
     if (!partsB.uniques.some((u) => sameColumns(u, columns))) {
       changes.push(expand(`table ${t}: UNIQUE (${columns.join(', ')}) removed`));
     }
   }
-  const keysA = new Set(a.foreignKeys.map(foreignKeyText));
+  const keysA = new Set(a.foreignKeys.map((k) => foreignKeyText(renamedKey(k, columnRenames, renames))));
   const keysB = new Set(b.foreignKeys.map(foreignKeyText));
   for (const k of keysB) {
     if (!keysA.has(k)) changes.push(contract(`table ${t}: foreign key ${k} added: the previous version's writes may violate it`));
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
   return changes;
+}
+
+/** An old foreign key as it reads after the renames: its own columns, its parent table and the parent's columns. */
+function renamedKey(k: ForeignKeyModel, own: ReadonlyMap<string, string> | undefined, renames: Renames): ForeignKeyModel {
+  const table = renames.tables.get(key(k.table)) ?? k.table;
+  const parent = renames.columns.get(key(table));
+  return {
+    ...k,
+    columns: k.columns.map((c) => own?.get(key(c)) ?? c),
+    table,
+    to: k.to.map((c) => (c === null ? null : (parent?.get(key(c)) ?? c))),
+  };
 }
 
 function changesOfColumn(
@@ -215,12 +307,24 @@ function changesOfColumn(
   return changes;
 }
 
-function indexChanges(before: SchemaModel, after: SchemaModel): PhaseChange[] {
+function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames): PhaseChange[] {
   const changes: PhaseChange[] = [];
   const old = byName(before.indexes);
   const now = byName(after.indexes);
   for (const index of after.indexes) {
-    const was = old.get(key(index.name));
+    const found = old.get(key(index.name));
+    // As it reads after the renames, which SQLite writes into it.
+    const onTable = found === undefined ? undefined : (renames.tables.get(key(found.table)) ?? key(found.table));
+    const columns = onTable === undefined ? undefined : renames.columns.get(onTable);
+    const was =
+      found === undefined || found === index
+        ? found
+        : {
+            ...found,
+            table: onTable ?? found.table,
+            columns: found.columns.map((c) => renamedIn(c, columns)),
+            where: found.where === null ? null : renamedIn(found.where, columns),
+          };
     const shown = `${index.unique ? 'unique index' : 'index'} ${index.name} on ${index.table} (${index.columns.join(', ')})`;
     const isNew = was === undefined;
     const changed =
