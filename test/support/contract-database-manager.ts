@@ -160,6 +160,27 @@ export function describeDatabaseManagerContract<D extends Driver>(
         expect(await tablesOf(db.driver)).toEqual([]);
       });
 
+      it('runs only the expand phase at start-up when asked, leaving the contract migration for later', async () => {
+        const contract = { ...V2, '004_drop_bio/up.sql': 'ALTER TABLE users DROP COLUMN bio;\n' };
+        const db = await open({ migrations: contract, phase: 'expand' });
+        expect(db.startup.report?.steps.map((s) => [s.version, s.status])).toEqual([
+          ['001', 'applied'],
+          ['002', 'applied'],
+          ['003', 'applied'],
+        ]);
+        expect(db.startup.report?.waiting?.map((w) => [w.version, w.phase])).toEqual([['004', 'contract']]);
+        expect((await db.migrations.status()).pending.map((p) => p.version)).toEqual(['004']);
+        await db.close();
+        const again = await open({ migrations: contract, phase: 'expand' });
+        expect(again.startup.report?.steps).toEqual([]);
+        await again.close();
+        const finished = await open({ migrations: contract });
+        expect(finished.startup.report?.steps.map((s) => s.version)).toEqual(['004']);
+        await expect(open({ migrations: contract, phase: 'later' as 'expand' })).rejects.toThrow(
+          "phase must be 'expand' or 'contract', not \"later\"",
+        );
+      });
+
       it('creates the missing folders of an explicit file, and refuses options it cannot use, creating nothing', async () => {
         await expect(open({ appName: 'x' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
         await expect(open({ table: 'bad name' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
