@@ -160,6 +160,20 @@ const KINDS: readonly ChangeKind[] = [
     changes: [`column people.full_name: default '' removed from a NOT NULL column: ${BREAKS} inserts that do not name it fail`],
   },
   {
+    kind: 'a NOT NULL column given DEFAULT NULL, which is no default',
+    before: "CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL DEFAULT '', email TEXT, age INTEGER);",
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL DEFAULT (NULL), email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.full_name: default '' removed from a NOT NULL column: ${BREAKS} inserts that do not name it fail`],
+  },
+  {
+    kind: 'a NOT NULL column with DEFAULT NULL added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL DEFAULT NULL'),
+    phase: 'contract',
+    changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

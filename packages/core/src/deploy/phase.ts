@@ -197,7 +197,7 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
   for (const column of b.columns) {
     if (oldColumns.has(key(column.name)) || renamedTo.has(key(column.name))) continue;
     const c = `column ${t}.${column.name}`;
-    if (column.notNull && column.default === null && column.hidden < 2 && column.primaryKey === 0) {
+    if (column.notNull && !hasDefault(column) && column.hidden < 2 && column.primaryKey === 0) {
       changes.push(contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`));
     } else changes.push(expand(`${c} added`));
   }
@@ -285,7 +285,7 @@ function changesOfColumn(
   if (!a.notNull && b.notNull) changes.push(contract(`${c} made NOT NULL: the previous version's writes of NULL fail`));
   else if (a.notNull && !b.notNull) changes.push(expand(`${c} may now be NULL`));
   if (a.default !== b.default) {
-    if (b.default === null && b.notNull && b.hidden < 2) {
+    if (!hasDefault(b) && b.notNull && b.hidden < 2) {
       changes.push(
         contract(
           `${c}: default ${a.default} removed from a NOT NULL column: the previous version's inserts that do not name it fail`,
@@ -305,6 +305,11 @@ function changesOfColumn(
     );
   }
   return changes;
+}
+
+/** Whether an insert that leaves `column` out writes something other than NULL: `DEFAULT NULL` is no default. */
+function hasDefault(column: ColumnModel): boolean {
+  return column.default !== null && !/^\(*null\)*$/.test(column.default);
 }
 
 function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames): PhaseChange[] {
