@@ -174,6 +174,40 @@ const KINDS: readonly ChangeKind[] = [
     changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
   },
   {
+    kind: 'an INTEGER PRIMARY KEY made INT PRIMARY KEY, no longer the rowid',
+    before: PEOPLE,
+    up: rebuild('id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      'column people.id: type INTEGER → INT, the same INTEGER affinity',
+      `column people.id no longer an alias of the rowid: ${BREAKS} inserts that leave it out no longer get a new key`,
+    ],
+  },
+  {
+    kind: 'an INTEGER PRIMARY KEY declared DESC, which SQLite keeps apart from the rowid',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY DESC, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.id no longer an alias of the rowid: ${BREAKS} inserts that leave it out no longer get a new key`],
+  },
+  {
+    kind: 'an INT PRIMARY KEY made INTEGER PRIMARY KEY, the rowid',
+    before: 'CREATE TABLE people (id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      'column people.id: type INT → INTEGER, the same INTEGER affinity',
+      `column people.id made an alias of the rowid: ${BREAKS} writes of a non-integer to it fail`,
+    ],
+  },
+  {
+    kind: 'a table-level PRIMARY KEY (id DESC) of INTEGER, still the rowid',
+    before: PEOPLE,
+    up: rebuild('id INTEGER, full_name TEXT, email TEXT, age INTEGER, PRIMARY KEY (id DESC)'),
+    phase: 'expand',
+    changes: [],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

@@ -216,6 +216,21 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
       ),
     );
   }
+  const [aliasA, aliasB] = [rowidAlias(a, partsA), rowidAlias(b, partsB)];
+  const renamedAliasA = aliasA === undefined ? undefined : (columnRenames?.get(aliasA) ?? aliasA);
+  if (key(renamedKeyA.join(', ')) === key(keyB.join(', ')) && !b.withoutRowid && renamedAliasA !== aliasB) {
+    if (aliasA !== undefined) {
+      changes.push(
+        contract(
+          `column ${t}.${renamedAliasA} no longer an alias of the rowid: the previous version's inserts that leave it out no longer get a new key`,
+        ),
+      );
+    } else if (aliasB !== undefined) {
+      changes.push(
+        contract(`column ${t}.${aliasB} made an alias of the rowid: the previous version's writes of a non-integer to it fail`),
+      );
+    }
+  }
   // The old table's constraints as they read after the renames, which SQLite writes into them.
   const oldChecks = partsA.checks.map((check) => renamedIn(check, columnRenames));
   const checksA = new Set(oldChecks);
@@ -246,6 +261,17 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
   return changes;
+}
+
+/**
+ * The column that is the rowid under another name, lower-cased: the one column of a rowid table's primary key when its
+ * declared type is exactly INTEGER and it is not declared `PRIMARY KEY DESC`.
+ */
+function rowidAlias(table: TableModel, parts: TableConstraints): string | undefined {
+  const keys = table.columns.filter((c) => c.primaryKey > 0);
+  const [only] = keys;
+  if (table.kind !== 'table' || table.withoutRowid || keys.length !== 1 || only === undefined) return undefined;
+  return only.type === 'INTEGER' && parts.descendingKey !== key(only.name) ? key(only.name) : undefined;
 }
 
 /** An old foreign key as it reads after the renames: its own columns, its parent table and the parent's columns. */

@@ -8,7 +8,7 @@ import { spelling, type Token, tokenize } from '../sql/tokens.js';
  * @example
  * ```ts
  * const parts = tableConstraints('CREATE TABLE t (a TEXT COLLATE NOCASE UNIQUE, b INT CHECK (b > 0), UNIQUE (a, b))');
- * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' } }
+ * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' }, descendingKey: undefined }
  * ```
  */
 export interface TableConstraints {
@@ -18,6 +18,8 @@ export interface TableConstraints {
   readonly uniques: readonly (readonly string[])[];
   /** Lower-cased column name → lower-cased collation, for the columns that declare one. */
   readonly collations: ReadonlyMap<string, string>;
+  /** The column declared `PRIMARY KEY DESC`, lower-cased: SQLite never makes it an alias of the rowid. */
+  readonly descendingKey?: string;
 }
 
 const TABLE_CONSTRAINT = new Set(['constraint', 'primary', 'unique', 'check', 'foreign']);
@@ -27,6 +29,7 @@ export function tableConstraints(create: string): TableConstraints {
   const checks: string[] = [];
   const uniques: string[][] = [];
   const collations = new Map<string, string>();
+  let descendingKey: string | undefined;
   for (const part of definitions(create)) {
     const first = part[0];
     if (first === undefined) continue;
@@ -50,10 +53,15 @@ export function tableConstraints(create: string): TableConstraints {
       } else if (keyword === 'collate' && column !== undefined) {
         const name = part[at + 1];
         if (name !== undefined) collations.set(column, spelling(create, name));
+      } else if (keyword === 'primary' && column !== undefined) {
+        const [k, order] = [part[at + 1], part[at + 2]];
+        if (k !== undefined && order !== undefined && spelling(create, k) === 'key' && spelling(create, order) === 'desc') {
+          descendingKey = column;
+        }
       }
     }
   }
-  return { checks, uniques, collations };
+  return { checks, uniques, collations, ...(descendingKey === undefined ? {} : { descendingKey }) };
 }
 
 /** The column definitions and table constraints of a `CREATE TABLE`: the tokens between its top-level commas. */
