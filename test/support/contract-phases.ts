@@ -208,6 +208,25 @@ const KINDS: readonly ChangeKind[] = [
     changes: [],
   },
   {
+    kind: 'a UNIQUE constraint made case-insensitive',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, UNIQUE (email));',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, UNIQUE (email COLLATE NOCASE)'),
+    phase: 'contract',
+    changes: [
+      `table people: UNIQUE (email collate nocase) added: ${BREAKS} writes may violate it`,
+      'table people: UNIQUE (email) removed',
+    ],
+  },
+  {
+    kind: 'a primary key made case-insensitive',
+    before: 'CREATE TABLE tags (name TEXT PRIMARY KEY, color TEXT);',
+    up: 'CREATE TABLE tags_new (name TEXT, color TEXT, PRIMARY KEY (name COLLATE NOCASE)); INSERT INTO tags_new SELECT * FROM tags; DROP TABLE tags; ALTER TABLE tags_new RENAME TO tags;',
+    phase: 'contract',
+    changes: [
+      `table tags: primary key (name) → (name collate nocase): ${BREAKS} writes may conflict, its reads by key find other rows`,
+    ],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

@@ -201,13 +201,10 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
       changes.push(contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`));
     } else changes.push(expand(`${c} added`));
   }
-  const primaryKey = (table: TableModel) =>
-    table.columns
-      .filter((c) => c.primaryKey > 0)
-      .sort((x, y) => x.primaryKey - y.primaryKey)
-      .map((c) => c.name);
-  const [keyA, keyB] = [primaryKey(a), primaryKey(b)];
-  const renamedKeyA = keyA.map((c) => columnRenames?.get(key(c)) ?? key(c));
+  // A key as it reads after the renames: a column's name, or a name and its collation.
+  const renamed = (c: string) => columnRenames?.get(key(c)) ?? renamedIn(key(c), columnRenames);
+  const [keyA, keyB] = [primaryKey(a, partsA), primaryKey(b, partsB)];
+  const renamedKeyA = keyA.map(renamed);
   if (key(renamedKeyA.join(', ')) !== key(keyB.join(', '))) {
     const shown = (k: readonly string[]) => (k.length === 0 ? '(rowid)' : `(${k.join(', ')})`);
     changes.push(
@@ -241,8 +238,8 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
     }
   }
   for (const check of oldChecks) if (!checksB.has(check)) changes.push(expand(`table ${t}: CHECK (${check}) removed`));
-  const oldUniques = partsA.uniques.map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
-  const uniqueA = uniqueKeys(a, partsA, schemaA).map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
+  const oldUniques = partsA.uniques.map((u) => u.map(renamed));
+  const uniqueA = uniqueKeys(a, partsA, schemaA).map((u) => u.map(renamed));
   for (const columns of partsB.uniques) {
     if (oldUniques.some((u) => sameColumns(u, columns))) continue;
     const shown = `UNIQUE (${columns.join(', ')})`;
@@ -261,6 +258,17 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
   return changes;
+}
+
+/** A table's primary key: its columns in key order, each with the collation its `PRIMARY KEY (…)` gives it, if any. */
+function primaryKey(table: TableModel, parts: TableConstraints): readonly string[] {
+  return (
+    parts.primaryKey ??
+    table.columns
+      .filter((c) => c.primaryKey > 0)
+      .sort((x, y) => x.primaryKey - y.primaryKey)
+      .map((c) => c.name)
+  );
 }
 
 /**
@@ -384,7 +392,7 @@ function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames)
 
 /** The column sets a table's rows are unique by before a change: its primary key, UNIQUE constraints, full unique indexes. */
 function uniqueKeys(table: TableModel, parts: TableConstraints, schema: SchemaModel): (readonly string[])[] {
-  const primary = table.columns.filter((c) => c.primaryKey > 0).map((c) => key(c.name));
+  const primary = primaryKey(table, parts).map(key);
   const indexes = schema.indexes.filter((i) => i.unique && i.where === null && key(i.table) === key(table.name));
   return [...(primary.length > 0 ? [primary] : []), ...parts.uniques, ...indexes.map((i: IndexModel) => i.columns)];
 }

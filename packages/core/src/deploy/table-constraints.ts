@@ -8,14 +8,16 @@ import { spelling, type Token, tokenize } from '../sql/tokens.js';
  * @example
  * ```ts
  * const parts = tableConstraints('CREATE TABLE t (a TEXT COLLATE NOCASE UNIQUE, b INT CHECK (b > 0), UNIQUE (a, b))');
- * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' }, descendingKey: undefined }
+ * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' } }
  * ```
  */
 export interface TableConstraints {
   /** The normalised text of each CHECK expression (see `canonicalSql`). */
   readonly checks: readonly string[];
-  /** The columns of each UNIQUE constraint, lower-cased. */
+  /** The keys of each UNIQUE constraint, lower-cased: a column's name, followed by `collate x` when the key sets one. */
   readonly uniques: readonly (readonly string[])[];
+  /** The keys of a table's `PRIMARY KEY (…)` constraint, as {@link uniques} has them; undefined for none. */
+  readonly primaryKey?: readonly string[];
   /** Lower-cased column name → lower-cased collation, for the columns that declare one. */
   readonly collations: ReadonlyMap<string, string>;
   /** The column declared `PRIMARY KEY DESC`, lower-cased: SQLite never makes it an alias of the rowid. */
@@ -30,6 +32,7 @@ export function tableConstraints(create: string): TableConstraints {
   const uniques: string[][] = [];
   const collations = new Map<string, string>();
   let descendingKey: string | undefined;
+  let primaryKey: string[] | undefined;
   for (const part of definitions(create)) {
     const first = part[0];
     if (first === undefined) continue;
@@ -53,6 +56,9 @@ export function tableConstraints(create: string): TableConstraints {
       } else if (keyword === 'collate' && column !== undefined) {
         const name = part[at + 1];
         if (name !== undefined) collations.set(column, spelling(create, name));
+      } else if (keyword === 'primary' && column === undefined) {
+        const group = parenthesised(part, at + 2, create);
+        if (group !== undefined) primaryKey = keyColumns(create.slice(group.start, group.end));
       } else if (keyword === 'primary' && column !== undefined) {
         const [k, order] = [part[at + 1], part[at + 2]];
         if (k !== undefined && order !== undefined && spelling(create, k) === 'key' && spelling(create, order) === 'desc') {
@@ -61,7 +67,13 @@ export function tableConstraints(create: string): TableConstraints {
       }
     }
   }
-  return { checks, uniques, collations, ...(descendingKey === undefined ? {} : { descendingKey }) };
+  return {
+    checks,
+    uniques,
+    collations,
+    ...(primaryKey === undefined ? {} : { primaryKey }),
+    ...(descendingKey === undefined ? {} : { descendingKey }),
+  };
 }
 
 /** The column definitions and table constraints of a `CREATE TABLE`: the tokens between its top-level commas. */
@@ -98,10 +110,11 @@ function parenthesised(part: readonly Token[], at: number, create: string): { st
   return { start: open.end, end: create.length };
 }
 
-/** The column names of a key list such as `a COLLATE NOCASE, "b" DESC`, lower-cased. */
+/** The keys of a key list such as `a COLLATE NOCASE, "b" DESC`: `['a collate nocase', 'b']`, lower-cased. */
 function keyColumns(list: string): string[] {
   const names: string[] = [];
   let expectName = true;
+  let collate = false;
   let depth = 0;
   for (const token of tokenize(list)) {
     if (token.kind === 'space' || token.kind === 'comment') continue;
@@ -112,7 +125,10 @@ function keyColumns(list: string): string[] {
     else if (expectName && depth === 0) {
       names.push(spelling(list, token));
       expectName = false;
-    }
+    } else if (depth === 0 && collate) {
+      names.push(`${names.pop() ?? ''} collate ${spelling(list, token)}`);
+      collate = false;
+    } else if (depth === 0 && token.kind === 'word') collate = spelling(list, token) === 'collate';
   }
   return names;
 }
