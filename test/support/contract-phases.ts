@@ -414,6 +414,8 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
           'CREATE TRIGGER t AFTER INSERT ON people BEGIN SELECT 1; END',
           'DROP VIEW adults; CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 21',
           'DROP TABLE groups; CREATE TABLE groups (id INTEGER PRIMARY KEY, label TEXT)',
+          // Sorted as SQLite sorts names, by their UTF-8 bytes: U+FF34 before U+1F600, which UTF-16 puts first.
+          'CREATE TABLE "\uFF34" (x); CREATE TABLE "\u{1F600}" (x)',
           'DROP TRIGGER t; DROP TABLE people',
         ];
         for (const step of steps) {

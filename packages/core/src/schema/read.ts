@@ -97,7 +97,7 @@ export class SchemaFollower {
       const gone = new Set([...changed, ...removed].map((r) => `${r.type}\0${r.name}`));
       const fresh = changed.map(({ type, name, tbl_name, sql }): SchemaRow => ({ type, name, tbl_name, sql }));
       this.rows = [...this.rows.filter((r) => !gone.has(`${r.type}\0${r.name}`)), ...fresh].sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+        binaryOrder(a.name, b.name),
       );
       for (const r of removed) await this.driver.run(`DELETE FROM ${SEEN} WHERE type = ? AND name = ?`, [r.type, r.name]);
       for (const r of fresh) {
@@ -107,6 +107,20 @@ export class SchemaFollower {
     this.model = await schemaOf(this.driver, this.rows, this.exclude, this.known);
     return this.model;
   }
+}
+
+/**
+ * The order of SQLite's BINARY collation, which `ORDER BY name` follows: by UTF-8 bytes, that is by code points. Plain
+ * string comparison orders UTF-16 code units, which puts a character beyond U+FFFF before one from U+E000 to U+FFFF.
+ */
+function binaryOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const difference = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return x.length - y.length;
 }
 
 async function schemaVersion(driver: Driver): Promise<number> {
