@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Driver, MigrationManager, type MigrationPhase, readSchema, SchemaFollower, ValidationError } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -477,6 +478,39 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
       expect(await driver.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([]);
       const status = await manager.status({ phases: true });
       expect(status.problems.map((p) => p.code)).toEqual(['PHASE_MISMATCH']);
+    });
+
+    it('classifies a migration that would write a file as not replayed, and writes none', async () => {
+      const [attached, vacuumed] = [join(temp.path, 'attached.db'), join(temp.path, 'vacuumed.db')];
+      const phases = (files: Record<string, string>) =>
+        new MigrationManager({ driver, migrations: { '001_before/up.sql': PEOPLE, ...files } }).status({ phases: true });
+      const attach = await phases({
+        '002_attach/up.sql': `ATTACH '' || '${attached}' AS archive;`,
+        '002_attach/meta.yaml': 'transaction: false\n',
+      });
+      const vacuum = await phases({
+        '002_vacuum/up.sql': `VACUUM INTO '${vacuumed}';`,
+        '002_vacuum/meta.yaml': 'transaction: false\n',
+      });
+      expect([...attach.pending, ...vacuum.pending].map((p) => [p.version, p.phase, p.changes.map((c) => c.message)])).toEqual([
+        ['001', 'expand', ['table people added']],
+        [
+          '002',
+          'contract',
+          [
+            `002_attach could not be replayed on an empty database (migration 002 (attach) cannot run on the in-memory replay at 002_attach/up.sql:1:1: it attaches the database '' || '${attached}', a file the replay does not create; check this migration with --no-replay (replay: false)), so what it changes is not known`,
+          ],
+        ],
+        ['001', 'expand', ['table people added']],
+        [
+          '002',
+          'contract',
+          [
+            `002_vacuum could not be replayed on an empty database (migration 002 (vacuum) cannot run on the in-memory replay at 002_vacuum/up.sql:1:1: it writes the database to '${vacuumed}' (VACUUM INTO), a file the replay does not create; check this migration with --no-replay (replay: false)), so what it changes is not known`,
+          ],
+        ],
+      ]);
+      expect([existsSync(attached), existsSync(vacuumed)]).toEqual([false, false]);
     });
 
     it('rejects a phase in meta.yaml that is neither expand nor contract', async () => {
