@@ -228,6 +228,13 @@ const KINDS: readonly ChangeKind[] = [
     ],
   },
   {
+    kind: 'a NOT NULL column added while a temporary table of the same name shadows the table',
+    before: PEOPLE,
+    up: "CREATE TEMP TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL DEFAULT ''); DROP TABLE main.people; CREATE TABLE main.people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL);",
+    phase: 'contract',
+    changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

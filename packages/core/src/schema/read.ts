@@ -188,7 +188,7 @@ async function readTable(
     dflt_value: string | null;
     pk: number;
     hidden: number;
-  }>('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid', [row.name]);
+  }>(`SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, 'main') ORDER BY cid`, [row.name]);
   const keys = await driver.query<{
     id: number;
     table: string;
@@ -197,7 +197,7 @@ async function readTable(
     on_update: string;
     on_delete: string;
     match: string;
-  }>('SELECT id, "table", "from", "to", on_update, on_delete, "match" FROM pragma_foreign_key_list(?) ORDER BY id, seq', [
+  }>(`SELECT id, "table", "from", "to", on_update, on_delete, "match" FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`, [
     row.name,
   ]);
   const foreignKeys = new Map<number, ForeignKeyModel>();
