@@ -174,9 +174,11 @@ export function describeCompatContract(name: string, open: (path: string) => Pro
         '006_archive/up.sql': `ATTACH '${archive}' AS archive;\n`,
         '006_archive/meta.yaml': 'transaction: false\n',
       });
-      const error = await checkQueries(driver, { base: attaching.slice(0, 3), steps: attaching.slice(3), queries: QUERIES }).catch(
-        (e: unknown) => e,
-      );
+      const error = await checkQueries(driver, {
+        base: attaching.slice(0, 3),
+        steps: attaching.slice(3),
+        queries: QUERIES,
+      }).catch((e: unknown) => e);
       expect(error).toMatchObject({
         code: 'REPLAY_FAILED',
         version: '006',
