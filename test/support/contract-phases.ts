@@ -23,6 +23,17 @@ const BREAKS = "the previous version's";
 const KINDS: readonly ChangeKind[] = [
   { kind: 'a table added', before: PEOPLE, up: TEAMS, phase: 'expand', changes: ['table teams added'] },
   {
+    kind: 'a table added with a unique index and a trigger that raises',
+    before: PEOPLE,
+    up: `${TEAMS} CREATE UNIQUE INDEX idx_teams_name ON teams (name); CREATE TRIGGER teams_named BEFORE INSERT ON teams BEGIN SELECT RAISE(ABORT, 'a team needs a name') WHERE new.name = ''; END;`,
+    phase: 'expand',
+    changes: [
+      'table teams added',
+      'unique index idx_teams_name on teams (name) added: teams is new, so the previous version does not write to it',
+      'trigger teams_named on teams added: teams is new, so the previous version does not write to it',
+    ],
+  },
+  {
     kind: 'a nullable column added',
     before: PEOPLE,
     up: 'ALTER TABLE people ADD COLUMN nickname TEXT;',

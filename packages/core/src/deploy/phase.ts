@@ -1,5 +1,5 @@
 import { foreignKeyText } from '../schema/diff.js';
-import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../schema/model.js';
+import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, TableModel } from '../schema/model.js';
 import { canonicalSql } from '../schema/normalize.js';
 import { spelling, tokenize } from '../sql/tokens.js';
 import { type TableConstraints, tableConstraints } from './table-constraints.js';
@@ -60,7 +60,7 @@ export function classifyChange(before: PhaseSnapshot, after: PhaseSnapshot): Pha
     ...tableChanges(before, after, renames),
     ...indexChanges(before.schema, after.schema, renames),
     ...viewChanges(before, after),
-    ...triggerChanges(before.schema.triggers, after.schema.triggers),
+    ...triggerChanges(before.schema, after.schema, renames),
   ];
   return { phase: changes.some((c) => c.phase === 'contract') ? 'contract' : 'expand', changes };
 }
@@ -378,6 +378,10 @@ function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames)
       changes.push(expand(`${shown} ${verb}`));
       continue;
     }
+    if (isNew && isNewObject(index.table, before, renames)) {
+      changes.push(expand(`${shown} ${verb}: ${index.table} is new, so the previous version does not write to it`));
+      continue;
+    }
     const table = before.tables.find((t) => key(t.name) === key(index.table));
     const existing = table === undefined ? [] : uniqueKeys(table, tableConstraints(table.create ?? ''), before);
     if (index.where === null && implied(existing, index.columns)) {
@@ -435,14 +439,20 @@ function viewChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[]
   return changes;
 }
 
-function triggerChanges(before: readonly StatementObjectModel[], after: readonly StatementObjectModel[]): PhaseChange[] {
+function triggerChanges(before: SchemaModel, after: SchemaModel, renames: Renames): PhaseChange[] {
   const changes: PhaseChange[] = [];
-  const old = byName(before);
-  for (const trigger of after) {
+  const old = byName(before.triggers);
+  for (const trigger of after.triggers) {
     const was = old.get(key(trigger.name));
     if (was !== undefined && was.sql === trigger.sql) continue;
     const verb = was === undefined ? 'added' : 'changed';
-    if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
+    if (isNewObject(trigger.table, before, renames)) {
+      changes.push(
+        expand(
+          `trigger ${trigger.name} on ${trigger.table} ${verb}: ${trigger.table} is new, so the previous version does not write to it`,
+        ),
+      );
+    } else if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
       changes.push(
         contract(
           `trigger ${trigger.name} on ${trigger.table} ${verb}: it calls RAISE, so it may reject the previous version's writes`,
@@ -450,9 +460,15 @@ function triggerChanges(before: readonly StatementObjectModel[], after: readonly
       );
     } else changes.push(expand(`trigger ${trigger.name} on ${trigger.table} ${verb}`));
   }
-  const now = byName(after);
-  for (const trigger of before) if (!now.has(key(trigger.name))) changes.push(expand(`trigger ${trigger.name} removed`));
+  const now = byName(after.triggers);
+  for (const trigger of before.triggers) if (!now.has(key(trigger.name))) changes.push(expand(`trigger ${trigger.name} removed`));
   return changes;
+}
+
+/** Whether `name` is a table or view that `before` does not have, under that name or another it was renamed from. */
+function isNewObject(name: string, before: SchemaModel, renames: Renames): boolean {
+  const was = (list: readonly { readonly name: string }[]) => list.some((o) => key(o.name) === key(name));
+  return !was(before.tables) && !was(before.views) && ![...renames.tables.values()].includes(key(name));
 }
 
 /** Whether a trigger's body calls RAISE (ABORT, FAIL, ROLLBACK or IGNORE), each of which stops the write that fired it. */
