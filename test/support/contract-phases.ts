@@ -510,7 +510,7 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
         '002_vacuum/up.sql': `VACUUM INTO '${vacuumed}';`,
         '002_vacuum/meta.yaml': 'transaction: false\n',
       });
-      expect([...attach.pending, ...vacuum.pending].map((p) => [p.version, p.phase, p.changes.map((c) => c.message)])).toEqual([
+      expect([...attach.pending, ...vacuum.pending].map((p) => [p.version, p.phase, p.changes?.map((c) => c.message)])).toEqual([
         ['001', 'expand', ['table people added']],
         [
           '002',
