@@ -213,6 +213,13 @@ const KINDS: readonly ChangeKind[] = [
     ],
   },
   {
+    kind: 'an INT PRIMARY KEY of a STRICT table made INTEGER PRIMARY KEY, which refused non-integers already',
+    before: 'CREATE TABLE people (id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER) STRICT;',
+    up: 'CREATE TABLE people_new (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER) STRICT; INSERT INTO people_new SELECT * FROM people; DROP TABLE people; ALTER TABLE people_new RENAME TO people;',
+    phase: 'expand',
+    changes: ['column people.id: type INT → INTEGER, the same INTEGER affinity', 'column people.id may now be NULL'],
+  },
+  {
     kind: 'a table-level PRIMARY KEY (id DESC) of INTEGER, still the rowid',
     before: PEOPLE,
     up: rebuild('id INTEGER, full_name TEXT, email TEXT, age INTEGER, PRIMARY KEY (id DESC)'),
