@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Driver, MigrationManager, type MigrationPhase, readSchema, SchemaFollower, ValidationError } from '@strata/core';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from './fixtures.js';
 
@@ -451,6 +452,54 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
       } finally {
         await scratch.close();
       }
+    });
+
+    it('reads what readSchema reads after any sequence of schema changes, names beyond U+FFFF and temporary tables too', async () => {
+      const names = ['a', 'B', 'b', '\u00e9', '\uFF34', '\u{1F600}'];
+      const columns = ['x', 'y', 'Z'];
+      const statement = fc.oneof(
+        ...[
+          (n: string, m: string, c: string) => `CREATE TABLE "${n}" (id INTEGER PRIMARY KEY, x TEXT UNIQUE, "${c}" INT)`,
+          (n: string) => `CREATE TABLE "${n}" (x TEXT, y INT, PRIMARY KEY (x, y)) WITHOUT ROWID`,
+          (n: string) => `CREATE TEMP TABLE "${n}" (shadow TEXT)`,
+          (n: string) => `DROP TABLE "${n}"`,
+          (n: string, m: string) => `ALTER TABLE "${n}" RENAME TO "${m}"`,
+          (n: string, m: string, c: string) => `ALTER TABLE "${n}" ADD COLUMN "${c}" TEXT`,
+          (n: string, m: string, c: string) => `ALTER TABLE "${n}" DROP COLUMN "${c}"`,
+          (n: string, m: string) => `CREATE INDEX "i${m}" ON "${n}" (x)`,
+          (n: string, m: string) => `CREATE UNIQUE INDEX "u${m}" ON "${n}" (lower(x)) WHERE x > 'a'`,
+          (n: string, m: string) => `DROP INDEX "i${m}"`,
+          (n: string, m: string) => `CREATE VIEW "${n}" AS SELECT * FROM "${m}"`,
+          (n: string) => `DROP VIEW "${n}"`,
+          (n: string, m: string) => `CREATE TRIGGER "${n}" AFTER INSERT ON "${m}" BEGIN SELECT 1; END`,
+        ].map((write) =>
+          fc
+            .tuple(fc.constantFrom(...names), fc.constantFrom(...names), fc.constantFrom(...columns))
+            .map(([n, m, c]) => write(n, m, c)),
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(statement, { maxLength: 12 }), async (statements) => {
+          const scratch = await (driver.scratch?.() ?? Promise.reject(new Error('no scratch')));
+          try {
+            const follower = await SchemaFollower.open(scratch);
+            for (const sql of statements) {
+              // Many of them fail (a name taken, a table missing): what matters is the schema after those that run.
+              if (
+                await scratch.exec(sql).then(
+                  () => false,
+                  () => true,
+                )
+              )
+                continue;
+              expect(await follower.read(), sql).toEqual(await readSchema(scratch));
+            }
+          } finally {
+            await scratch.close();
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('marks each change with the phase it needs: a migration is contract when any one is', async () => {
