@@ -457,25 +457,25 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
     it('reads what readSchema reads after any sequence of schema changes, names beyond U+FFFF and temporary tables too', async () => {
       const names = ['a', 'B', 'b', '\u00e9', '\uFF34', '\u{1F600}'];
       const columns = ['x', 'y', 'Z'];
+      /** A table's or view's name, another, and a column's name. */
+      type Names = { n: string; m: string; c: string };
       const statement = fc.oneof(
         ...[
-          (n: string, m: string, c: string) => `CREATE TABLE "${n}" (id INTEGER PRIMARY KEY, x TEXT UNIQUE, "${c}" INT)`,
-          (n: string) => `CREATE TABLE "${n}" (x TEXT, y INT, PRIMARY KEY (x, y)) WITHOUT ROWID`,
-          (n: string) => `CREATE TEMP TABLE "${n}" (shadow TEXT)`,
-          (n: string) => `DROP TABLE "${n}"`,
-          (n: string, m: string) => `ALTER TABLE "${n}" RENAME TO "${m}"`,
-          (n: string, m: string, c: string) => `ALTER TABLE "${n}" ADD COLUMN "${c}" TEXT`,
-          (n: string, m: string, c: string) => `ALTER TABLE "${n}" DROP COLUMN "${c}"`,
-          (n: string, m: string) => `CREATE INDEX "i${m}" ON "${n}" (x)`,
-          (n: string, m: string) => `CREATE UNIQUE INDEX "u${m}" ON "${n}" (lower(x)) WHERE x > 'a'`,
-          (n: string, m: string) => `DROP INDEX "i${m}"`,
-          (n: string, m: string) => `CREATE VIEW "${n}" AS SELECT * FROM "${m}"`,
-          (n: string) => `DROP VIEW "${n}"`,
-          (n: string, m: string) => `CREATE TRIGGER "${n}" AFTER INSERT ON "${m}" BEGIN SELECT 1; END`,
+          ({ n, c }: Names) => `CREATE TABLE "${n}" (id INTEGER PRIMARY KEY, x TEXT UNIQUE, "${c}" INT)`,
+          ({ n }: Names) => `CREATE TABLE "${n}" (x TEXT, y INT, PRIMARY KEY (x, y)) WITHOUT ROWID`,
+          ({ n }: Names) => `CREATE TEMP TABLE "${n}" (shadow TEXT)`,
+          ({ n }: Names) => `DROP TABLE "${n}"`,
+          ({ n, m }: Names) => `ALTER TABLE "${n}" RENAME TO "${m}"`,
+          ({ n, c }: Names) => `ALTER TABLE "${n}" ADD COLUMN "${c}" TEXT`,
+          ({ n, c }: Names) => `ALTER TABLE "${n}" DROP COLUMN "${c}"`,
+          ({ n, m }: Names) => `CREATE INDEX "i${m}" ON "${n}" (x)`,
+          ({ n, m }: Names) => `CREATE UNIQUE INDEX "u${m}" ON "${n}" (lower(x)) WHERE x > 'a'`,
+          ({ m }: Names) => `DROP INDEX "i${m}"`,
+          ({ n, m }: Names) => `CREATE VIEW "${n}" AS SELECT * FROM "${m}"`,
+          ({ n }: Names) => `DROP VIEW "${n}"`,
+          ({ n, m }: Names) => `CREATE TRIGGER "${n}" AFTER INSERT ON "${m}" BEGIN SELECT 1; END`,
         ].map((write) =>
-          fc
-            .tuple(fc.constantFrom(...names), fc.constantFrom(...names), fc.constantFrom(...columns))
-            .map(([n, m, c]) => write(n, m, c)),
+          fc.record({ n: fc.constantFrom(...names), m: fc.constantFrom(...names), c: fc.constantFrom(...columns) }).map(write),
         ),
       );
       await fc.assert(
