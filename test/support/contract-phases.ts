@@ -254,6 +254,13 @@ const KINDS: readonly ChangeKind[] = [
     changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
   },
   {
+    kind: 'a column whose name needs quotes renamed, under a CHECK',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, "full name" TEXT CHECK ("full name" <> \'\'));',
+    up: 'ALTER TABLE people RENAME COLUMN "full name" TO "display name";',
+    phase: 'contract',
+    changes: [`column people.full name renamed to display name: ${BREAKS} statements naming full name fail`],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

@@ -124,7 +124,8 @@ function renamedIn(text: string, names: ReadonlyMap<string, string> | undefined)
     if (token.kind !== 'word' && token.kind !== 'quoted') continue;
     const to = names.get(spelling(text, token));
     if (to === undefined) continue;
-    out += `${text.slice(at, token.start)}${to}`;
+    // Quoted, as a name such as `first name` needs; canonicalSql drops the quotes a plain name does not need.
+    out += `${text.slice(at, token.start)}"${to.replaceAll('"', '""')}"`;
     at = token.end;
   }
   return canonicalSql(out + text.slice(at));
