@@ -261,6 +261,13 @@ const KINDS: readonly ChangeKind[] = [
     changes: [`column people.full name renamed to display name: ${BREAKS} statements naming full name fail`],
   },
   {
+    kind: 'a unique index implied by the primary key added, with parentheses and commas in quoted names',
+    before: 'CREATE TABLE "people (v2)" (id INTEGER PRIMARY KEY, "e,mail" TEXT);',
+    up: 'CREATE UNIQUE INDEX "idx (email)" ON "people (v2)" (id, "e,mail");',
+    phase: 'expand',
+    changes: ['unique index idx (email) on people (v2) (id, "e,mail") added, implied by an existing key'],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

@@ -1,5 +1,6 @@
 import type { Driver, Row } from '../driver.js';
 import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from './model.js';
+import { tokenize } from '../sql/tokens.js';
 import { canonicalSql } from './normalize.js';
 
 /** What {@link readSchema} leaves out besides SQLite's own objects (`sqlite_%`) and shadow tables. */
@@ -237,27 +238,22 @@ async function readTable(
 /** An index's keys and WHERE, read from its normalised `CREATE INDEX`, the one place SQLite keeps expression keys. */
 function indexOf(row: SchemaRow): IndexModel {
   const sql = canonicalSql(row.sql ?? '');
-  const open = sql.indexOf('(');
+  // By tokens, so that a parenthesis or a comma in a quoted name (of the index, its table or a column) is no key's.
   let depth = 0;
   let close = sql.length;
+  let start = -1;
   const keys: string[] = [];
-  let start = open + 1;
-  for (let at = open; at < sql.length; at++) {
-    const ch = sql[at];
-    if (ch === "'") {
-      at = sql.indexOf("'", at + 1);
-      if (at < 0) break;
-      continue;
-    }
-    if (ch === '(') depth++;
-    if (ch === ')' && --depth === 0) {
-      keys.push(sql.slice(start, at));
-      close = at;
+  for (const token of tokenize(sql)) {
+    if (token.kind !== 'other') continue;
+    const ch = sql[token.start];
+    if (ch === '(' && depth++ === 0) start = token.end;
+    else if (ch === ')' && --depth === 0) {
+      keys.push(sql.slice(start, token.start));
+      close = token.start;
       break;
-    }
-    if (ch === ',' && depth === 1) {
-      keys.push(sql.slice(start, at));
-      start = at + 1;
+    } else if (ch === ',' && depth === 1) {
+      keys.push(sql.slice(start, token.start));
+      start = token.end;
     }
   }
   const rest = sql.slice(close + 1).trim();
