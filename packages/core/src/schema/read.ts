@@ -1,6 +1,6 @@
 import type { Driver, Row } from '../driver.js';
-import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from './model.js';
 import { tokenize } from '../sql/tokens.js';
+import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from './model.js';
 import { canonicalSql } from './normalize.js';
 
 /** What {@link readSchema} leaves out besides SQLite's own objects (`sqlite_%`) and shadow tables. */
