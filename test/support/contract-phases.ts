@@ -268,6 +268,22 @@ const KINDS: readonly ChangeKind[] = [
     changes: ['unique index idx (email) on people (v2) (id, "e,mail") added, implied by an existing key'],
   },
   {
+    kind: 'a foreign key checked at each statement, no longer at commit',
+    before: `${TEAMS} CREATE TABLE members (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id) DEFERRABLE INITIALLY DEFERRED);`,
+    up: 'CREATE TABLE members_new (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id)); INSERT INTO members_new SELECT * FROM members; DROP TABLE members; ALTER TABLE members_new RENAME TO members;',
+    phase: 'contract',
+    changes: [
+      `table members: foreign key (team_id) → teams(id) no longer DEFERRABLE INITIALLY DEFERRED: ${BREAKS} writes that satisfy it only by their commit fail`,
+    ],
+  },
+  {
+    kind: 'a foreign key checked at commit',
+    before: `${TEAMS} CREATE TABLE members (id INTEGER PRIMARY KEY, team_id INTEGER, FOREIGN KEY (team_id) REFERENCES teams (id));`,
+    up: 'CREATE TABLE members_new (id INTEGER PRIMARY KEY, team_id INTEGER, FOREIGN KEY (team_id) REFERENCES teams (id) DEFERRABLE INITIALLY DEFERRED); INSERT INTO members_new SELECT * FROM members; DROP TABLE members; ALTER TABLE members_new RENAME TO members;',
+    phase: 'expand',
+    changes: ['table members: foreign key (team_id) → teams(id) now checked at commit'],
+  },
+  {
     kind: 'a default changed',
     before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 0);',
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER DEFAULT 18'),

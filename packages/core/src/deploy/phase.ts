@@ -44,9 +44,10 @@ export interface PhaseSnapshot {
  * the application, written for `before`, could stop working: something it reads is gone or returns something else (a
  * table, view or column removed or renamed, a view that no longer works, a column's type affinity or collation changed,
  * WITHOUT ROWID added), or a write it makes could now be refused (a NOT NULL column added without a default, NOT NULL,
- * CHECK, UNIQUE or a foreign key added, STRICT added, a default removed from a NOT NULL column, a primary key changed, a
- * column made generated, a trigger that can RAISE). Everything else is `expand`: tables, views, nullable or defaulted
- * columns, indexes and triggers that only write added, constraints relaxed.
+ * CHECK, UNIQUE or a foreign key added, STRICT added, a default removed from a NOT NULL column, a primary key changed or
+ * made or unmade the rowid, a foreign key no longer deferred to commit, a column made generated, a trigger that can
+ * RAISE). Everything else is `expand`: tables, views, nullable or defaulted columns, indexes and triggers that only
+ * write added, unique indexes and triggers on tables the same change adds, constraints relaxed.
  *
  * @example
  * ```ts
@@ -259,6 +260,29 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
     if (!keysA.has(k)) changes.push(contract(`table ${t}: foreign key ${k} added: the previous version's writes may violate it`));
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
+  const signature = (columns: readonly string[], table: string) => [...columns, table].map(key).join('\0');
+  const deferredA = new Set(
+    partsA.deferred.map((d) =>
+      signature(
+        d.columns.map((c) => columnRenames?.get(key(c)) ?? c),
+        renames.tables.get(key(d.table)) ?? d.table,
+      ),
+    ),
+  );
+  const deferredB = new Set(partsB.deferred.map((d) => signature(d.columns, d.table)));
+  for (const k of b.foreignKeys) {
+    const text = foreignKeyText(k);
+    const deferred = signature(k.columns, k.table);
+    if (!keysA.has(text) || deferredA.has(deferred) === deferredB.has(deferred)) continue;
+    if (deferredB.has(deferred)) changes.push(expand(`table ${t}: foreign key ${text} now checked at commit`));
+    else {
+      changes.push(
+        contract(
+          `table ${t}: foreign key ${text} no longer DEFERRABLE INITIALLY DEFERRED: the previous version's writes that satisfy it only by their commit fail`,
+        ),
+      );
+    }
+  }
   return changes;
 }
 

@@ -8,7 +8,7 @@ import { spelling, type Token, tokenize } from '../sql/tokens.js';
  * @example
  * ```ts
  * const parts = tableConstraints('CREATE TABLE t (a TEXT COLLATE NOCASE UNIQUE, b INT CHECK (b > 0), UNIQUE (a, b))');
- * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' } }
+ * // { checks: ['b>0'], uniques: [['a'], ['a', 'b']], collations: Map { 'a' => 'nocase' }, deferred: [] }
  * ```
  */
 export interface TableConstraints {
@@ -20,6 +20,11 @@ export interface TableConstraints {
   readonly primaryKey?: readonly string[];
   /** Lower-cased column name → lower-cased collation, for the columns that declare one. */
   readonly collations: ReadonlyMap<string, string>;
+  /**
+   * The foreign keys declared `DEFERRABLE INITIALLY DEFERRED`, checked at commit rather than at each statement: each
+   * as its columns and its parent table, lower-cased.
+   */
+  readonly deferred: readonly { readonly columns: readonly string[]; readonly table: string }[];
   /** The column declared `PRIMARY KEY DESC`, lower-cased: SQLite never makes it an alias of the rowid. */
   readonly descendingKey?: string;
 }
@@ -33,12 +38,16 @@ export function tableConstraints(create: string): TableConstraints {
   const collations = new Map<string, string>();
   let descendingKey: string | undefined;
   let primaryKey: string[] | undefined;
+  const deferred: { columns: string[]; table: string }[] = [];
   for (const part of definitions(create)) {
     const first = part[0];
     if (first === undefined) continue;
     const word = spelling(create, first);
     const isTableConstraint = first.kind === 'word' && TABLE_CONSTRAINT.has(word);
     const column = isTableConstraint ? undefined : word;
+    // The columns of the foreign key being read, from `FOREIGN KEY (…)` or the column itself, then its parent.
+    let child: string[] = column === undefined ? [] : [column];
+    let parent: string | undefined;
     for (let at = isTableConstraint ? 0 : 1, depth = 0; at < part.length; at++) {
       const token = part[at] as Token;
       const text = create.slice(token.start, token.end);
@@ -56,6 +65,18 @@ export function tableConstraints(create: string): TableConstraints {
       } else if (keyword === 'collate' && column !== undefined) {
         const name = part[at + 1];
         if (name !== undefined) collations.set(column, spelling(create, name));
+      } else if (keyword === 'foreign') {
+        const group = parenthesised(part, at + 2, create);
+        if (group !== undefined) child = keyColumns(create.slice(group.start, group.end));
+      } else if (keyword === 'references') {
+        const name = part[at + 1];
+        parent = name === undefined ? undefined : spelling(create, name);
+      } else if (keyword === 'initially' && parent !== undefined) {
+        const [previous, before, next] = [part[at - 1], part[at - 2], part[at + 1]];
+        const spelt = (t: Token | undefined) => (t === undefined ? '' : spelling(create, t));
+        if (spelt(previous) === 'deferrable' && spelt(before) !== 'not' && spelt(next) === 'deferred') {
+          deferred.push({ columns: child, table: parent });
+        }
       } else if (keyword === 'primary' && column === undefined) {
         const group = parenthesised(part, at + 2, create);
         if (group !== undefined) primaryKey = keyColumns(create.slice(group.start, group.end));
@@ -71,6 +92,7 @@ export function tableConstraints(create: string): TableConstraints {
     checks,
     uniques,
     collations,
+    deferred,
     ...(primaryKey === undefined ? {} : { primaryKey }),
     ...(descendingKey === undefined ? {} : { descendingKey }),
   };
