@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkQueries, type Driver, type Migration, type QueryText, readQueries } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node';
@@ -166,6 +166,26 @@ export function describeCompatContract(name: string, open: (path: string) => Pro
       };
       const options = { base: migrations.slice(0, 3), steps: migrations.slice(3), queries: QUERIES };
       expect(await checkQueries(withoutCompile, options)).toEqual(await checkQueries(driver, options));
+    });
+
+    it('refuses a migration that attaches a file, as validate does, and creates none', async () => {
+      const archive = join(temp.path, 'archive.db');
+      const attaching = await load({
+        '006_archive/up.sql': `ATTACH '${archive}' AS archive;\n`,
+        '006_archive/meta.yaml': 'transaction: false\n',
+      });
+      const error = await checkQueries(driver, {
+        base: attaching.slice(0, 3),
+        steps: attaching.slice(3),
+        queries: QUERIES,
+      }).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'REPLAY_FAILED',
+        version: '006',
+        file: '006_archive/up.sql',
+        message: `migration 006 (archive) cannot run on the in-memory replay at 006_archive/up.sql:1:1: it attaches the database '${archive}', a file the replay does not create; check this migration with --no-replay (replay: false)`,
+      });
+      expect(existsSync(archive)).toBe(false);
     });
 
     it('throws a migration that fails on the replay as the replay reports it', async () => {

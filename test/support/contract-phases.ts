@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Driver, MigrationManager, type MigrationPhase, readSchema, SchemaFollower, ValidationError } from '@strata/core';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from './fixtures.js';
 
@@ -21,6 +23,17 @@ const BREAKS = "the previous version's";
 
 const KINDS: readonly ChangeKind[] = [
   { kind: 'a table added', before: PEOPLE, up: TEAMS, phase: 'expand', changes: ['table teams added'] },
+  {
+    kind: 'a table added with a unique index and a trigger that raises',
+    before: PEOPLE,
+    up: `${TEAMS} CREATE UNIQUE INDEX idx_teams_name ON teams (name); CREATE TRIGGER teams_named BEFORE INSERT ON teams BEGIN SELECT RAISE(ABORT, 'a team needs a name') WHERE new.name = ''; END;`,
+    phase: 'expand',
+    changes: [
+      'table teams added',
+      'unique index idx_teams_name on teams (name) added: teams is new, so the previous version does not write to it',
+      'trigger teams_named on teams added: teams is new, so the previous version does not write to it',
+    ],
+  },
   {
     kind: 'a nullable column added',
     before: PEOPLE,
@@ -158,6 +171,117 @@ const KINDS: readonly ChangeKind[] = [
     up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, age INTEGER'),
     phase: 'contract',
     changes: [`column people.full_name: default '' removed from a NOT NULL column: ${BREAKS} inserts that do not name it fail`],
+  },
+  {
+    kind: 'a NOT NULL column given DEFAULT NULL, which is no default',
+    before: "CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL DEFAULT '', email TEXT, age INTEGER);",
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL DEFAULT (NULL), email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.full_name: default '' removed from a NOT NULL column: ${BREAKS} inserts that do not name it fail`],
+  },
+  {
+    kind: 'a NOT NULL column with DEFAULT NULL added',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL DEFAULT NULL'),
+    phase: 'contract',
+    changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
+  },
+  {
+    kind: 'an INTEGER PRIMARY KEY made INT PRIMARY KEY, no longer the rowid',
+    before: PEOPLE,
+    up: rebuild('id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      'column people.id: type INTEGER → INT, the same INTEGER affinity',
+      `column people.id no longer an alias of the rowid: ${BREAKS} inserts that leave it out no longer get a new key`,
+    ],
+  },
+  {
+    kind: 'an INTEGER PRIMARY KEY declared DESC, which SQLite keeps apart from the rowid',
+    before: PEOPLE,
+    up: rebuild('id INTEGER PRIMARY KEY DESC, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [`column people.id no longer an alias of the rowid: ${BREAKS} inserts that leave it out no longer get a new key`],
+  },
+  {
+    kind: 'an INT PRIMARY KEY made INTEGER PRIMARY KEY, the rowid',
+    before: 'CREATE TABLE people (id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      'column people.id: type INT → INTEGER, the same INTEGER affinity',
+      `column people.id made an alias of the rowid: ${BREAKS} writes of a non-integer to it fail`,
+    ],
+  },
+  {
+    kind: 'an INT PRIMARY KEY of a STRICT table made INTEGER PRIMARY KEY, which refused non-integers already',
+    before: 'CREATE TABLE people (id INT PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER) STRICT;',
+    up: 'CREATE TABLE people_new (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER) STRICT; INSERT INTO people_new SELECT * FROM people; DROP TABLE people; ALTER TABLE people_new RENAME TO people;',
+    phase: 'expand',
+    changes: ['column people.id: type INT → INTEGER, the same INTEGER affinity', 'column people.id may now be NULL'],
+  },
+  {
+    kind: 'a table-level PRIMARY KEY (id DESC) of INTEGER, still the rowid',
+    before: PEOPLE,
+    up: rebuild('id INTEGER, full_name TEXT, email TEXT, age INTEGER, PRIMARY KEY (id DESC)'),
+    phase: 'expand',
+    changes: [],
+  },
+  {
+    kind: 'a UNIQUE constraint made case-insensitive',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, UNIQUE (email));',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, UNIQUE (email COLLATE NOCASE)'),
+    phase: 'contract',
+    changes: [
+      `table people: UNIQUE (email collate nocase) added: ${BREAKS} writes may violate it`,
+      'table people: UNIQUE (email) removed',
+    ],
+  },
+  {
+    kind: 'a primary key made case-insensitive',
+    before: 'CREATE TABLE tags (name TEXT PRIMARY KEY, color TEXT);',
+    up: 'CREATE TABLE tags_new (name TEXT, color TEXT, PRIMARY KEY (name COLLATE NOCASE)); INSERT INTO tags_new SELECT * FROM tags; DROP TABLE tags; ALTER TABLE tags_new RENAME TO tags;',
+    phase: 'contract',
+    changes: [
+      `table tags: primary key (name) → (name collate nocase): ${BREAKS} writes may conflict, its reads by key find other rows`,
+    ],
+  },
+  {
+    kind: 'a NOT NULL column added while a temporary table of the same name shadows the table',
+    before: PEOPLE,
+    up: "CREATE TEMP TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL DEFAULT ''); DROP TABLE main.people; CREATE TABLE main.people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, age INTEGER, status TEXT NOT NULL);",
+    phase: 'contract',
+    changes: [`column people.status added NOT NULL without a default: ${BREAKS} inserts, which do not name it, fail`],
+  },
+  {
+    kind: 'a column whose name needs quotes renamed, under a CHECK',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, "full name" TEXT CHECK ("full name" <> \'\'));',
+    up: 'ALTER TABLE people RENAME COLUMN "full name" TO "display name";',
+    phase: 'contract',
+    changes: [`column people.full name renamed to display name: ${BREAKS} statements naming full name fail`],
+  },
+  {
+    kind: 'a unique index implied by the primary key added, with parentheses and commas in quoted names',
+    before: 'CREATE TABLE "people (v2)" (id INTEGER PRIMARY KEY, "e,mail" TEXT);',
+    up: 'CREATE UNIQUE INDEX "idx (email)" ON "people (v2)" (id, "e,mail");',
+    phase: 'expand',
+    changes: ['unique index idx (email) on people (v2) (id, "e,mail") added, implied by an existing key'],
+  },
+  {
+    kind: 'a foreign key checked at each statement, no longer at commit',
+    before: `${TEAMS} CREATE TABLE members (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id) DEFERRABLE INITIALLY DEFERRED);`,
+    up: 'CREATE TABLE members_new (id INTEGER PRIMARY KEY, team_id INTEGER REFERENCES teams (id)); INSERT INTO members_new SELECT * FROM members; DROP TABLE members; ALTER TABLE members_new RENAME TO members;',
+    phase: 'contract',
+    changes: [
+      `table members: foreign key (team_id) → teams(id) no longer DEFERRABLE INITIALLY DEFERRED: ${BREAKS} writes that satisfy it only by their commit fail`,
+    ],
+  },
+  {
+    kind: 'a foreign key checked at commit',
+    before: `${TEAMS} CREATE TABLE members (id INTEGER PRIMARY KEY, team_id INTEGER, FOREIGN KEY (team_id) REFERENCES teams (id));`,
+    up: 'CREATE TABLE members_new (id INTEGER PRIMARY KEY, team_id INTEGER, FOREIGN KEY (team_id) REFERENCES teams (id) DEFERRABLE INITIALLY DEFERRED); INSERT INTO members_new SELECT * FROM members; DROP TABLE members; ALTER TABLE members_new RENAME TO members;',
+    phase: 'expand',
+    changes: ['table members: foreign key (team_id) → teams(id) now checked at commit'],
   },
   {
     kind: 'a default changed',
@@ -347,6 +471,8 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
           'CREATE TRIGGER t AFTER INSERT ON people BEGIN SELECT 1; END',
           'DROP VIEW adults; CREATE VIEW adults AS SELECT id, full_name FROM people WHERE age >= 21',
           'DROP TABLE groups; CREATE TABLE groups (id INTEGER PRIMARY KEY, label TEXT)',
+          // Sorted as SQLite sorts names, by their UTF-8 bytes: U+FF34 before U+1F600, which UTF-16 puts first.
+          'CREATE TABLE "\uFF34" (x); CREATE TABLE "\u{1F600}" (x)',
           'DROP TRIGGER t; DROP TABLE people',
         ];
         for (const step of steps) {
@@ -356,6 +482,54 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
       } finally {
         await scratch.close();
       }
+    });
+
+    it('reads what readSchema reads after any sequence of schema changes, names beyond U+FFFF and temporary tables too', async () => {
+      const names = ['a', 'B', 'b', '\u00e9', '\uFF34', '\u{1F600}'];
+      const columns = ['x', 'y', 'Z'];
+      /** A table's or view's name, another, and a column's name. */
+      type Names = { n: string; m: string; c: string };
+      const statement = fc.oneof(
+        ...[
+          ({ n, c }: Names) => `CREATE TABLE "${n}" (id INTEGER PRIMARY KEY, x TEXT UNIQUE, "${c}" INT)`,
+          ({ n }: Names) => `CREATE TABLE "${n}" (x TEXT, y INT, PRIMARY KEY (x, y)) WITHOUT ROWID`,
+          ({ n }: Names) => `CREATE TEMP TABLE "${n}" (shadow TEXT)`,
+          ({ n }: Names) => `DROP TABLE "${n}"`,
+          ({ n, m }: Names) => `ALTER TABLE "${n}" RENAME TO "${m}"`,
+          ({ n, c }: Names) => `ALTER TABLE "${n}" ADD COLUMN "${c}" TEXT`,
+          ({ n, c }: Names) => `ALTER TABLE "${n}" DROP COLUMN "${c}"`,
+          ({ n, m }: Names) => `CREATE INDEX "i${m}" ON "${n}" (x)`,
+          ({ n, m }: Names) => `CREATE UNIQUE INDEX "u${m}" ON "${n}" (lower(x)) WHERE x > 'a'`,
+          ({ m }: Names) => `DROP INDEX "i${m}"`,
+          ({ n, m }: Names) => `CREATE VIEW "${n}" AS SELECT * FROM "${m}"`,
+          ({ n }: Names) => `DROP VIEW "${n}"`,
+          ({ n, m }: Names) => `CREATE TRIGGER "${n}" AFTER INSERT ON "${m}" BEGIN SELECT 1; END`,
+        ].map((write) =>
+          fc.record({ n: fc.constantFrom(...names), m: fc.constantFrom(...names), c: fc.constantFrom(...columns) }).map(write),
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(statement, { maxLength: 12 }), async (statements) => {
+          const scratch = await (driver.scratch?.() ?? Promise.reject(new Error('no scratch')));
+          try {
+            const follower = await SchemaFollower.open(scratch);
+            for (const sql of statements) {
+              // Many of them fail (a name taken, a table missing): what matters is the schema after those that run.
+              if (
+                await scratch.exec(sql).then(
+                  () => false,
+                  () => true,
+                )
+              )
+                continue;
+              expect(await follower.read(), sql).toEqual(await readSchema(scratch));
+            }
+          } finally {
+            await scratch.close();
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('marks each change with the phase it needs: a migration is contract when any one is', async () => {
@@ -408,6 +582,39 @@ export function describePhasesContract(name: string, open: (path: string) => Pro
       expect(await driver.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([]);
       const status = await manager.status({ phases: true });
       expect(status.problems.map((p) => p.code)).toEqual(['PHASE_MISMATCH']);
+    });
+
+    it('classifies a migration that would write a file as not replayed, and writes none', async () => {
+      const [attached, vacuumed] = [join(temp.path, 'attached.db'), join(temp.path, 'vacuumed.db')];
+      const phases = (files: Record<string, string>) =>
+        new MigrationManager({ driver, migrations: { '001_before/up.sql': PEOPLE, ...files } }).status({ phases: true });
+      const attach = await phases({
+        '002_attach/up.sql': `ATTACH '' || '${attached}' AS archive;`,
+        '002_attach/meta.yaml': 'transaction: false\n',
+      });
+      const vacuum = await phases({
+        '002_vacuum/up.sql': `VACUUM INTO '${vacuumed}';`,
+        '002_vacuum/meta.yaml': 'transaction: false\n',
+      });
+      expect([...attach.pending, ...vacuum.pending].map((p) => [p.version, p.phase, p.changes?.map((c) => c.message)])).toEqual([
+        ['001', 'expand', ['table people added']],
+        [
+          '002',
+          'contract',
+          [
+            `002_attach could not be replayed on an empty database (migration 002 (attach) cannot run on the in-memory replay at 002_attach/up.sql:1:1: it attaches the database '' || '${attached}', a file the replay does not create; check this migration with --no-replay (replay: false)), so what it changes is not known`,
+          ],
+        ],
+        ['001', 'expand', ['table people added']],
+        [
+          '002',
+          'contract',
+          [
+            `002_vacuum could not be replayed on an empty database (migration 002 (vacuum) cannot run on the in-memory replay at 002_vacuum/up.sql:1:1: it writes the database to '${vacuumed}' (VACUUM INTO), a file the replay does not create; check this migration with --no-replay (replay: false)), so what it changes is not known`,
+          ],
+        ],
+      ]);
+      expect([existsSync(attached), existsSync(vacuumed)]).toEqual([false, false]);
     });
 
     it('rejects a phase in meta.yaml that is neither expand nor contract', async () => {

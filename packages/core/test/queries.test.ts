@@ -55,6 +55,10 @@ describe('readQueries', () => {
     ]);
   });
 
+  it('skips a byte-order mark before a .json array too', () => {
+    expect(readQueries('\uFEFF["SELECT 1"]', 'queries.json')).toEqual([{ sql: 'SELECT 1', source: 'queries.json[0]' }]);
+  });
+
   it('refuses a file without any statement, naming it', () => {
     expect(failure('-- nothing here yet\n;\n', 'queries.sql')).toEqual({
       code: 'INVALID_OPTION',

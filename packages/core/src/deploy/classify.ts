@@ -125,7 +125,9 @@ export async function readPhaseSnapshot(driver: Driver, follower: SchemaFollower
   const views = new Map<string, ViewShape>();
   for (const view of schema.views) {
     try {
-      const columns = await driver.query<{ name: string }>('SELECT name FROM pragma_table_info(?) ORDER BY cid', [view.name]);
+      const columns = await driver.query<{ name: string }>("SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", [
+        view.name,
+      ]);
       views.set(view.name.toLowerCase(), { columns: columns.map((c) => c.name) });
     } catch (error) {
       views.set(view.name.toLowerCase(), { error: error instanceof Error ? error.message : String(error) });

@@ -4,6 +4,7 @@ import type { Migration } from '../migration.js';
 import { compileStatement } from '../run/compile.js';
 import { ON_REPLAY, Replay } from '../schema/replay.js';
 import { tokenize } from '../sql/tokens.js';
+import { fileAttach } from '../validate/replay.js';
 import type { QueryText } from './queries.js';
 
 /** A migration, as a compatibility report names it. */
@@ -57,7 +58,7 @@ export interface CheckQueriesOptions {
  * `EXPLAIN` on a driver without `compile()`) runs nothing: it finds missing tables and columns and syntax SQLite no
  * longer accepts, not constraints such as NOT NULL or CHECK that only fail on the rows a statement writes; classifying
  * migrations as expand or contract covers those. A migration that fails on the replay is thrown as `Replay` throws it
- * (`REPLAY_FAILED`). The replay is closed in every case.
+ * (`REPLAY_FAILED`), as is one that attaches or writes a database file, which is not run. The replay is closed in every case.
  *
  * @example
  * ```ts
@@ -69,7 +70,7 @@ export interface CheckQueriesOptions {
 export async function checkQueries(driver: Driver, options: CheckQueriesOptions): Promise<CompatReport> {
   const replay = await Replay.open(driver, options.table);
   try {
-    for (const migration of options.base) await replay.apply(migration, ON_REPLAY);
+    for (const migration of options.base) await apply(replay, migration);
     const failingBefore: { query: QueryText; error: string }[] = [];
     let compiling: QueryText[] = [];
     for (const query of options.queries) {
@@ -79,7 +80,7 @@ export async function checkQueries(driver: Driver, options: CheckQueriesOptions)
     }
     const broken: BrokenQuery[] = [];
     for (const migration of options.steps) {
-      await replay.apply(migration, ON_REPLAY);
+      await apply(replay, migration);
       const still: QueryText[] = [];
       for (const query of compiling) {
         const error = await compileError(replay.driver, query);
@@ -98,6 +99,13 @@ export async function checkQueries(driver: Driver, options: CheckQueriesOptions)
   } finally {
     await replay.close();
   }
+}
+
+/** Applies `migration` on the replay, or throws the `REPLAY_FAILED` of one that would write a file (see `fileAttach`). */
+async function apply(replay: Replay, migration: Migration): Promise<void> {
+  const refused = fileAttach(migration, 'up.sql');
+  if (refused !== undefined) throw refused;
+  await replay.apply(migration, ON_REPLAY);
 }
 
 /** SQLite's message when `query` does not compile on `driver`; undefined when it does. */

@@ -1,5 +1,5 @@
 import { foreignKeyText } from '../schema/diff.js';
-import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from '../schema/model.js';
+import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, TableModel } from '../schema/model.js';
 import { canonicalSql } from '../schema/normalize.js';
 import { spelling, tokenize } from '../sql/tokens.js';
 import { type TableConstraints, tableConstraints } from './table-constraints.js';
@@ -44,9 +44,10 @@ export interface PhaseSnapshot {
  * the application, written for `before`, could stop working: something it reads is gone or returns something else (a
  * table, view or column removed or renamed, a view that no longer works, a column's type affinity or collation changed,
  * WITHOUT ROWID added), or a write it makes could now be refused (a NOT NULL column added without a default, NOT NULL,
- * CHECK, UNIQUE or a foreign key added, STRICT added, a default removed from a NOT NULL column, a primary key changed, a
- * column made generated, a trigger that can RAISE). Everything else is `expand`: tables, views, nullable or defaulted
- * columns, indexes and triggers that only write added, constraints relaxed.
+ * CHECK, UNIQUE or a foreign key added, STRICT added, a default removed from a NOT NULL column, a primary key changed or
+ * made or unmade the rowid, a foreign key no longer deferred to commit, a column made generated, a trigger that can
+ * RAISE). Everything else is `expand`: tables, views, nullable or defaulted columns, indexes and triggers that only
+ * write added, unique indexes and triggers on tables the same change adds, constraints relaxed.
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ export function classifyChange(before: PhaseSnapshot, after: PhaseSnapshot): Pha
     ...tableChanges(before, after, renames),
     ...indexChanges(before.schema, after.schema, renames),
     ...viewChanges(before, after),
-    ...triggerChanges(before.schema.triggers, after.schema.triggers),
+    ...triggerChanges(before.schema, after.schema, renames),
   ];
   return { phase: changes.some((c) => c.phase === 'contract') ? 'contract' : 'expand', changes };
 }
@@ -124,7 +125,8 @@ function renamedIn(text: string, names: ReadonlyMap<string, string> | undefined)
     if (token.kind !== 'word' && token.kind !== 'quoted') continue;
     const to = names.get(spelling(text, token));
     if (to === undefined) continue;
-    out += `${text.slice(at, token.start)}${to}`;
+    // Quoted, as a name such as `first name` needs; canonicalSql drops the quotes a plain name does not need.
+    out += `${text.slice(at, token.start)}"${to.replaceAll('"', '""')}"`;
     at = token.end;
   }
   return canonicalSql(out + text.slice(at));
@@ -197,17 +199,14 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
   for (const column of b.columns) {
     if (oldColumns.has(key(column.name)) || renamedTo.has(key(column.name))) continue;
     const c = `column ${t}.${column.name}`;
-    if (column.notNull && column.default === null && column.hidden < 2 && column.primaryKey === 0) {
+    if (column.notNull && !hasDefault(column) && column.hidden < 2 && column.primaryKey === 0) {
       changes.push(contract(`${c} added NOT NULL without a default: the previous version's inserts, which do not name it, fail`));
     } else changes.push(expand(`${c} added`));
   }
-  const primaryKey = (table: TableModel) =>
-    table.columns
-      .filter((c) => c.primaryKey > 0)
-      .sort((x, y) => x.primaryKey - y.primaryKey)
-      .map((c) => c.name);
-  const [keyA, keyB] = [primaryKey(a), primaryKey(b)];
-  const renamedKeyA = keyA.map((c) => columnRenames?.get(key(c)) ?? key(c));
+  // A key as it reads after the renames: a column's name, or a name and its collation.
+  const renamed = (c: string) => columnRenames?.get(key(c)) ?? renamedIn(key(c), columnRenames);
+  const [keyA, keyB] = [primaryKey(a, partsA), primaryKey(b, partsB)];
+  const renamedKeyA = keyA.map(renamed);
   if (key(renamedKeyA.join(', ')) !== key(keyB.join(', '))) {
     const shown = (k: readonly string[]) => (k.length === 0 ? '(rowid)' : `(${k.join(', ')})`);
     changes.push(
@@ -215,6 +214,22 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
         `table ${t}: primary key ${shown(keyA)} → ${shown(keyB)}: the previous version's writes may conflict, its reads by key find other rows`,
       ),
     );
+  }
+  const [aliasA, aliasB] = [rowidAlias(a, partsA), rowidAlias(b, partsB)];
+  const renamedAliasA = aliasA === undefined ? undefined : (columnRenames?.get(aliasA) ?? aliasA);
+  if (key(renamedKeyA.join(', ')) === key(keyB.join(', ')) && !b.withoutRowid && renamedAliasA !== aliasB) {
+    if (aliasA !== undefined) {
+      changes.push(
+        contract(
+          `column ${t}.${renamedAliasA} no longer an alias of the rowid: the previous version's inserts that leave it out no longer get a new key`,
+        ),
+      );
+    } else if (aliasB !== undefined && !b.strict) {
+      // A STRICT table refuses a non-integer in an INTEGER column already.
+      changes.push(
+        contract(`column ${t}.${aliasB} made an alias of the rowid: the previous version's writes of a non-integer to it fail`),
+      );
+    }
   }
   // The old table's constraints as they read after the renames, which SQLite writes into them.
   const oldChecks = partsA.checks.map((check) => renamedIn(check, columnRenames));
@@ -226,8 +241,8 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
     }
   }
   for (const check of oldChecks) if (!checksB.has(check)) changes.push(expand(`table ${t}: CHECK (${check}) removed`));
-  const oldUniques = partsA.uniques.map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
-  const uniqueA = uniqueKeys(a, partsA, schemaA).map((u) => u.map((c) => columnRenames?.get(key(c)) ?? key(c)));
+  const oldUniques = partsA.uniques.map((u) => u.map(renamed));
+  const uniqueA = uniqueKeys(a, partsA, schemaA).map((u) => u.map(renamed));
   for (const columns of partsB.uniques) {
     if (oldUniques.some((u) => sameColumns(u, columns))) continue;
     const shown = `UNIQUE (${columns.join(', ')})`;
@@ -245,7 +260,52 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
     if (!keysA.has(k)) changes.push(contract(`table ${t}: foreign key ${k} added: the previous version's writes may violate it`));
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
+  const signature = (columns: readonly string[], table: string) => [...columns, table].map(key).join('\0');
+  const deferredA = new Set(
+    partsA.deferred.map((d) =>
+      signature(
+        d.columns.map((c) => columnRenames?.get(key(c)) ?? c),
+        renames.tables.get(key(d.table)) ?? d.table,
+      ),
+    ),
+  );
+  const deferredB = new Set(partsB.deferred.map((d) => signature(d.columns, d.table)));
+  for (const k of b.foreignKeys) {
+    const text = foreignKeyText(k);
+    const deferred = signature(k.columns, k.table);
+    if (!keysA.has(text) || deferredA.has(deferred) === deferredB.has(deferred)) continue;
+    if (deferredB.has(deferred)) changes.push(expand(`table ${t}: foreign key ${text} now checked at commit`));
+    else {
+      changes.push(
+        contract(
+          `table ${t}: foreign key ${text} no longer DEFERRABLE INITIALLY DEFERRED: the previous version's writes that satisfy it only by their commit fail`,
+        ),
+      );
+    }
+  }
   return changes;
+}
+
+/** A table's primary key: its columns in key order, each with the collation its `PRIMARY KEY (…)` gives it, if any. */
+function primaryKey(table: TableModel, parts: TableConstraints): readonly string[] {
+  return (
+    parts.primaryKey ??
+    table.columns
+      .filter((c) => c.primaryKey > 0)
+      .sort((x, y) => x.primaryKey - y.primaryKey)
+      .map((c) => c.name)
+  );
+}
+
+/**
+ * The column that is the rowid under another name, lower-cased: the one column of a rowid table's primary key when its
+ * declared type is exactly INTEGER and it is not declared `PRIMARY KEY DESC`.
+ */
+function rowidAlias(table: TableModel, parts: TableConstraints): string | undefined {
+  const keys = table.columns.filter((c) => c.primaryKey > 0);
+  const [only] = keys;
+  if (table.kind !== 'table' || table.withoutRowid || keys.length !== 1 || only === undefined) return undefined;
+  return only.type === 'INTEGER' && parts.descendingKey !== key(only.name) ? key(only.name) : undefined;
 }
 
 /** An old foreign key as it reads after the renames: its own columns, its parent table and the parent's columns. */
@@ -285,7 +345,7 @@ function changesOfColumn(
   if (!a.notNull && b.notNull) changes.push(contract(`${c} made NOT NULL: the previous version's writes of NULL fail`));
   else if (a.notNull && !b.notNull) changes.push(expand(`${c} may now be NULL`));
   if (a.default !== b.default) {
-    if (b.default === null && b.notNull && b.hidden < 2) {
+    if (!hasDefault(b) && b.notNull && b.hidden < 2) {
       changes.push(
         contract(
           `${c}: default ${a.default} removed from a NOT NULL column: the previous version's inserts that do not name it fail`,
@@ -305,6 +365,11 @@ function changesOfColumn(
     );
   }
   return changes;
+}
+
+/** Whether an insert that leaves `column` out writes something other than NULL: `DEFAULT NULL` is no default. */
+function hasDefault(column: ColumnModel): boolean {
+  return column.default !== null && !/^\(*null\)*$/.test(column.default);
 }
 
 function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames): PhaseChange[] {
@@ -339,6 +404,10 @@ function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames)
       changes.push(expand(`${shown} ${verb}`));
       continue;
     }
+    if (isNew && isNewObject(index.table, before, renames)) {
+      changes.push(expand(`${shown} ${verb}: ${index.table} is new, so the previous version does not write to it`));
+      continue;
+    }
     const table = before.tables.find((t) => key(t.name) === key(index.table));
     const existing = table === undefined ? [] : uniqueKeys(table, tableConstraints(table.create ?? ''), before);
     if (index.where === null && implied(existing, index.columns)) {
@@ -353,7 +422,7 @@ function indexChanges(before: SchemaModel, after: SchemaModel, renames: Renames)
 
 /** The column sets a table's rows are unique by before a change: its primary key, UNIQUE constraints, full unique indexes. */
 function uniqueKeys(table: TableModel, parts: TableConstraints, schema: SchemaModel): (readonly string[])[] {
-  const primary = table.columns.filter((c) => c.primaryKey > 0).map((c) => key(c.name));
+  const primary = primaryKey(table, parts).map(key);
   const indexes = schema.indexes.filter((i) => i.unique && i.where === null && key(i.table) === key(table.name));
   return [...(primary.length > 0 ? [primary] : []), ...parts.uniques, ...indexes.map((i: IndexModel) => i.columns)];
 }
@@ -396,14 +465,20 @@ function viewChanges(before: PhaseSnapshot, after: PhaseSnapshot): PhaseChange[]
   return changes;
 }
 
-function triggerChanges(before: readonly StatementObjectModel[], after: readonly StatementObjectModel[]): PhaseChange[] {
+function triggerChanges(before: SchemaModel, after: SchemaModel, renames: Renames): PhaseChange[] {
   const changes: PhaseChange[] = [];
-  const old = byName(before);
-  for (const trigger of after) {
+  const old = byName(before.triggers);
+  for (const trigger of after.triggers) {
     const was = old.get(key(trigger.name));
     if (was !== undefined && was.sql === trigger.sql) continue;
     const verb = was === undefined ? 'added' : 'changed';
-    if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
+    if (isNewObject(trigger.table, before, renames)) {
+      changes.push(
+        expand(
+          `trigger ${trigger.name} on ${trigger.table} ${verb}: ${trigger.table} is new, so the previous version does not write to it`,
+        ),
+      );
+    } else if (raises(trigger.sql) && (was === undefined || !raises(was.sql))) {
       changes.push(
         contract(
           `trigger ${trigger.name} on ${trigger.table} ${verb}: it calls RAISE, so it may reject the previous version's writes`,
@@ -411,9 +486,15 @@ function triggerChanges(before: readonly StatementObjectModel[], after: readonly
       );
     } else changes.push(expand(`trigger ${trigger.name} on ${trigger.table} ${verb}`));
   }
-  const now = byName(after);
-  for (const trigger of before) if (!now.has(key(trigger.name))) changes.push(expand(`trigger ${trigger.name} removed`));
+  const now = byName(after.triggers);
+  for (const trigger of before.triggers) if (!now.has(key(trigger.name))) changes.push(expand(`trigger ${trigger.name} removed`));
   return changes;
+}
+
+/** Whether `name` is a table or view that `before` does not have, under that name or another it was renamed from. */
+function isNewObject(name: string, before: SchemaModel, renames: Renames): boolean {
+  const was = (list: readonly { readonly name: string }[]) => list.some((o) => key(o.name) === key(name));
+  return !was(before.tables) && !was(before.views) && ![...renames.tables.values()].includes(key(name));
 }
 
 /** Whether a trigger's body calls RAISE (ABORT, FAIL, ROLLBACK or IGNORE), each of which stops the write that fired it. */

@@ -20,9 +20,9 @@ const NAME_LINE = /^\s*--\s*name:\s*(\S.*?)\s*$/;
  *
  * A `.sql` file holds statements separated by semicolons (split as SQLite splits them); a `-- name: something` comment
  * on the line right before a statement names it. A `.json` file holds an array whose entries are each a statement, as
- * a string or as `{ "name": string, "sql": string }`. A file that holds no statement, an entry of another shape, one
- * that holds no statement or more than one, or a file of another kind, is an `INVALID_OPTION` naming the file (and the
- * entry).
+ * a string or as `{ "name": string, "sql": string }`; a byte-order mark before either is skipped. A file that holds no
+ * statement, an entry of another shape, one that holds no statement or more than one, or a file of another kind, is an
+ * `INVALID_OPTION` naming the file (and the entry).
  *
  * @example
  * ```ts
@@ -58,7 +58,8 @@ function nameBefore(text: string, start: number): string | undefined {
 function jsonQueries(text: string, file: string): QueryText[] {
   let entries: unknown;
   try {
-    entries = JSON.parse(text);
+    // JSON.parse refuses the byte-order mark some editors write first.
+    entries = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     throw invalid(file, `is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, error);
   }

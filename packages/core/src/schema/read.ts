@@ -1,4 +1,5 @@
 import type { Driver, Row } from '../driver.js';
+import { tokenize } from '../sql/tokens.js';
 import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, StatementObjectModel, TableModel } from './model.js';
 import { canonicalSql } from './normalize.js';
 
@@ -97,7 +98,7 @@ export class SchemaFollower {
       const gone = new Set([...changed, ...removed].map((r) => `${r.type}\0${r.name}`));
       const fresh = changed.map(({ type, name, tbl_name, sql }): SchemaRow => ({ type, name, tbl_name, sql }));
       this.rows = [...this.rows.filter((r) => !gone.has(`${r.type}\0${r.name}`)), ...fresh].sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+        binaryOrder(a.name, b.name),
       );
       for (const r of removed) await this.driver.run(`DELETE FROM ${SEEN} WHERE type = ? AND name = ?`, [r.type, r.name]);
       for (const r of fresh) {
@@ -107,6 +108,20 @@ export class SchemaFollower {
     this.model = await schemaOf(this.driver, this.rows, this.exclude, this.known);
     return this.model;
   }
+}
+
+/**
+ * The order of SQLite's BINARY collation, which `ORDER BY name` follows: by UTF-8 bytes, that is by code points. Plain
+ * string comparison orders UTF-16 code units, which puts a character beyond U+FFFF before one from U+E000 to U+FFFF.
+ */
+function binaryOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const difference = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return x.length - y.length;
 }
 
 async function schemaVersion(driver: Driver): Promise<number> {
@@ -174,7 +189,7 @@ async function readTable(
     dflt_value: string | null;
     pk: number;
     hidden: number;
-  }>('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid', [row.name]);
+  }>(`SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?, 'main') ORDER BY cid`, [row.name]);
   const keys = await driver.query<{
     id: number;
     table: string;
@@ -183,7 +198,7 @@ async function readTable(
     on_update: string;
     on_delete: string;
     match: string;
-  }>('SELECT id, "table", "from", "to", on_update, on_delete, "match" FROM pragma_foreign_key_list(?) ORDER BY id, seq', [
+  }>(`SELECT id, "table", "from", "to", on_update, on_delete, "match" FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`, [
     row.name,
   ]);
   const foreignKeys = new Map<number, ForeignKeyModel>();
@@ -223,27 +238,22 @@ async function readTable(
 /** An index's keys and WHERE, read from its normalised `CREATE INDEX`, the one place SQLite keeps expression keys. */
 function indexOf(row: SchemaRow): IndexModel {
   const sql = canonicalSql(row.sql ?? '');
-  const open = sql.indexOf('(');
+  // By tokens, so that a parenthesis or a comma in a quoted name (of the index, its table or a column) is no key's.
   let depth = 0;
   let close = sql.length;
+  let start = -1;
   const keys: string[] = [];
-  let start = open + 1;
-  for (let at = open; at < sql.length; at++) {
-    const ch = sql[at];
-    if (ch === "'") {
-      at = sql.indexOf("'", at + 1);
-      if (at < 0) break;
-      continue;
-    }
-    if (ch === '(') depth++;
-    if (ch === ')' && --depth === 0) {
-      keys.push(sql.slice(start, at));
-      close = at;
+  for (const token of tokenize(sql)) {
+    if (token.kind !== 'other') continue;
+    const ch = sql[token.start];
+    if (ch === '(' && depth++ === 0) start = token.end;
+    else if (ch === ')' && --depth === 0) {
+      keys.push(sql.slice(start, token.start));
+      close = token.start;
       break;
-    }
-    if (ch === ',' && depth === 1) {
-      keys.push(sql.slice(start, at));
-      start = at + 1;
+    } else if (ch === ',' && depth === 1) {
+      keys.push(sql.slice(start, token.start));
+      start = token.end;
     }
   }
   const rest = sql.slice(close + 1).trim();

@@ -128,25 +128,36 @@ export async function replayMigrations(
 }
 
 /**
- * The `REPLAY_FAILED` of a script that attaches a database file, which the replay does not run: an empty database in
- * memory would create the file, and validating changes nothing. `ATTACH ':memory:'` and `ATTACH ''` (a temporary
- * database) are run.
+ * The `REPLAY_FAILED` of a script that attaches a database file or writes one (`VACUUM INTO`), which the replay does
+ * not run: an empty database in memory would create the file, and validating changes nothing. `ATTACH ':memory:'` and
+ * `ATTACH ''` (a temporary database) are run; a file name built by an expression (`'' || 'archive.db'`) is a file.
  */
 export function fileAttach(migration: Migration, name: 'up.sql' | 'down.sql'): StrataError | undefined {
   const sql = name === 'up.sql' ? migration.up : migration.down;
-  if (sql === undefined || !/\battach\b/i.test(sql)) return undefined;
+  if (sql === undefined || !/\b(attach|into)\b/i.test(sql)) return undefined;
   for (const statement of splitStatements(sql)) {
     const { text } = statement;
     const words = [...tokenize(text)].filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-    if (words[0] === undefined || spelling(text, words[0]) !== 'attach') continue;
-    const target = words[1] !== undefined && spelling(text, words[1]) === 'database' ? words[2] : words[1];
-    const written = target === undefined ? '' : text.slice(target.start, target.end);
-    if (written === "':memory:'" || written === "''") continue;
+    const word = (at: number) => {
+      const token = words[at];
+      return token === undefined ? undefined : spelling(text, token);
+    };
+    const written = (target: number, end: number) => text.slice(words[target]?.start ?? 0, words[end]?.start ?? text.length);
+    let why: string;
+    if (word(0) === 'attach') {
+      const target = word(1) === 'database' ? 2 : 1;
+      const end = words.findIndex((t, i) => i > target && t.kind === 'word' && spelling(text, t) === 'as');
+      const file = written(target, end).trim();
+      if (end === target + 1 && (file === "':memory:'" || file === "''")) continue;
+      why = `it attaches the database ${file}, a file the replay does not create`;
+    } else if (word(0) === 'vacuum' && (word(1) === 'into' || word(2) === 'into')) {
+      why = `it writes the database to ${written(word(1) === 'into' ? 2 : 3, words.length).trim()} (VACUUM INTO), a file the replay does not create`;
+    } else continue;
     const file = migrationFile(migration, name);
     const { line, column } = statement;
     return new StrataError(
       'REPLAY_FAILED',
-      `migration ${migration.version} (${migration.name}) cannot run on the in-memory replay at ${file}:${line}:${column}: it attaches the database ${written}, a file the replay does not create; check this migration with --no-replay (replay: false)`,
+      `migration ${migration.version} (${migration.name}) cannot run on the in-memory replay at ${file}:${line}:${column}: ${why}; check this migration with --no-replay (replay: false)`,
       { version: migration.version, file, line, column },
     );
   }
