@@ -295,7 +295,7 @@ describe('renaming a column across three releases, two serving at a time on one 
     const db = box.path('app.db');
     const v1 = await startRelease('v1', db, v1Migrations(box));
     const v2 = await startRelease('v2', db, MIGRATIONS);
-    const status = box.run(['--driver', 'better-sqlite3', '--db', db, '--dir', MIGRATIONS, 'status', '--json']);
+    const status = box.run(['--driver', 'better-sqlite3', '--db', db, '--dir', MIGRATIONS, 'status', '--phases', '--json']);
     await Promise.all([stopRelease(v1), stopRelease(v2)]);
 
     expect(status).toMatchObject({ code: 0, stderr: '' });

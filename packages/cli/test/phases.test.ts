@@ -52,7 +52,8 @@ describe.each(DRIVERS)('deployment phases (--driver %s)', (driver) => {
     );
     expect(inspectDb(box.path('app.db')).history.map((row) => row.version)).toEqual(['001', '002']);
 
-    const status = run('status');
+    expect(run('status').stdout).not.toContain('Phases');
+    const status = run('status', '--phases');
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(
       [
@@ -64,7 +65,7 @@ describe.each(DRIVERS)('deployment phases (--driver %s)', (driver) => {
         `      ✗ ${REMOVED}`,
       ].join('\n'),
     );
-    const json = JSON.parse(run('status', '--json').stdout) as { pending: unknown[] };
+    const json = JSON.parse(run('status', '--phases', '--json').stdout) as { pending: unknown[] };
     expect(json.pending).toEqual([
       {
         version: '003',
@@ -73,7 +74,6 @@ describe.each(DRIVERS)('deployment phases (--driver %s)', (driver) => {
         changes: [{ phase: 'contract', message: REMOVED }],
       },
     ]);
-    expect(run('status', '--no-phases').stdout).not.toContain('Phases');
 
     const again = run('migrate', '--phase', 'expand', '--json');
     const report = JSON.parse(again.stdout) as { steps: unknown[]; phase: string; waiting: { version: string }[] };

@@ -104,7 +104,7 @@ describe('parseMigrationFiles', () => {
     expect(meta('')).toEqual([]);
     expect(meta('# only a comment\n')).toEqual([]);
     expect(meta('descripton: typo\n')).toEqual([
-      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces)',
+      '001_a/meta.yaml: unknown key "descripton" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces, phase)',
     ]);
     expect(meta('transaction: "no"\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
     expect(meta('transaction: yes\n')).toEqual(['001_a/meta.yaml: "transaction" must be true or false']);
@@ -148,7 +148,7 @@ describe('parseMigrationFiles', () => {
     const withYaml = (text: string) =>
       parseMigrationFiles({ '001_a/up.sql': 'SELECT 1;', '001_a/meta.yaml': text }, { yaml }).problems.map((p) => p.message);
     expect(withYaml('x: &n -1e400\ndependencies: [*n, .inf]\n')).toEqual([
-      '001_a/meta.yaml: unknown key "x" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces)',
+      '001_a/meta.yaml: unknown key "x" (allowed: description, dependencies, transaction, foreign_keys, created_at, replaces, phase)',
       inexact('x', '-1e400'),
       inexact('dependencies', '-1e400'),
     ]);

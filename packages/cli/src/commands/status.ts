@@ -24,21 +24,21 @@ export const statusCommand: Command = {
     'history does not match the folder (CHECKSUM_MISMATCH, APPLIED_MISSING, an invalid folder) or when an applied',
     'migration fails on the empty database; --no-drift leaves it out.',
     '',
-    'Pending migrations are classified for blue-green deployments on the same replay: expand when the previous',
-    'version of the application keeps working after them, contract otherwise, each with what it changes (see',
-    'migrate --phase). A migration whose meta.yaml says phase: expand but that is a contract migration is a',
-    'PHASE_MISMATCH problem. --no-phases leaves the classification out.',
+    'With --phases, pending migrations are classified for blue-green deployments on a replay: expand when the',
+    'previous version of the application keeps working after them, contract otherwise, each with what it changes',
+    '(see migrate --phase), in a Phases section and in --json; a migration whose meta.yaml says phase: expand but',
+    'that is a contract migration is then a PHASE_MISMATCH problem.',
   ].join('\n'),
   options: {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
-    'no-phases': { type: 'boolean', description: 'do not classify pending migrations as expand or contract' },
+    phases: { type: 'boolean', description: 'classify each pending migration as expand or contract, with its changes' },
   },
   args: [],
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
   async run({ open, settings, values }) {
     const { manager, existed, history } = await open({ write: false });
-    const report = await manager.status({ drift: values['no-drift'] !== true, phases: values['no-phases'] !== true });
+    const report = await manager.status({ drift: values['no-drift'] !== true, phases: values.phases === true });
     const { problems } = report;
     const noneBecause = !existed
       ? `database ${shownPath(settings.cwd, settings.databaseFile)} does not exist yet; migrate creates it`
