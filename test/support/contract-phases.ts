@@ -122,6 +122,31 @@ const KINDS: readonly ChangeKind[] = [
     changes: [`table teams renamed to squads: ${BREAKS} statements on teams fail`],
   },
   {
+    kind: 'a UNIQUE made to replace the rows a write conflicts with',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT UNIQUE, age INTEGER);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT, email TEXT UNIQUE ON CONFLICT REPLACE, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      `table people: UNIQUE (email) ON CONFLICT ABORT → REPLACE: ${BREAKS} writes that break it now replace the rows they conflict with`,
+    ],
+  },
+  {
+    kind: 'a NOT NULL made to drop the writes that break it',
+    before: 'CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, age INTEGER);',
+    up: rebuild('id INTEGER PRIMARY KEY, full_name TEXT NOT NULL ON CONFLICT IGNORE, email TEXT, age INTEGER'),
+    phase: 'contract',
+    changes: [
+      `table people: NOT NULL on full_name ON CONFLICT ABORT → IGNORE: ${BREAKS} writes that break it now vanish without an error`,
+    ],
+  },
+  {
+    kind: 'a primary key that replaced rows made to refuse the write',
+    before: 'CREATE TABLE teams (id INTEGER PRIMARY KEY ON CONFLICT REPLACE, name TEXT NOT NULL);',
+    up: 'CREATE TABLE teams_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO teams_new SELECT * FROM teams; DROP TABLE teams; ALTER TABLE teams_new RENAME TO teams;',
+    phase: 'contract',
+    changes: [`table teams: PRIMARY KEY (id) ON CONFLICT REPLACE → ABORT: ${BREAKS} writes that break it now fail`],
+  },
+  {
     kind: 'a table removed',
     before: `${PEOPLE} ${TEAMS}`,
     up: 'DROP TABLE teams;',

@@ -2,7 +2,7 @@ import { foreignKeyText } from '../schema/diff.js';
 import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaModel, TableModel } from '../schema/model.js';
 import { canonicalSql } from '../schema/normalize.js';
 import { spelling, tokenize } from '../sql/tokens.js';
-import { type TableConstraints, tableConstraints } from './table-constraints.js';
+import { type ConflictClause, type TableConstraints, tableConstraints } from './table-constraints.js';
 
 /**
  * When a migration may run during a blue-green (or rolling) deployment: `expand` while the previous version of the
@@ -261,6 +261,28 @@ function changesOfTable(a: TableModel, b: TableModel, schemaA: SchemaModel, rena
   }
   for (const k of keysA) if (!keysB.has(k)) changes.push(expand(`table ${t}: foreign key ${k} removed`));
   const signature = (columns: readonly string[], table: string) => [...columns, table].map(key).join('\0');
+  // A conflict clause changed on a constraint both have: a write of the previous version that broke it was refused
+  // and is now dropped or replaces a row (IGNORE, REPLACE), or succeeded and is now refused.
+  const clause = (c: Omit<ConflictClause, 'resolution'>) =>
+    c.constraint === 'NOT NULL' ? `NOT NULL on ${c.columns.join(', ')}` : `${c.constraint} (${c.columns.join(', ')})`;
+  const conflictsA = new Map(
+    partsA.conflicts.map((c) => [clause({ ...c, columns: c.columns.map((n) => columnRenames?.get(n) ?? n) }), c.resolution]),
+  );
+  const conflictsB = new Map(partsB.conflicts.map((c) => [clause(c), c.resolution]));
+  const constraintsA = new Set(
+    constraintsOf(a, partsA).map((c) => clause({ ...c, columns: c.columns.map((n) => columnRenames?.get(n) ?? n) })),
+  );
+  const constraintsB = new Set(constraintsOf(b, partsB).map(clause));
+  for (const named of new Set([...conflictsA.keys(), ...conflictsB.keys()])) {
+    if (!constraintsA.has(named) || !constraintsB.has(named)) continue;
+    const [was, now] = [conflictsA.get(named) ?? 'abort', conflictsB.get(named) ?? 'abort'];
+    if (was === now) continue;
+    changes.push(
+      contract(
+        `table ${t}: ${named} ON CONFLICT ${was.toUpperCase()} → ${now.toUpperCase()}: the previous version's writes that break it now ${CONFLICT_OUTCOME[now] ?? 'end otherwise'}`,
+      ),
+    );
+  }
   const deferredA = new Set(
     partsA.deferred.map((d) =>
       signature(
@@ -518,4 +540,26 @@ export function affinity(type: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | '
   if (t === '' || t.includes('BLOB')) return 'BLOB';
   if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'REAL';
   return 'NUMERIC';
+}
+
+/** What becomes of a write that breaks a constraint, by the constraint's conflict resolution. */
+const CONFLICT_OUTCOME: Readonly<Record<string, string>> = {
+  replace: 'replace the rows they conflict with',
+  ignore: 'vanish without an error',
+  abort: 'fail',
+  fail: 'fail, keeping what the statement changed before',
+  rollback: 'fail and roll back the whole transaction',
+};
+
+/** The constraints of a table an `ON CONFLICT` clause can belong to: NOT NULL columns, UNIQUE, the primary key. */
+function constraintsOf(table: TableModel, parts: TableConstraints): Omit<ConflictClause, 'resolution'>[] {
+  const primary = table.columns
+    .filter((c) => c.primaryKey > 0)
+    .sort((x, y) => x.primaryKey - y.primaryKey)
+    .map((c) => key(c.name));
+  return [
+    ...table.columns.filter((c) => c.notNull).map((c) => ({ constraint: 'NOT NULL' as const, columns: [key(c.name)] })),
+    ...parts.uniques.map((u) => ({ constraint: 'UNIQUE' as const, columns: u.map(key) })),
+    ...(primary.length > 0 ? [{ constraint: 'PRIMARY KEY' as const, columns: primary }] : []),
+  ];
 }

@@ -27,6 +27,18 @@ export interface TableConstraints {
   readonly deferred: readonly { readonly columns: readonly string[]; readonly table: string }[];
   /** The column declared `PRIMARY KEY DESC`, lower-cased: SQLite never makes it an alias of the rowid. */
   readonly descendingKey?: string;
+  /**
+   * The constraints with an `ON CONFLICT` clause: the constraint, its columns (lower-cased) and the lower-cased
+   * resolution (`replace`, `ignore`, `fail`, `rollback`, `abort`).
+   */
+  readonly conflicts: readonly ConflictClause[];
+}
+
+/** An `ON CONFLICT` clause and the constraint it belongs to. */
+export interface ConflictClause {
+  readonly constraint: 'UNIQUE' | 'PRIMARY KEY' | 'NOT NULL';
+  readonly columns: readonly string[];
+  readonly resolution: string;
 }
 
 const TABLE_CONSTRAINT = new Set(['constraint', 'primary', 'unique', 'check', 'foreign']);
@@ -39,6 +51,7 @@ export function tableConstraints(create: string): TableConstraints {
   let descendingKey: string | undefined;
   let primaryKey: string[] | undefined;
   const deferred: { columns: string[]; table: string }[] = [];
+  const conflicts: ConflictClause[] = [];
   for (const part of definitions(create)) {
     const first = part[0];
     if (first === undefined) continue;
@@ -48,6 +61,8 @@ export function tableConstraints(create: string): TableConstraints {
     // The columns of the foreign key being read, from `FOREIGN KEY (…)` or the column itself, then its parent.
     let child: string[] = column === undefined ? [] : [column];
     let parent: string | undefined;
+    // The constraint an `ON CONFLICT` clause that follows belongs to.
+    let constraint: Omit<ConflictClause, 'resolution'> | undefined;
     for (let at = isTableConstraint ? 0 : 1, depth = 0; at < part.length; at++) {
       const token = part[at] as Token;
       const text = create.slice(token.start, token.end);
@@ -55,6 +70,19 @@ export function tableConstraints(create: string): TableConstraints {
       else if (text === ')') depth--;
       if (depth > 0 || token.kind !== 'word') continue;
       const keyword = spelling(create, token);
+      const next = part[at + 1];
+      const nextWord = next === undefined ? '' : spelling(create, next);
+      if (keyword === 'unique' || keyword === 'primary') {
+        const group = isTableConstraint ? parenthesised(part, at + (keyword === 'unique' ? 1 : 2), create) : undefined;
+        const columns = group === undefined ? [column ?? ''] : keyColumns(create.slice(group.start, group.end));
+        constraint = { constraint: keyword === 'unique' ? 'UNIQUE' : 'PRIMARY KEY', columns };
+      } else if (keyword === 'not' && nextWord === 'null' && column !== undefined) {
+        constraint = { constraint: 'NOT NULL', columns: [column] };
+      } else if (keyword === 'conflict' && constraint !== undefined && part[at - 1] !== undefined) {
+        if (spelling(create, part[at - 1] as Token) === 'on' && next !== undefined) {
+          conflicts.push({ ...constraint, resolution: nextWord });
+        }
+      }
       if (keyword === 'check') {
         const group = parenthesised(part, at + 1, create);
         if (group !== undefined) checks.push(canonicalSql(create.slice(group.start, group.end)));
@@ -93,6 +121,7 @@ export function tableConstraints(create: string): TableConstraints {
     uniques,
     collations,
     deferred,
+    conflicts,
     ...(primaryKey === undefined ? {} : { primaryKey }),
     ...(descendingKey === undefined ? {} : { descendingKey }),
   };
