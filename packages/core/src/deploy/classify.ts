@@ -3,7 +3,6 @@ import { StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
 import { SchemaFollower } from '../schema/read.js';
 import { Replay } from '../schema/replay.js';
-import { fileAttach } from '../validate/replay.js';
 import { classifyChange, type Phase, type PhaseChange, type PhaseSnapshot, type ViewShape } from './phase.js';
 
 /**
@@ -63,8 +62,6 @@ export async function classifyMigrations(
       }
       if (classify) before ??= await readPhaseSnapshot(replay.driver, follower);
       try {
-        const attach = fileAttach(migration, 'up.sql');
-        if (attach !== undefined) throw attach;
         await replay.apply(migration);
       } catch (error) {
         if (!(error instanceof StrataError)) throw error;

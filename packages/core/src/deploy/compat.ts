@@ -4,7 +4,6 @@ import type { Migration } from '../migration.js';
 import { compileStatement } from '../run/compile.js';
 import { ON_REPLAY, Replay } from '../schema/replay.js';
 import { tokenize } from '../sql/tokens.js';
-import { fileAttach } from '../validate/replay.js';
 import type { QueryText } from './queries.js';
 
 /** A migration, as a compatibility report names it. */
@@ -70,7 +69,7 @@ export interface CheckQueriesOptions {
 export async function checkQueries(driver: Driver, options: CheckQueriesOptions): Promise<CompatReport> {
   const replay = await Replay.open(driver, options.table);
   try {
-    for (const migration of options.base) await apply(replay, migration);
+    for (const migration of options.base) await replay.apply(migration, ON_REPLAY);
     const failingBefore: { query: QueryText; error: string }[] = [];
     let compiling: QueryText[] = [];
     for (const query of options.queries) {
@@ -80,7 +79,7 @@ export async function checkQueries(driver: Driver, options: CheckQueriesOptions)
     }
     const broken: BrokenQuery[] = [];
     for (const migration of options.steps) {
-      await apply(replay, migration);
+      await replay.apply(migration, ON_REPLAY);
       const still: QueryText[] = [];
       for (const query of compiling) {
         const error = await compileError(replay.driver, query);
@@ -99,13 +98,6 @@ export async function checkQueries(driver: Driver, options: CheckQueriesOptions)
   } finally {
     await replay.close();
   }
-}
-
-/** Applies `migration` on the replay, or throws the `REPLAY_FAILED` of one that would write a file (see `fileAttach`). */
-async function apply(replay: Replay, migration: Migration): Promise<void> {
-  const refused = fileAttach(migration, 'up.sql');
-  if (refused !== undefined) throw refused;
-  await replay.apply(migration, ON_REPLAY);
 }
 
 /** SQLite's message when `query` does not compile on `driver`; undefined when it does. */

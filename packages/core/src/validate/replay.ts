@@ -1,10 +1,8 @@
 import type { Driver } from '../driver.js';
 import { StrataError } from '../errors.js';
-import { type Migration, migrationFile } from '../migration.js';
-import { ON_REPLAY, Replay } from '../schema/replay.js';
+import type { Migration } from '../migration.js';
+import { fileAttach, ON_REPLAY, Replay } from '../schema/replay.js';
 import { roundTrip } from '../schema/round-trip.js';
-import { splitStatements } from '../sql/split.js';
-import { spelling, tokenize } from '../sql/tokens.js';
 import { reversibility } from './reversible.js';
 
 /** A migration the replay did not check, because one it depends on, directly or not, could not be replayed. */
@@ -125,43 +123,6 @@ export async function replayMigrations(
     await replay.close();
   }
   return { problems, notReplayed, ...(options.roundTrip === true ? { roundTrips } : {}) };
-}
-
-/**
- * The `REPLAY_FAILED` of a script that attaches a database file or writes one (`VACUUM INTO`), which the replay does
- * not run: an empty database in memory would create the file, and validating changes nothing. `ATTACH ':memory:'` and
- * `ATTACH ''` (a temporary database) are run; a file name built by an expression (`'' || 'archive.db'`) is a file.
- */
-export function fileAttach(migration: Migration, name: 'up.sql' | 'down.sql'): StrataError | undefined {
-  const sql = name === 'up.sql' ? migration.up : migration.down;
-  if (sql === undefined || !/\b(attach|into)\b/i.test(sql)) return undefined;
-  for (const statement of splitStatements(sql)) {
-    const { text } = statement;
-    const words = [...tokenize(text)].filter((t) => t.kind !== 'space' && t.kind !== 'comment');
-    const word = (at: number) => {
-      const token = words[at];
-      return token === undefined ? undefined : spelling(text, token);
-    };
-    const written = (target: number, end: number) => text.slice(words[target]?.start ?? 0, words[end]?.start ?? text.length);
-    let why: string;
-    if (word(0) === 'attach') {
-      const target = word(1) === 'database' ? 2 : 1;
-      const end = words.findIndex((t, i) => i > target && t.kind === 'word' && spelling(text, t) === 'as');
-      const file = written(target, end).trim();
-      if (end === target + 1 && (file === "':memory:'" || file === "''")) continue;
-      why = `it attaches the database ${file}, a file the replay does not create`;
-    } else if (word(0) === 'vacuum' && (word(1) === 'into' || word(2) === 'into')) {
-      why = `it writes the database to ${written(word(1) === 'into' ? 2 : 3, words.length).trim()} (VACUUM INTO), a file the replay does not create`;
-    } else continue;
-    const file = migrationFile(migration, name);
-    const { line, column } = statement;
-    return new StrataError(
-      'REPLAY_FAILED',
-      `migration ${migration.version} (${migration.name}) cannot run on the in-memory replay at ${file}:${line}:${column}: ${why}; check this migration with --no-replay (replay: false)`,
-      { version: migration.version, file, line, column },
-    );
-  }
-  return undefined;
 }
 
 /**
