@@ -92,8 +92,40 @@ export interface Driver {
    * ```
    */
   scratch?(): Promise<Driver>;
+  /**
+   * Present on engines without interactive transactions, or whose interactive transactions the server may take away
+   * (rqlite, libSQL over the network): runs `statements` as one atomic unit on the engine, all of them or none, and
+   * returns how many rows each changed. Where a driver has it, Strata never sends `BEGIN`, `COMMIT` or `ROLLBACK`:
+   * each migration, each rollback and each history edit is one call, which holds the statements of its SQL file and
+   * its history change, with guards that make the whole batch fail when another client got there first (the history
+   * row is inserted first, so a second client's batch fails on its primary key and changes nothing).
+   * `inTransaction()` is then always false, and `exec` of a transaction statement is refused by the driver.
+   *
+   * A failing statement rejects with a {@link BatchError} naming its index; nothing of the batch is applied.
+   *
+   * @example
+   * ```ts
+   * await driver.batch?.([
+   *   { sql: 'INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)', params: ['004', 'tags', sum] },
+   *   { sql: 'CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL)' },
+   * ]);
+   * ```
+   */
+  batch?(statements: readonly BatchStatement[]): Promise<readonly BatchResult[]>;
   /** Closes the connection. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** One statement of a {@link Driver.batch}: SQL with positional parameters. */
+export interface BatchStatement {
+  readonly sql: string;
+  readonly params?: readonly SqlValue[];
+}
+
+/** What one statement of a {@link Driver.batch} did. */
+export interface BatchResult {
+  /** The rows the statement changed itself, as SQLite's `changes()` counts them. */
+  readonly changes: number;
 }
 
 /** The lock {@link Driver.exclusive} holds while its `work` runs. */

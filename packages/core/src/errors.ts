@@ -35,6 +35,12 @@ export type ErrorCode =
    * `ATTACH`, `COMMIT`, …); found before anything runs, with its file, line and column.
    */
   | 'UNSAFE_STATEMENT'
+  /**
+   * The driver's engine cannot do what a migration or an operation asks, so nothing was run: a `transaction: false`
+   * migration on an engine that applies each migration as one atomic batch (see `Driver.batch`), which has no way to
+   * run statements outside a transaction and still record them once.
+   */
+  | 'NOT_SUPPORTED'
   /** A migration's SQL failed; the migration was rolled back. */
   | 'MIGRATION_FAILED'
   /** A migration's down.sql failed; the rollback was undone. */
@@ -202,4 +208,26 @@ export class ValidationError extends StrataError {
 /** The message of an unknown thrown value, for wrapping driver errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Thrown by a driver's `batch` (see `Driver.batch`) when a statement of the batch failed, so nothing of it was
+ * applied: `index` is the failing statement's place in the batch, `message` the engine's own error, and `cause` the
+ * error the engine's client threw, when there was one.
+ *
+ * @example
+ * ```ts
+ * throw new BatchError(2, 'no such table: users', clientError);
+ * ```
+ */
+export class BatchError extends Error {
+  override readonly name = 'BatchError';
+
+  constructor(
+    readonly index: number,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
 }

@@ -46,6 +46,8 @@ export {
 export { type QueryText, readQueries } from './deploy/queries.js';
 export { type TableConstraints, tableConstraints } from './deploy/table-constraints.js';
 export type {
+  BatchResult,
+  BatchStatement,
   ConnectionSettings,
   Driver,
   DriverFactory,
@@ -57,7 +59,14 @@ export type {
   Row,
   SqlValue,
 } from './driver.js';
-export { type ErrorCode, type ErrorLocation, type SerializedError, StrataError, ValidationError } from './errors.js';
+export {
+  BatchError,
+  type ErrorCode,
+  type ErrorLocation,
+  type SerializedError,
+  StrataError,
+  ValidationError,
+} from './errors.js';
 export { checkDrift, type DriftCheck, type DriftInput, driftProblem } from './inspect/drift.js';
 export { type OutOfOrder, outOfOrder, outOfOrderNote } from './inspect/out-of-order.js';
 export {
