@@ -7,5 +7,20 @@ export type { BackupPolicy, DatabaseManagerOptions } from './database-options.js
 export * from './files.js';
 export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
 export { loadMigrationSource, type MigrationSource } from './migration-source.js';
+// Many databases (a database per tenant) in one run, in worker threads; also at @strata/core/node/many.
+export {
+  type InspectOutcome,
+  type InspectResult,
+  type ManyOptions,
+  type ManyProgress,
+  type ManyReport,
+  type MigrateManyOptions,
+  type MigrateOutcome,
+  type MigrateResult,
+  migrateMany,
+  migrationsDigest,
+  statusMany,
+  validateMany,
+} from './many/index.js';
 export type { StartupReport } from './startup.js';
 export { StartupError } from './startup-error.js';
