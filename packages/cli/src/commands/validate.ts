@@ -4,13 +4,19 @@ import { phaseEntryLines } from '../render/phases.js';
 import { notReplayedLines, roundTripLines } from '../render/replay.js';
 import { plural } from '../render/steps.js';
 import { UsageError } from '../usage-error.js';
+import { concurrencyOption } from '../many/common.js';
+import { validateManyCommand } from '../many/validate.js';
 import type { Command } from './command.js';
 
 /** `validate`: check the migrations and the checksums of applied ones, and replay them in memory; change nothing. */
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check names, meta, dependencies, cycles, checksums and drift, and replay the migrations in memory',
-  usage: ['validate [--no-replay | --round-trip] [--no-drift] [--phases]', 'validate --parity'],
+  usage: [
+    'validate [--no-replay | --round-trip] [--no-drift] [--phases]',
+    'validate --parity',
+    "--db 'tenants/*.db' validate [--no-replay] [--concurrency N]",
+  ],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Then replays every',
@@ -29,6 +35,10 @@ export const validateCommand: Command = {
     'A migration whose meta.yaml says phase: expand is classified on a replay (see migrate --phase): one that would',
     'break the previous version of the application is a PHASE_MISMATCH problem naming what breaks it. --phases prints',
     "every migration's phase, expand or contract, with each change it makes to the schema.",
+    '',
+    'Many databases: with --db a glob, @FILE or given several times (see migrate --help), the folder is checked and',
+    "replayed once, then each database's history is compared with it (CHECKSUM_MISMATCH, APPLIED_MISSING, a file",
+    'that cannot be read), --concurrency N at once. Drift, --round-trip, --phases and --parity are for one database.',
   ].join('\n'),
   options: {
     'no-replay': { type: 'boolean', description: 'skip the replay in memory: check files, dependencies and checksums only' },
@@ -36,8 +46,10 @@ export const validateCommand: Command = {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
     phases: { type: 'boolean', description: "print each migration's deployment phase (expand or contract) and its changes" },
     parity: parityOption,
+    concurrency: concurrencyOption,
   },
   args: [],
+  many: { options: ['concurrency'], run: validateManyCommand },
   notes: [
     'A migration that needs what an empty database in memory cannot have (a file to ATTACH, a loadable extension)',
     'fails the replay: skip it with --no-replay. Warnings (a down.sql that is empty or only comments: that migration',

@@ -37,7 +37,7 @@ export async function workOn(context: WorkContext, file: string): Promise<WorkRe
     if (context.kind !== 'migrate' && !existsSync(file)) {
       throw new StrataError('DATABASE_ERROR', `database ${file} does not exist`, { file });
     }
-    driver = await context.factory.open(file, { ...context.settings, readonly: context.kind !== 'migrate' });
+    driver = await context.factory.open(file, openOptions(context));
     const manager = new MigrationManager({ driver, migrations: context.set, table: context.table });
     if (context.kind === 'migrate') {
       from = (await manager.applied()).at(-1)?.version ?? null;
@@ -114,4 +114,11 @@ export function rowError(error: unknown, file: string): SerializedError {
   const code = (error as { code?: unknown } | null)?.code;
   const suffix = typeof code === 'string' && !message.includes(code) ? ` (${code})` : '';
   return { code: 'DATABASE_ERROR', message: `database ${file}: ${message}${suffix}`, file };
+}
+
+/** A run that only reads sets no journal mode or sync level: it must leave the file as it found it. */
+function openOptions({ kind, settings }: WorkContext): OpenOptions {
+  if (kind === 'migrate') return settings;
+  const { journalMode: _journal, synchronous: _sync, ...reading } = settings;
+  return { ...reading, readonly: true };
 }
