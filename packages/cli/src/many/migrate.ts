@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from '@strata/core/node/files';
 import type { MigrateResult } from '@strata/core/node/many';
 import type { ManyInput, OptionSpec, Outcome } from '../commands/command.js';
@@ -57,7 +58,9 @@ export async function migrateManyCommand(input: ManyInput): Promise<Outcome> {
     ...(previous === undefined || resumed === undefined ? {} : { resumed: { report: resumed, done: rows.length - targets.length } }),
   };
   if (typeof values.report === 'string') {
-    await writeFileAtomically(resolve(settings.cwd, values.report), Buffer.from(`${JSON.stringify(document, null, 2)}\n`));
+    const file = resolve(settings.cwd, values.report);
+    mkdirSync(dirname(file), { recursive: true });
+    await writeFileAtomically(file, Buffer.from(`${JSON.stringify(document, null, 2)}\n`));
   }
   return {
     data: document,
