@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DriverFactory, checksumOf, ValidationError } from '@strata/core';
+import { checksumOf, type DriverFactory, ValidationError } from '@strata/core';
 import { type ManyProgress, type MigrateResult, migrateMany, statusMany, validateMany } from '@strata/core/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyOf, makeTempDir, writeFiles } from './fixtures.js';
@@ -55,7 +55,13 @@ export function describeManyContract(name: string, factory: DriverFactory): void
     for (const concurrency of [1, 2]) {
       it(`migrates every tenant, each in its own run, and closes every connection (concurrency ${concurrency})`, async () => {
         const seen: ManyProgress<MigrateResult>[] = [];
-        const report = await migrateMany({ targets: tenants, migrations: dir, driver: factory, concurrency, onProgress: (p) => seen.push(p) });
+        const report = await migrateMany({
+          targets: tenants,
+          migrations: dir,
+          driver: factory,
+          concurrency,
+          onProgress: (p) => seen.push(p),
+        });
         expect(report.results.map((r) => r.file)).toEqual(tenants);
         for (const row of report.results) {
           expect(row).toMatchObject({ result: 'migrated', from: null, to: '003', applied: 3 });
@@ -63,7 +69,8 @@ export function describeManyContract(name: string, factory: DriverFactory): void
         }
         expect(seen.map((p) => p.done)).toEqual(tenants.map((_, i) => i + 1));
         expect(seen.at(-1)).toMatchObject({ total: TENANTS, failed: 0 });
-        for (const file of [tenants[0], tenants[TENANTS - 1]]) expect(await history(file as string)).toEqual(['001', '002', '003']);
+        for (const file of [tenants[0], tenants[TENANTS - 1]])
+          expect(await history(file as string)).toEqual(['001', '002', '003']);
         // A connection left open would leave its -wal, -shm or Strata's lock beside the database.
         expect(readdirSync(join(temp.path, 'tenants')).filter((f) => !f.endsWith('.db'))).toEqual([]);
 
@@ -87,7 +94,10 @@ export function describeManyContract(name: string, factory: DriverFactory): void
     });
 
     it('a file that is not a database, or a folder, is a failed row naming the file and the error, never a crash', async () => {
-      writeFileSync(tenant(3), 'this is not a SQLite database, only text long enough to fill a header of one hundred bytes or so');
+      writeFileSync(
+        tenant(3),
+        'this is not a SQLite database, only text long enough to fill a header of one hundred bytes or so',
+      );
       mkdirSync(tenant(4));
       const report = await migrateMany({ targets: tenants.slice(0, 6), migrations: dir, driver: factory, concurrency: 2 });
       expect(report.results.map((r) => r.result)).toEqual(['migrated', 'migrated', 'migrated', 'failed', 'failed', 'migrated']);
@@ -170,7 +180,10 @@ export function describeManyContract(name: string, factory: DriverFactory): void
           ['failed', null, 0, 0],
         ]);
         expect(status.results[2]?.problems.map((p) => [p.code, p.version])).toEqual([['CHECKSUM_MISMATCH', '002']]);
-        expect(status.results[3]?.problems[0]).toMatchObject({ code: 'DATABASE_ERROR', message: `database ${missing} does not exist` });
+        expect(status.results[3]?.problems[0]).toMatchObject({
+          code: 'DATABASE_ERROR',
+          message: `database ${missing} does not exist`,
+        });
         const validation = await validateMany({ targets, migrations: dir, driver: factory, concurrency });
         expect(validation.results.map((r) => r.result)).toEqual(['current', 'behind', 'problems', 'failed']);
         expect(validation.results[2]?.problems[0]?.code).toBe('CHECKSUM_MISMATCH');

@@ -47,7 +47,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'file',
     multiple: true,
     description:
-      'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); for migrate, status and validate also a glob (\'tenants/*.db\'), @FILE (a list of files, one a line), or given several times',
+      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
   },
   dir: {
     type: 'string',

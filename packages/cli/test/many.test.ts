@@ -14,7 +14,11 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
     writeMigrations(box.path('migrations'), THREE);
     const run = (...args: string[]) => box.run(['--driver', driver, ...args]);
     mkdirSync(box.path('tenants'));
-    for (const [tenant, to] of [['a', '001'], ['b', '002'], ['c', '003']]) {
+    for (const [tenant, to] of [
+      ['a', '001'],
+      ['b', '002'],
+      ['c', '003'],
+    ]) {
       expect(run('--db', `tenants/${tenant}.db`, 'migrate', '--to', to as string).code).toBe(0);
     }
     return { box, run };
@@ -67,7 +71,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
       'tenants/a.db  001   002  failed      <t>',
       'tenants/b.db  002   003  migrated    <t>',
     ]);
-    expect(text.stderr).toMatch(/^error tenants\/a\.db: MIGRATION_FAILED: migration 003 \(index_emails\) failed.*no such column: email/m);
+    expect(text.stderr).toMatch(
+      /^error tenants\/a\.db: MIGRATION_FAILED: migration 003 \(index_emails\) failed.*no such column: email/m,
+    );
     expect(inspectDb(box.path('tenants/a.db')).history.map((r) => r.version)).toEqual(['001', '002']);
 
     const report = JSON.parse(readFileSync(box.path('out/report.json'), 'utf8'));
@@ -79,7 +85,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
       migrations: { count: 3, digest: expect.stringMatching(/^[0-9a-f]{32}$/) },
       summary: { total: 3, migrated: 1, upToDate: 1, failed: 1, skipped: 0 },
     });
-    expect(report.databases.map((r: { file: string; result: string; from: string; to: string }) => [r.file, r.result, r.from, r.to])).toEqual([
+    expect(
+      report.databases.map((r: { file: string; result: string; from: string; to: string }) => [r.file, r.result, r.from, r.to]),
+    ).toEqual([
       [box.path('tenants/a.db'), 'failed', '001', '002'],
       [box.path('tenants/b.db'), 'migrated', '002', '003'],
       [box.path('tenants/c.db'), 'up-to-date', '003', '003'],
@@ -157,7 +165,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
     writeMigrations(box.path('migrations'), { '004_more': { up: 'CREATE TABLE more (id INTEGER PRIMARY KEY);\n' } });
     const other = run('migrate', '--resume', 'report.json');
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain(`error: --resume: ${box.path('report.json')} was written for other migrations (${box.path('migrations')}: 3 migrations, digest `);
+    expect(other.stderr).toContain(
+      `error: --resume: ${box.path('report.json')} was written for other migrations (${box.path('migrations')}: 3 migrations, digest `,
+    );
     const both = run('--db', 'tenants/*.db', 'migrate', '--resume', 'report.json');
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('error: --resume takes its databases from the report: leave --db out');
@@ -176,7 +186,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
     );
     const rollback = run('--db', 'tenants/*.db', 'rollback', '--last');
     expect(rollback.code).toBe(2);
-    expect(rollback.stderr).toContain('error: rollback works on one database; --db with a glob, @FILE or given several times is for migrate, status and validate');
+    expect(rollback.stderr).toContain(
+      'error: rollback works on one database; --db with a glob, @FILE or given several times is for migrate, status and validate',
+    );
     expect(run('--db', 'tenants/*.db', 'migrate', '--concurrency', '0').stderr).toContain(
       'error: --concurrency must be a whole number of at least 1, not "0"',
     );
@@ -211,7 +223,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
     const troubled = run('--db', 'tenants/*.db', 'status');
     expect(troubled.code).toBe(1);
     const problems = troubled.stdout.slice(troubled.stdout.indexOf('Problems:'));
-    expect(problems).toMatch(/^Problems:\n {2}✗ tenants\/c\.db {2}CHECKSUM_MISMATCH: .*002.*\n {2}✗ tenants\/junk\.db {2}DATABASE_ERROR: database .*junk\.db: file is not a database/);
+    expect(problems).toMatch(
+      /^Problems:\n {2}✗ tenants\/c\.db {2}CHECKSUM_MISMATCH: .*002.*\n {2}✗ tenants\/junk\.db {2}DATABASE_ERROR: database .*junk\.db: file is not a database/,
+    );
     expect(troubled.stdout).toContain('4 databases: 0 up to date, 2 behind, 1 with problems, 1 could not be read.');
 
     const json = JSON.parse(run('--db', 'tenants/*.db', 'status', '--json').stdout);
@@ -221,7 +235,14 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
       migrations: { count: 3 },
       summary: { total: 4, current: 0, behind: 2, problems: 1, failed: 1, versions: { '001': 1, '002': 1, '003': 1 } },
     });
-    expect(json.databases[0]).toMatchObject({ file: box.path('tenants/a.db'), result: 'behind', version: '001', applied: 1, pending: 2, problems: [] });
+    expect(json.databases[0]).toMatchObject({
+      file: box.path('tenants/a.db'),
+      result: 'behind',
+      version: '001',
+      applied: 1,
+      pending: 2,
+      problems: [],
+    });
   });
 
   it('validate checks the folder once and each database against it', () => {

@@ -1,7 +1,7 @@
 import { type MigrationManager, outOfOrderNote, type RunReport, VersionSet } from '@strata/core';
+import { migrateManyCommand, migrateManyOptions } from '../many/migrate.js';
 import { waitingLines } from '../render/phases.js';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
-import { migrateManyCommand, migrateManyOptions } from '../many/migrate.js';
 import type { Command } from './command.js';
 
 /** `migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]`: apply pending migrations in order. */
@@ -29,7 +29,7 @@ export const migrateCommand: Command = {
     'by replaying the folder on an empty database in memory and comparing the schema before and after it. A migration',
     'whose meta.yaml says phase: expand but that would break the previous version stops the run (PHASE_MISMATCH).',
     '',
-    'Many databases (a database per tenant): --db may be a glob (quote it: --db \'tenants/*.db\'; one that matches no',
+    "Many databases (a database per tenant): --db may be a glob (quote it: --db 'tenants/*.db'; one that matches no",
     'file is a usage error), @FILE (a list of database files, one a line, relative to the list; blank lines and lines',
     'starting with # are skipped), or given several times. The folder is read and checked once; then each database',
     'is migrated exactly as one is (each migration in its own transaction), --concurrency N at once in worker threads',

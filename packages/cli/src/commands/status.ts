@@ -1,8 +1,8 @@
 import { summarize } from '@strata/core';
-import { shownPath } from '../render/paths.js';
-import { statusLines } from '../render/status.js';
 import { concurrencyOption } from '../many/common.js';
 import { statusManyCommand } from '../many/status.js';
+import { shownPath } from '../render/paths.js';
+import { statusLines } from '../render/status.js';
 import type { Command } from './command.js';
 
 /** `status`: applied and pending migrations, and problems. */

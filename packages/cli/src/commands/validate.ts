@@ -1,11 +1,11 @@
+import { concurrencyOption } from '../many/common.js';
+import { validateManyCommand } from '../many/validate.js';
 import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
 import { phaseEntryLines } from '../render/phases.js';
 import { notReplayedLines, roundTripLines } from '../render/replay.js';
 import { plural } from '../render/steps.js';
 import { UsageError } from '../usage-error.js';
-import { concurrencyOption } from '../many/common.js';
-import { validateManyCommand } from '../many/validate.js';
 import type { Command } from './command.js';
 
 /** `validate`: check the migrations and the checksums of applied ones, and replay them in memory; change nothing. */

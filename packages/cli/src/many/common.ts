@@ -1,8 +1,7 @@
 import type { MigrationSet } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import type { ManyOptions } from '@strata/core/node/many';
-import type { OptionSpec } from '../commands/command.js';
-import type { ManyInput } from '../commands/command.js';
+import type { ManyInput, OptionSpec } from '../commands/command.js';
 import { driverFactory } from '../drivers.js';
 import { UsageError } from '../usage-error.js';
 
@@ -64,6 +63,7 @@ export function refuseOptions(values: ManyInput['values'], names: readonly strin
 
 /** The targets, which a run over many needs at least one of. */
 export function needTargets(targets: readonly string[], command: string): readonly string[] {
-  if (targets.length === 0) throw new UsageError(`${command} over many databases needs --db (a glob, @FILE, or several)`, command);
+  if (targets.length === 0)
+    throw new UsageError(`${command} over many databases needs --db (a glob, @FILE, or several)`, command);
   return targets;
 }

@@ -42,9 +42,17 @@ export async function migrateManyCommand(input: ManyInput): Promise<Outcome> {
       'migrate',
     );
   }
-  const targets = previous === undefined ? needTargets(input.targets, 'migrate') : previous.databases.filter((r) => !isDone(r)).map((r) => r.file);
+  const targets =
+    previous === undefined
+      ? needTargets(input.targets, 'migrate')
+      : previous.databases.filter((r) => !isDone(r)).map((r) => r.file);
   const to = typeof values.to === 'string' ? values.to : undefined;
-  const report = await api.migrateMany({ ...options, targets, failFast: values['fail-fast'] === true, ...(to === undefined ? {} : { to }) });
+  const report = await api.migrateMany({
+    ...options,
+    targets,
+    failFast: values['fail-fast'] === true,
+    ...(to === undefined ? {} : { to }),
+  });
   const rows = previous === undefined ? report.results : merged(previous.databases, report.results);
   const document: MigrateManyDocument = {
     command: 'migrate',
@@ -55,7 +63,9 @@ export async function migrateManyCommand(input: ManyInput): Promise<Outcome> {
     databases: rows,
     summary: migrateSummary(rows),
     durationMs: report.durationMs,
-    ...(previous === undefined || resumed === undefined ? {} : { resumed: { report: resumed, done: rows.length - targets.length } }),
+    ...(previous === undefined || resumed === undefined
+      ? {}
+      : { resumed: { report: resumed, done: rows.length - targets.length } }),
   };
   if (typeof values.report === 'string') {
     const file = resolve(settings.cwd, values.report);
@@ -68,7 +78,9 @@ export async function migrateManyCommand(input: ManyInput): Promise<Outcome> {
     render: (view) => {
       if (resumed !== undefined) {
         const done = rows.length - targets.length;
-        view.out(`Resuming ${shownPath(settings.cwd, resumed)}: ${plural(done, 'database')} done there left alone, ${targets.length} to retry.`);
+        view.out(
+          `Resuming ${shownPath(settings.cwd, resumed)}: ${plural(done, 'database')} done there left alone, ${targets.length} to retry.`,
+        );
       }
       view.out(migrateTable(report.results, settings.cwd, view.color, report.durationMs).join('\n'));
       const failures = failureLines(report.results, settings.cwd, view.errColor);

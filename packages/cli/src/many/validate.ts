@@ -50,7 +50,8 @@ export async function validateManyCommand(input: ManyInput): Promise<Outcome> {
         return;
       }
       for (const r of troubled) {
-        for (const p of r.problems) view.err(`${view.errColor.red('error')} ${shownPath(settings.cwd, r.file)}: ${p.code}: ${p.message}`);
+        for (const p of r.problems)
+          view.err(`${view.errColor.red('error')} ${shownPath(settings.cwd, r.file)}: ${p.code}: ${p.message}`);
       }
       const count = `${plural(folder.order.length, 'migration')}, ${plural(rows.length, 'database')}`;
       if (problems === 0) view.out(`OK: ${count}, no problems.`);

@@ -155,15 +155,17 @@ export function statusManyLines(rows: readonly InspectResult[], migrations: numb
       ? ['  (none)']
       : columns(
           ['', '', ''],
-          behind.map((r) => [`  ${c.yellow('○')} ${shownPath(cwd, r.file)}`, `at ${r.version ?? 'none'}`, `${r.pending} pending`]),
+          behind.map((r) => [
+            `  ${c.yellow('○')} ${shownPath(cwd, r.file)}`,
+            `at ${r.version ?? 'none'}`,
+            `${r.pending} pending`,
+          ]),
         ).slice(1)),
     '',
     'Problems:',
     ...(troubled.length === 0
       ? ['  (none)']
-      : troubled.flatMap((r) =>
-          r.problems.map((p) => `  ${c.red('✗')} ${shownPath(cwd, r.file)}  ${p.code}: ${p.message}`),
-        )),
+      : troubled.flatMap((r) => r.problems.map((p) => `  ${c.red('✗')} ${shownPath(cwd, r.file)}  ${p.code}: ${p.message}`))),
     '',
     `${plural(s.total, 'database')}: ${s.current} up to date, ${s.behind} behind, ${s.problems} with problems, ${s.failed} could not be read.`,
   ];

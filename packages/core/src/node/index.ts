@@ -6,7 +6,6 @@ export type { BackupPolicy, DatabaseManagerOptions } from './database-options.js
 // The pieces a driver over a file needs, also at @strata/core/node/files.
 export * from './files.js';
 export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
-export { loadMigrationSource, type MigrationSource } from './migration-source.js';
 // Many databases (a database per tenant) in one run, in worker threads; also at @strata/core/node/many.
 export {
   type InspectOutcome,
@@ -22,5 +21,6 @@ export {
   statusMany,
   validateMany,
 } from './many/index.js';
+export { loadMigrationSource, type MigrationSource } from './migration-source.js';
 export type { StartupReport } from './startup.js';
 export { StartupError } from './startup-error.js';

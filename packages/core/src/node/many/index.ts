@@ -8,7 +8,15 @@ import type { ManyKind, WorkResult } from './database-work.js';
 import { runPool, threadCount } from './pool.js';
 import type { InspectResult, ManyOptions, ManyReport, MigrateResult } from './types.js';
 
-export type { InspectOutcome, InspectResult, ManyOptions, ManyProgress, ManyReport, MigrateOutcome, MigrateResult } from './types.js';
+export type {
+  InspectOutcome,
+  InspectResult,
+  ManyOptions,
+  ManyProgress,
+  ManyReport,
+  MigrateOutcome,
+  MigrateResult,
+} from './types.js';
 
 /**
  * Options of {@link migrateMany}: those of every run over many databases, and how far to migrate.
