@@ -10,8 +10,8 @@ export const migrateCommand: Command = {
   summary: 'apply pending migrations in order',
   usage: [
     'migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]',
-    "--db 'tenants/*.db' migrate [--to V] [--concurrency N] [--fail-fast] [--report FILE]",
-    'migrate --resume FILE [--report FILE]',
+    "migrate --db 'tenants/*.db' [--concurrency N] [--fail-fast] [--report F]",
+    'migrate --resume F [--report F]',
   ],
   description: [
     'Applies the pending migrations in dependency order, each with its history row in one transaction, and prints a',

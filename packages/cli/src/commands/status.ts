@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 export const statusCommand: Command = {
   name: 'status',
   summary: 'show applied and pending migrations, and problems',
-  usage: ['status [--no-drift] [--phases]', "--db 'tenants/*.db' status [--concurrency N]"],
+  usage: ['status [--no-drift] [--phases]', "status --db 'tenants/*.db' [--concurrency N]"],
   description: [
     'Lists the applied migrations with the time each was applied (UTC), the pending ones in the order they would',
     'run, and problems: invalid migration folders, applied migrations whose up.sql was edited (CHECKSUM_MISMATCH),',

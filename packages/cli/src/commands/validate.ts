@@ -15,7 +15,7 @@ export const validateCommand: Command = {
   usage: [
     'validate [--no-replay | --round-trip] [--no-drift] [--phases]',
     'validate --parity',
-    "--db 'tenants/*.db' validate [--no-replay] [--concurrency N]",
+    "validate --db 'tenants/*.db' [--no-replay] [--concurrency N]",
   ],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
