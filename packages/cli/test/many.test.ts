@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DRIVERS } from '../src/args.js';
 import { execSql, inspectDb, sandbox, THREE, writeMigrations } from './support/cli.js';
@@ -218,6 +218,9 @@ describe.each(DRIVERS)('many databases (--driver %s)', (driver) => {
         '',
       ].join('\n'),
     );
+    // Reading leaves nothing beside the files: no -wal, -shm or lock.
+    expect(run('--db', 'tenants/*.db', 'validate').code).toBe(0);
+    expect(readdirSync(box.path('tenants'))).toEqual(['a.db', 'b.db', 'c.db']);
     execSql(box.path('tenants/c.db'), "UPDATE schema_migrations SET checksum = 'abc' WHERE version = '002'");
     writeFileSync(box.path('tenants/junk.db'), 'not SQLite at all, only text that fills more than the hundred bytes of a header');
     const troubled = run('--db', 'tenants/*.db', 'status');

@@ -4,6 +4,7 @@ import { type SerializedError, StrataError } from '../../errors.js';
 import { MigrationManager } from '../../manager.js';
 import type { MigrationSet } from '../../migration.js';
 import { RunError } from '../../run/report.js';
+import { isWalDatabase } from '../sqlite-file.js';
 import type { InspectResult, MigrateResult } from './types.js';
 
 /** What a run over many databases asks of each one. */
@@ -37,7 +38,7 @@ export async function workOn(context: WorkContext, file: string): Promise<WorkRe
     if (context.kind !== 'migrate' && !existsSync(file)) {
       throw new StrataError('DATABASE_ERROR', `database ${file} does not exist`, { file });
     }
-    driver = await context.factory.open(file, openOptions(context));
+    driver = await openDatabase(context, file);
     const manager = new MigrationManager({ driver, migrations: context.set, table: context.table });
     if (context.kind === 'migrate') {
       from = (await manager.applied()).at(-1)?.version ?? null;
@@ -116,9 +117,21 @@ export function rowError(error: unknown, file: string): SerializedError {
   return { code: 'DATABASE_ERROR', message: `database ${file}: ${message}${suffix}`, file };
 }
 
-/** A run that only reads sets no journal mode or sync level: it must leave the file as it found it. */
-function openOptions({ kind, settings }: WorkContext): OpenOptions {
-  if (kind === 'migrate') return settings;
+/**
+ * Opens one database. A run that only reads sets no journal mode or sync level, and opens the file read-only; but a
+ * read-only connection leaves the `-wal` and `-shm` it made beside a WAL file (only a connection that may write
+ * removes them as it closes), so a WAL file that has neither, which no other connection has open, is opened for
+ * writing and nothing is written, as the CLI does for one database. Where that fails, read-only it is.
+ */
+async function openDatabase({ kind, settings, factory }: WorkContext, file: string): Promise<Driver> {
+  if (kind === 'migrate') return factory.open(file, settings);
   const { journalMode: _journal, synchronous: _sync, ...reading } = settings;
-  return { ...reading, readonly: true };
+  if (isWalDatabase(file) && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`)) {
+    try {
+      return await factory.open(file, reading);
+    } catch {
+      // Not writable here: read-only, leaving the two files behind.
+    }
+  }
+  return factory.open(file, { ...reading, readonly: true });
 }
