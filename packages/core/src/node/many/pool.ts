@@ -36,6 +36,8 @@ function serveThread(port: NonNullable<typeof parentPort>, data: ThreadData): vo
     if (factory === undefined) throw new Error(`${data.driver.module} exports no ${data.driver.export}`);
     return { kind: data.kind, set: data.set, factory, table: data.table, settings: data.settings, to: data.to };
   })();
+  // A driver that cannot be loaded fails each database it is sent, below; unawaited, it would end the thread.
+  context.catch(() => undefined);
   port.on('message', async (task: Task) => {
     let result: WorkResult;
     try {
