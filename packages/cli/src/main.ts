@@ -95,7 +95,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
 
   let outcome: Outcome;
   try {
-    many = runsOverMany(invocation);
+    many = await runsOverMany(invocation);
   } catch (error) {
     return fail(error);
   }
@@ -104,7 +104,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
     try {
       // The databases are the targets; STRATA_DB and the config file's db name one database, not these.
       settings = await resolveSettings({ ...global, db: undefined }, io);
-      const targets = resolveTargets(global.databases, io.cwd);
+      const targets = await resolveTargets(global.databases, io.cwd);
       if (bar !== undefined) view.err(view.errColor.dim(manyLine(settings, targets.length)));
       outcome = await command.many.run({ settings, values, targets, onProgress: (counts) => bar?.update(counts) });
     } catch (error) {
@@ -150,8 +150,8 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
  * Whether the command runs over many databases: `--db` given several times, as a glob or as `@FILE`, or an option
  * only such a run takes (`--concurrency`, `--resume`, …). A command without such a run refuses the first three.
  */
-function runsOverMany({ command, global, values }: Extract<Invocation, { kind: 'run' }>): boolean {
-  const databases = manyDatabases(global.databases);
+async function runsOverMany({ command, global, values }: Extract<Invocation, { kind: 'run' }>): Promise<boolean> {
+  const databases = await manyDatabases(global.databases);
   if (command.many === undefined) {
     if (databases) {
       throw new UsageError(

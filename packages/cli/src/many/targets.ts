@@ -1,10 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
 import { UsageError } from '../usage-error.js';
 
 /** The prefix of a `--db` that names a list file: `--db @tenants.txt`. */
 export const LIST_PREFIX = '@';
+
+/** Characters without which a path is no glob: only a path with one of them loads the glob library to tell. */
+const GLOB_CHARACTERS = /[*?[\]{}()!+@]/;
+
+/** The glob library, loaded only for a `--db` that may be a glob: a run over one database never loads it. */
+const globs = () => import('tinyglobby');
 
 /**
  * Whether the `--db` options given make a run over many databases: more than one, a glob, or a list file. One plain
@@ -12,13 +17,15 @@ export const LIST_PREFIX = '@';
  *
  * @example
  * ```ts
- * manyDatabases(['tenants/*.db']); // true
- * manyDatabases(['data/app.db']); // false
+ * await manyDatabases(['tenants/*.db']); // true
+ * await manyDatabases(['data/app.db']); // false
  * ```
  */
-export function manyDatabases(databases: readonly string[]): boolean {
+export async function manyDatabases(databases: readonly string[]): Promise<boolean> {
   const [first] = databases;
-  return databases.length > 1 || (first !== undefined && (first.startsWith(LIST_PREFIX) || isDynamicPattern(first)));
+  if (databases.length > 1) return true;
+  if (first === undefined || !GLOB_CHARACTERS.test(first)) return false;
+  return first.startsWith(LIST_PREFIX) || (await globs()).isDynamicPattern(first);
 }
 
 /**
@@ -29,18 +36,20 @@ export function manyDatabases(databases: readonly string[]): boolean {
  *
  * @example
  * ```ts
- * resolveTargets(['tenants/*.db', '@more.txt'], '/srv'); // ['/srv/tenants/a.db', '/srv/tenants/b.db', '/srv/c.db']
+ * await resolveTargets(['tenants/*.db', '@more.txt'], '/srv'); // ['/srv/tenants/a.db', '/srv/tenants/b.db', '/srv/c.db']
  * ```
  */
-export function resolveTargets(databases: readonly string[], cwd: string): string[] {
+export async function resolveTargets(databases: readonly string[], cwd: string): Promise<string[]> {
   const seen = new Set<string>();
-  for (const db of databases) for (const file of expand(db, cwd)) seen.add(file);
+  for (const db of databases) for (const file of await expand(db, cwd)) seen.add(file);
   return [...seen];
 }
 
-function expand(db: string, cwd: string): string[] {
+async function expand(db: string, cwd: string): Promise<string[]> {
   if (db === '') throw new UsageError('--db is empty: give a database file, a glob or @FILE');
   if (db.startsWith(LIST_PREFIX)) return listFile(resolve(cwd, db.slice(LIST_PREFIX.length)), db);
+  if (!GLOB_CHARACTERS.test(db)) return [resolve(cwd, db)];
+  const { globSync, isDynamicPattern } = await globs();
   if (!isDynamicPattern(db)) return [resolve(cwd, db)];
   const found = globSync(db, { cwd, absolute: true, onlyFiles: true, expandDirectories: false, dot: false });
   if (found.length === 0) throw new UsageError(`--db ${db} matches no file (in ${cwd})`);
