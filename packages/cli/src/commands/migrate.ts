@@ -1,5 +1,5 @@
 import { type MigrationManager, outOfOrderNote, type RunReport, VersionSet } from '@strata/core';
-import { migrateManyCommand, migrateManyOptions } from '../many/migrate.js';
+import { migrateManyOptions } from '../many/options.js';
 import { waitingLines } from '../render/phases.js';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -61,7 +61,11 @@ export const migrateCommand: Command = {
   args: [],
   notes:
     'Exit codes: 0 success; 1 a migration, validation or database error (over many databases: any database failed);\n2 a usage error.',
-  many: { options: Object.keys(migrateManyOptions), run: migrateManyCommand },
+  many: {
+    options: Object.keys(migrateManyOptions),
+    // Loaded only for a run over many databases.
+    run: async (input) => (await import('../many/migrate.js')).migrateManyCommand(input),
+  },
   async run({ values, open }) {
     const dryRun = values['dry-run'] === true;
     const to = typeof values.to === 'string' ? values.to : undefined;

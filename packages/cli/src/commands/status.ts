@@ -1,6 +1,5 @@
 import { summarize } from '@strata/core';
-import { concurrencyOption } from '../many/common.js';
-import { statusManyCommand } from '../many/status.js';
+import { concurrencyOption } from '../many/options.js';
 import { shownPath } from '../render/paths.js';
 import { statusLines } from '../render/status.js';
 import type { Command } from './command.js';
@@ -44,7 +43,7 @@ export const statusCommand: Command = {
   args: [],
   notes:
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase (over many: any database) cannot be read; 2 a usage error.',
-  many: { options: ['concurrency'], run: statusManyCommand },
+  many: { options: ['concurrency'], run: async (input) => (await import('../many/status.js')).statusManyCommand(input) },
   async run({ open, settings, values }) {
     const { manager, existed, history } = await open({ write: false });
     const report = await manager.status({ drift: values['no-drift'] !== true, phases: values.phases === true });

@@ -1,5 +1,4 @@
-import { concurrencyOption } from '../many/common.js';
-import { validateManyCommand } from '../many/validate.js';
+import { concurrencyOption } from '../many/options.js';
 import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
 import { phaseEntryLines } from '../render/phases.js';
@@ -49,7 +48,7 @@ export const validateCommand: Command = {
     concurrency: concurrencyOption,
   },
   args: [],
-  many: { options: ['concurrency'], run: validateManyCommand },
+  many: { options: ['concurrency'], run: async (input) => (await import('../many/validate.js')).validateManyCommand(input) },
   notes: [
     'A migration that needs what an empty database in memory cannot have (a file to ATTACH, a loadable extension)',
     'fails the replay: skip it with --no-replay. Warnings (a down.sql that is empty or only comments: that migration',

@@ -1,19 +1,12 @@
 import type { MigrationSet } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import type { ManyOptions } from '@strata/core/node/many';
-import type { ManyInput, OptionSpec } from '../commands/command.js';
+import type { ManyInput } from '../commands/command.js';
 import { driverFactory } from '../drivers.js';
 import { UsageError } from '../usage-error.js';
 
 /** The API of runs over many databases. */
 type ManyApi = typeof import('@strata/core/node/many');
-
-/** `--concurrency N`, which migrate, status and validate take over many databases. */
-export const concurrencyOption: OptionSpec = {
-  type: 'string',
-  value: 'N',
-  description: 'over many databases: how many run at once, each in a worker thread (default: the number of cores)',
-};
 
 /**
  * The options of a run over many databases that every command shares, with the migrations folder read once here: the

@@ -2,25 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from '@strata/core/node/files';
 import type { MigrateResult } from '@strata/core/node/many';
-import type { ManyInput, OptionSpec, Outcome } from '../commands/command.js';
+import type { ManyInput, Outcome } from '../commands/command.js';
 import { failureLines, migrateSummary, migrateTable } from '../render/many.js';
 import { shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
 import { UsageError } from '../usage-error.js';
-import { concurrencyOption, manyBase, needTargets, refuseOptions } from './common.js';
+import { manyBase, needTargets, refuseOptions } from './common.js';
 import { isDone, type MigrateManyDocument, readReport } from './report-file.js';
-
-/** The options of `migrate` over many databases. */
-export const migrateManyOptions: Readonly<Record<string, OptionSpec>> = {
-  concurrency: concurrencyOption,
-  'fail-fast': { type: 'boolean', description: 'over many databases: after a failure, start no other database' },
-  report: { type: 'string', value: 'FILE', description: 'over many databases: also write the JSON report to FILE' },
-  resume: {
-    type: 'string',
-    value: 'FILE',
-    description: 'retry the databases a --report FILE lists as failed or not started (same migrations only)',
-  },
-};
 
 /**
  * `migrate` over many databases: each in its own run, several at once; one table at the end, exit 1 if any failed.
