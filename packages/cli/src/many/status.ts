@@ -19,6 +19,7 @@ export async function statusManyCommand(input: ManyInput): Promise<Outcome> {
       command: 'status',
       migrationsDir: settings.dir,
       driver: settings.driver,
+      table: settings.table ?? 'schema_migrations',
       migrations: report.migrations,
       summary,
       databases: report.results,

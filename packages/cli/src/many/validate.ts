@@ -36,6 +36,7 @@ export async function validateManyCommand(input: ManyInput): Promise<Outcome> {
       command: 'validate',
       migrationsDir: settings.dir,
       driver: settings.driver,
+      table: settings.table ?? 'schema_migrations',
       folder: { order: folder.order, problems: folder.problems, warnings: folder.warnings, notReplayed: folder.notReplayed },
       ...(report === undefined ? {} : { migrations: report.migrations, summary: statusSummary(rows) }),
       databases: rows,
