@@ -20,7 +20,10 @@ export type DriverName = (typeof DRIVERS)[number];
 
 /** The options every command takes, as given: undefined where not given, so the config file or default applies. */
 export interface GlobalOptions {
+  /** The database `--db` names (the last one, when it is given several times). */
   readonly db: string | undefined;
+  /** Every `--db` given, in order: several, a glob or a `@list` file make a run over many databases. */
+  readonly databases: readonly string[];
   readonly dir: string | undefined;
   readonly driver: DriverName | undefined;
   readonly table: string | undefined;
@@ -42,7 +45,9 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   db: {
     type: 'string',
     value: 'file',
-    description: 'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder)',
+    multiple: true,
+    description:
+      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
   },
   dir: {
     type: 'string',
@@ -287,9 +292,11 @@ function checkVersion(command: Command, what: string, value: string): void {
 function globalOptions(values: Values): GlobalOptions {
   const text = (v: Values[string]) => (typeof v === 'string' && v !== '' ? v : undefined);
   const foreignKeys = oneOf('--foreign-keys', values['foreign-keys'], FOREIGN_KEYS);
+  const databases = Array.isArray(values.db) ? values.db : typeof values.db === 'string' ? [values.db] : [];
   return {
     // Kept even when empty: `--db ''` is refused, not taken for the default database.
-    db: typeof values.db === 'string' ? values.db : undefined,
+    db: databases.at(-1),
+    databases,
     dir: text(values.dir),
     driver: oneOf('--driver', values.driver, DRIVERS),
     table: tableOption(text(values.table)),

@@ -5,9 +5,12 @@ import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
 import { openSession, type Session } from './context.js';
 import { type Io, processIo } from './io.js';
+import { manyDatabases, resolveTargets } from './many/targets.js';
 import { errorDocument, errorLines } from './render/error.js';
 import { commandHelp, globalHelp } from './render/help.js';
 import { LiveRun } from './render/live-run.js';
+import { shownPath } from './render/paths.js';
+import { ProgressBar } from './render/progress-bar.js';
 import { stepLine } from './render/steps.js';
 import { threadTicker } from './render/ticker.js';
 import { databaseLine, whereDocument } from './render/where.js';
@@ -68,9 +71,11 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   const live = global.json ? undefined : new LiveRun(view, io.stderr, undefined, ticker);
   let session: Session | undefined;
   let settings: Settings | undefined;
-  // Every JSON document says which database and folder the command used, once they are known.
+  let many = false;
+  // Every JSON document says which database and folder the command used, once they are known; one over many
+  // databases names them itself.
   const where = (data: object): object =>
-    settings === undefined ? data : { ...data, ...whereDocument(settings, session?.history) };
+    settings === undefined || many ? data : { ...data, ...whereDocument(settings, session?.history) };
   const fail = (error: unknown): number => {
     live?.clear();
     // A usage error found once the command line is read, such as a --db that names a folder.
@@ -89,6 +94,28 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   };
 
   let outcome: Outcome;
+  try {
+    many = await runsOverMany(invocation);
+  } catch (error) {
+    return fail(error);
+  }
+  if (many && command.many !== undefined) {
+    const bar = !global.json && io.stderr.isTTY === true ? new ProgressBar(io.stderr) : undefined;
+    try {
+      // The databases are the targets; STRATA_DB and the config file's db name one database, not these.
+      settings = await resolveSettings({ ...global, db: undefined }, io);
+      const targets = await resolveTargets(global.databases, io.cwd);
+      if (bar !== undefined) view.err(view.errColor.dim(manyLine(settings, targets.length)));
+      outcome = await command.many.run({ settings, values, targets, onProgress: (counts) => bar?.update(counts) });
+    } catch (error) {
+      bar?.clear();
+      return fail(error);
+    }
+    bar?.clear();
+    if (global.json) view.out(JSON.stringify(outcome.data, null, 2));
+    else outcome.render(view);
+    return outcome.exitCode;
+  }
   try {
     settings = await resolveSettings(global, io);
     // On a terminal, first of all, which database and folder: stderr, so stdout stays the command's own output.
@@ -117,6 +144,30 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   if (global.json) view.out(JSON.stringify(where(outcome.data as object), null, 2));
   else outcome.render(view);
   return outcome.exitCode;
+}
+
+/**
+ * Whether the command runs over many databases: `--db` given several times, as a glob or as `@FILE`, or an option
+ * only such a run takes (`--concurrency`, `--resume`, …). A command without such a run refuses the first three.
+ */
+async function runsOverMany({ command, global, values }: Extract<Invocation, { kind: 'run' }>): Promise<boolean> {
+  const databases = await manyDatabases(global.databases);
+  if (command.many === undefined) {
+    if (databases) {
+      throw new UsageError(
+        `${command.name} works on one database; --db with a glob, @FILE or given several times is for migrate, status and validate`,
+        command.name,
+      );
+    }
+    return false;
+  }
+  return databases || command.many.options.some((name) => values[name] !== undefined && values[name] !== false);
+}
+
+/** The dim line on a terminal that says what a run over many databases works on. */
+function manyLine(settings: Settings, count: number): string {
+  const dir = shownPath(settings.cwd, settings.dir);
+  return `${count} databases (${settings.driver}) · migrations ${dir === settings.dir ? dir : `./${dir}`}`;
 }
 
 /** Prints a usage error as one line and a pointer to help; returns its exit code, 2. */

@@ -225,4 +225,23 @@ export interface DriverFactory<D extends Driver = Driver> {
   open(file: string, options?: OpenOptions): Promise<D>;
   /** Opens `size` read-only connections on `file` in worker threads; absent where the driver cannot share a file. */
   createReaderPool?(file: string, size: number): Promise<ReaderPool>;
+  /**
+   * Where a worker thread finds this factory again, so that runs over many databases (`migrateMany`) can open them in
+   * parallel: the URL of the module that exports it, and the name it is exported under. A factory without one is
+   * used on the main thread only.
+   */
+  readonly thread?: DriverThread;
+}
+
+/**
+ * The module a worker thread imports to get a {@link DriverFactory}, and the name of the export.
+ *
+ * @example
+ * ```ts
+ * const thread: DriverThread = { module: import.meta.url, export: 'betterSqlite3' };
+ * ```
+ */
+export interface DriverThread {
+  readonly module: string;
+  readonly export: string;
 }

@@ -51,6 +51,7 @@ export type {
   ConnectionSettings,
   Driver,
   DriverFactory,
+  DriverThread,
   ExclusiveOptions,
   HeldLock,
   OpenOptions,

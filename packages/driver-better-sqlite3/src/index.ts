@@ -283,4 +283,5 @@ export const betterSqlite3: DriverFactory<BetterSqlite3Driver> = {
     }
   },
   createReaderPool: (file, size) => createReaderPool(file, size),
+  thread: { module: import.meta.url, export: 'betterSqlite3' },
 };

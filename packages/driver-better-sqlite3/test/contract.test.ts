@@ -7,6 +7,7 @@ import { describeDriftContract } from '../../../test/support/contract-drift.js';
 import { describeGenerateContract } from '../../../test/support/contract-generate.js';
 import { describeGeneratePropertyContract } from '../../../test/support/contract-generate-property.js';
 import { describeHistoryContract } from '../../../test/support/contract-history.js';
+import { describeManyContract } from '../../../test/support/contract-many.js';
 import { describeNonTransactionalContract } from '../../../test/support/contract-nontransactional.js';
 import { describePhasesContract } from '../../../test/support/contract-phases.js';
 import { describePlannerContract } from '../../../test/support/contract-planner.js';
@@ -39,3 +40,4 @@ describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),
 );
 describeHistoryContract('better-sqlite3', open);
+describeManyContract('better-sqlite3', betterSqlite3);

@@ -27,4 +27,5 @@ export const sqlJsFiles: DriverFactory<SqlJsFileDriver> = {
       ...(onWait === undefined ? {} : { onWait }),
     });
   },
+  thread: { module: import.meta.url, export: 'sqlJsFiles' },
 };

@@ -1,5 +1,6 @@
 import type { Driver, MigrationManager } from '@strata/core';
 import type { HistoryTableFound } from '../history-table.js';
+import type { ProgressCounts } from '../render/progress-bar.js';
 import type { Settings } from '../settings.js';
 import type { View } from '../view.js';
 
@@ -100,4 +101,23 @@ export interface Command {
   /** Extra help text, such as what the exit code means. */
   readonly notes?: string;
   run(input: CommandInput): Promise<Outcome>;
+  /**
+   * The command over many databases (`--db` a glob, `@FILE`, or given several times): `migrate`, `status` and
+   * `validate` have one. `manyOptions` are the command's options that only make sense there (`--concurrency`); any
+   * of them asks for a run over many, even of one database.
+   */
+  readonly many?: {
+    readonly options: readonly string[];
+    run(input: ManyInput): Promise<Outcome>;
+  };
+}
+
+/** What a command receives to run over many databases. */
+export interface ManyInput {
+  readonly settings: Settings;
+  readonly values: CommandInput['values'];
+  /** The database files, absolute, each once; empty when no `--db` was given on the command line. */
+  readonly targets: readonly string[];
+  /** Told as each database finishes; draws the progress line on a terminal. */
+  readonly onProgress: (counts: ProgressCounts) => void;
 }

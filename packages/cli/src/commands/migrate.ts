@@ -1,4 +1,5 @@
 import { type MigrationManager, outOfOrderNote, type RunReport, VersionSet } from '@strata/core';
+import { migrateManyOptions } from '../many/options.js';
 import { waitingLines } from '../render/phases.js';
 import { type Counts, dryRunLines, summaryLine } from '../render/steps.js';
 import type { Command } from './command.js';
@@ -7,7 +8,11 @@ import type { Command } from './command.js';
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'apply pending migrations in order',
-  usage: ['migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]'],
+  usage: [
+    'migrate [--to V] [--phase expand|contract] [--dry-run] [--ignore-missing]',
+    "migrate --db 'tenants/*.db' [--concurrency N] [--fail-fast] [--report F]",
+    'migrate --resume F [--report F]',
+  ],
   description: [
     'Applies the pending migrations in dependency order, each with its history row in one transaction, and prints a',
     'line per migration as it finishes. A failing migration is rolled back and stops the run; the ones before it stay',
@@ -23,6 +28,18 @@ export const migrateCommand: Command = {
     'why. Once the previous version is gone, --phase contract applies the rest. Each pending migration is classified',
     'by replaying the folder on an empty database in memory and comparing the schema before and after it. A migration',
     'whose meta.yaml says phase: expand but that would break the previous version stops the run (PHASE_MISMATCH).',
+    '',
+    "Many databases (a database per tenant): --db may be a glob (quote it: --db 'tenants/*.db'; one that matches no",
+    'file is a usage error), @FILE (a list of database files, one a line, relative to the list; blank lines and lines',
+    'starting with # are skipped), or given several times. The folder is read and checked once; then each database',
+    'is migrated exactly as one is (each migration in its own transaction), --concurrency N at once in worker threads',
+    '(default: the number of cores; 1 runs them one after the other). A database that fails, or cannot be opened,',
+    'does not stop the others, unless --fail-fast: then no other database starts, and those are "not started". The',
+    'run ends with a table (database, from, to, result, duration), with --json as one document, which --report FILE',
+    'also writes (atomically). --resume FILE reads such a report and retries only its failed and not started',
+    'databases; a report written for other migrations (another digest of versions and checksums) is refused. On a',
+    'terminal a progress line with an estimate of the time left is drawn on stderr. --dry-run, --phase and',
+    '--ignore-missing are for one database.',
   ].join('\n'),
   options: {
     to: {
@@ -39,8 +56,16 @@ export const migrateCommand: Command = {
     },
     'dry-run': { type: 'boolean', description: 'print the SQL that would run, in order, and change nothing' },
     'ignore-missing': { type: 'boolean', description: 'run even though applied migrations are missing from the folder' },
+    ...migrateManyOptions,
   },
   args: [],
+  notes:
+    'Exit codes: 0 success; 1 a migration, validation or database error (over many databases: any database failed);\n2 a usage error.',
+  many: {
+    options: Object.keys(migrateManyOptions),
+    // Loaded only for a run over many databases.
+    run: async (input) => (await import('../many/migrate.js')).migrateManyCommand(input),
+  },
   async run({ values, open }) {
     const dryRun = values['dry-run'] === true;
     const to = typeof values.to === 'string' ? values.to : undefined;

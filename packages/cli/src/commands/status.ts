@@ -1,4 +1,5 @@
 import { summarize } from '@strata/core';
+import { concurrencyOption } from '../many/options.js';
 import { shownPath } from '../render/paths.js';
 import { statusLines } from '../render/status.js';
 import type { Command } from './command.js';
@@ -7,7 +8,7 @@ import type { Command } from './command.js';
 export const statusCommand: Command = {
   name: 'status',
   summary: 'show applied and pending migrations, and problems',
-  usage: ['status'],
+  usage: ['status [--no-drift] [--phases]', "status --db 'tenants/*.db' [--concurrency N]"],
   description: [
     'Lists the applied migrations with the time each was applied (UTC), the pending ones in the order they would',
     'run, and problems: invalid migration folders, applied migrations whose up.sql was edited (CHECKSUM_MISMATCH),',
@@ -28,14 +29,21 @@ export const statusCommand: Command = {
     'previous version of the application keeps working after them, contract otherwise, each with what it changes',
     '(see migrate --phase), in a Phases section and in --json; a migration whose meta.yaml says phase: expand but',
     'that is a contract migration is then a PHASE_MISMATCH problem.',
+    '',
+    'Many databases: with --db a glob, @FILE or given several times (see migrate --help), status summarises them:',
+    'how many databases are at each version, which are behind (with their count of pending migrations), and which',
+    'have problems (CHECKSUM_MISMATCH, APPLIED_MISSING) or cannot be read (a file that is not SQLite, that does not',
+    'exist, that cannot be opened), --concurrency N at once. Drift is not checked there, nor --phases.',
   ].join('\n'),
   options: {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
     phases: { type: 'boolean', description: 'classify each pending migration as expand or contract, with its changes' },
+    concurrency: concurrencyOption,
   },
   args: [],
   notes:
-    'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase cannot be read; 2 a usage error.',
+    'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase (over many: any database) cannot be read; 2 a usage error.',
+  many: { options: ['concurrency'], run: async (input) => (await import('../many/status.js')).statusManyCommand(input) },
   async run({ open, settings, values }) {
     const { manager, existed, history } = await open({ write: false });
     const report = await manager.status({ drift: values['no-drift'] !== true, phases: values.phases === true });

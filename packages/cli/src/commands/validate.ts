@@ -1,3 +1,4 @@
+import { concurrencyOption } from '../many/options.js';
 import { parityNotes, parityOption, parityOutcome } from '../parity.js';
 import { errorLines, warningLines } from '../render/error.js';
 import { phaseEntryLines } from '../render/phases.js';
@@ -10,7 +11,11 @@ import type { Command } from './command.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check names, meta, dependencies, cycles, checksums and drift, and replay the migrations in memory',
-  usage: ['validate [--no-replay | --round-trip] [--no-drift] [--phases]', 'validate --parity'],
+  usage: [
+    'validate [--no-replay | --round-trip] [--no-drift] [--phases]',
+    'validate --parity',
+    "validate --db 'tenants/*.db' [--no-replay] [--concurrency N]",
+  ],
   description: [
     'Checks the migrations folder (folder names, up.sql present, meta.yaml keys, duplicate versions, missing',
     'dependencies, cycles) and compares the checksums of applied migrations with their up.sql. Then replays every',
@@ -29,6 +34,10 @@ export const validateCommand: Command = {
     'A migration whose meta.yaml says phase: expand is classified on a replay (see migrate --phase): one that would',
     'break the previous version of the application is a PHASE_MISMATCH problem naming what breaks it. --phases prints',
     "every migration's phase, expand or contract, with each change it makes to the schema.",
+    '',
+    'Many databases: with --db a glob, @FILE or given several times (see migrate --help), the folder is checked and',
+    "replayed once, then each database's history is compared with it (CHECKSUM_MISMATCH, APPLIED_MISSING, a file",
+    'that cannot be read), --concurrency N at once. Drift, --round-trip, --phases and --parity are for one database.',
   ].join('\n'),
   options: {
     'no-replay': { type: 'boolean', description: 'skip the replay in memory: check files, dependencies and checksums only' },
@@ -36,8 +45,10 @@ export const validateCommand: Command = {
     'no-drift': { type: 'boolean', description: 'do not compare the schema with the one the applied migrations build' },
     phases: { type: 'boolean', description: "print each migration's deployment phase (expand or contract) and its changes" },
     parity: parityOption,
+    concurrency: concurrencyOption,
   },
   args: [],
+  many: { options: ['concurrency'], run: async (input) => (await import('../many/validate.js')).validateManyCommand(input) },
   notes: [
     'A migration that needs what an empty database in memory cannot have (a file to ATTACH, a loadable extension)',
     'fails the replay: skip it with --no-replay. Warnings (a down.sql that is empty or only comments: that migration',

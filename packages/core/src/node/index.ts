@@ -6,6 +6,21 @@ export type { BackupPolicy, DatabaseManagerOptions } from './database-options.js
 // The pieces a driver over a file needs, also at @strata/core/node/files.
 export * from './files.js';
 export { loadMigrationsFolder, readMigrationsFolder } from './load-folder.js';
+// Many databases (a database per tenant) in one run, in worker threads; also at @strata/core/node/many.
+export {
+  type InspectOutcome,
+  type InspectResult,
+  type ManyOptions,
+  type ManyProgress,
+  type ManyReport,
+  type MigrateManyOptions,
+  type MigrateOutcome,
+  type MigrateResult,
+  migrateMany,
+  migrationsDigest,
+  statusMany,
+  validateMany,
+} from './many/index.js';
 export { loadMigrationSource, type MigrationSource } from './migration-source.js';
 export type { StartupReport } from './startup.js';
 export { StartupError } from './startup-error.js';
