@@ -1,6 +1,7 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import Database from 'better-sqlite3';
+import { describeBundleContract } from '../../../test/support/contract-bundle.js';
 import { describeCompatContract } from '../../../test/support/contract-compat.js';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeDriftContract } from '../../../test/support/contract-drift.js';
@@ -39,3 +40,4 @@ describeNonTransactionalContract('better-sqlite3', async (filename) =>
   createBetterSqlite3Driver({ database: new Database(filename), foreignKeys: true, closeDatabase: true }),
 );
 describeHistoryContract('better-sqlite3', open);
+describeBundleContract('better-sqlite3', open);
