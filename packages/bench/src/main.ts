@@ -1,7 +1,7 @@
 // `pnpm bench`: generates the corpora, runs every contender in every scenario as whole processes, interleaved, and
 // writes BENCHMARKS.md. `pnpm bench --help` lists the options.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,9 @@ import { contenders as allContenders } from './contenders.js';
 import { type Corpus, dataCorpus, schemaCorpus } from './corpus.js';
 import { measure, type Sample } from './measure.js';
 import { type InProcessResult, type Measured, renderReport, type Scenario } from './report.js';
-import { spliceSection, writeSection } from './sections.js';
+import { sectionOf, spliceSection, writeSection } from './sections.js';
 import { median, rotate } from './stats.js';
+import { measureTenants, renderTenants, TENANTS_HEADING } from './tenants.js';
 import { verify } from './verify.js';
 
 const USAGE = `pnpm bench [options]
@@ -35,8 +36,10 @@ Runs every contender in every scenario as whole processes, interleaved, and writ
   --from FILE         write the report from a file that --json wrote, running nothing
   --keep              keep the generated corpora and databases
   --only SECTION      measure one section and write only it into the report, leaving the rest as it is:
-                      bundle (start-up from a file-map bundle vs a precomputed one, 1000 migrations)
+                      bundle (start-up from a file-map bundle vs a precomputed one, 1000 migrations) or
+                      tenants (many tenant database files: the CLI over a glob against a loop of the floor script)
   --bundle-runs N     runs of each bundle form in the bundle section (default 15; --runs sets it too)
+  --tenants N         tenant databases in the tenants section (default 10000; N / 10 is measured too)
   -h, --help          show this help`;
 
 const { values } = parseArgs({
@@ -53,6 +56,7 @@ const { values } = parseArgs({
     'all-sizes': { type: 'boolean', default: false },
     only: { type: 'string' },
     'bundle-runs': { type: 'string', default: '15' },
+    tenants: { type: 'string', default: '10000' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -107,8 +111,15 @@ async function runOnly(section: string): Promise<void> {
       say('bundle start-up: 1000 migrations, file map vs precomputed');
       const result = await measureBundleStartup(scratch, 1000, bundleRuns(), strataBin);
       writeSection(out, BUNDLE_HEADING, renderBundleStartup(result));
+    } else if (section === 'tenants') {
+      const count = Number(values.tenants);
+      say(`tenant databases: ${count}, and ${Math.round(count / 10)}`);
+      const timeoutMs = Number(values.timeout) * 1000;
+      const runs = values.runs === undefined ? undefined : Number(values.runs);
+      const result = await measureTenants(scratch, count, { log: say, timeoutMs, ...(runs === undefined ? {} : { runs }) });
+      writeSection(out, TENANTS_HEADING, renderTenants(result));
     } else {
-      process.stderr.write(`--only: no section ${JSON.stringify(section)}; name bundle\n`);
+      process.stderr.write(`--only: no section ${JSON.stringify(section)}; name bundle or tenants\n`);
       process.exit(2);
     }
     say(`wrote the section into ${out}`);
@@ -335,7 +346,12 @@ try {
   log(`bundle start-up, ${bundleSize} migrations`);
   const bundle = await measureBundleStartup(work, bundleSize, bundleRuns(), strataBin);
   const input = { measured, inProcess: inProcessResults, contenders, sizes, seconds: (Date.now() - started) / 1000 };
-  writeFileSync(resolve(values.out), spliceSection(renderReport(input), BUNDLE_HEADING, renderBundleStartup(bundle)));
+  // The tenants section takes long and runs only with --only tenants: a full run keeps the one the file has.
+  const previous = existsSync(resolve(values.out)) ? readFileSync(resolve(values.out), 'utf8') : '';
+  const tenants = sectionOf(previous, TENANTS_HEADING);
+  let report = spliceSection(renderReport(input), BUNDLE_HEADING, renderBundleStartup(bundle));
+  if (tenants !== undefined) report = spliceSection(report, TENANTS_HEADING, tenants);
+  writeFileSync(resolve(values.out), report);
   log(`wrote ${resolve(values.out)}`);
   if (values.json !== undefined) {
     const raw: RawResults = {
