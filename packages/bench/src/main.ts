@@ -1,17 +1,21 @@
 // `pnpm bench`: generates the corpora, runs every contender in every scenario as whole processes, interleaved, and
 // writes BENCHMARKS.md. `pnpm bench --help` lists the options.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BUNDLE_HEADING, type BundleStartup, measureBundleStartup, renderBundleStartup } from './bundle-startup.js';
 import type { Action, Contender } from './contender.js';
+import { strataBin } from './contenders/strata.js';
 import { contenders as allContenders } from './contenders.js';
 import { type Corpus, dataCorpus, schemaCorpus } from './corpus.js';
 import { measure, type Sample } from './measure.js';
 import { type InProcessResult, type Measured, renderReport, type Scenario } from './report.js';
+import { sectionOf, spliceSection, writeSection } from './sections.js';
 import { median, rotate } from './stats.js';
+import { measureTenants, renderTenants, TENANTS_HEADING } from './tenants.js';
 import { verify } from './verify.js';
 
 const USAGE = `pnpm bench [options]
@@ -31,6 +35,11 @@ Runs every contender in every scenario as whole processes, interleaved, and writ
   --json FILE         also write every measurement, raw, to FILE
   --from FILE         write the report from a file that --json wrote, running nothing
   --keep              keep the generated corpora and databases
+  --only SECTION      measure one section and write only it into the report, leaving the rest as it is:
+                      bundle (start-up from a file-map bundle vs a precomputed one, 1000 migrations) or
+                      tenants (many tenant database files: the CLI over a glob against a loop of the floor script)
+  --bundle-runs N     runs of each bundle form in the bundle section (default 15; --runs sets it too)
+  --tenants N         tenant databases in the tenants section (default 10000; N / 10 is measured too)
   -h, --help          show this help`;
 
 const { values } = parseArgs({
@@ -45,6 +54,9 @@ const { values } = parseArgs({
     from: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'all-sizes': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'bundle-runs': { type: 'string', default: '15' },
+    tenants: { type: 'string', default: '10000' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -60,6 +72,8 @@ interface RawResults {
   readonly contenders: readonly string[];
   readonly sizes: readonly number[];
   readonly seconds: number;
+  /** The bundle start-up section's measurements, when the run made them. */
+  readonly bundle?: BundleStartup;
 }
 
 if (values.from !== undefined) {
@@ -70,9 +84,49 @@ if (values.from !== undefined) {
     return found;
   };
   const measured = raw.measured.map((m) => ({ ...m, contender: byId(m.contender) }) as Measured);
-  writeFileSync(resolve(values.out), renderReport({ ...raw, measured, contenders: raw.contenders.map(byId) }));
+  let report = renderReport({ ...raw, measured, contenders: raw.contenders.map(byId) });
+  if (raw.bundle !== undefined) report = spliceSection(report, BUNDLE_HEADING, renderBundleStartup(raw.bundle));
+  writeFileSync(resolve(values.out), report);
   process.stderr.write(`wrote ${resolve(values.out)} from ${values.from}\n`);
   process.exit(0);
+}
+
+if (values.only !== undefined) {
+  await runOnly(values.only);
+  process.exit(0);
+}
+
+/** Runs of each form in the bundle section: --runs when given, else --bundle-runs. */
+function bundleRuns(): number {
+  return Number(values.runs ?? values['bundle-runs']);
+}
+
+/** `--only SECTION`: measures that section alone and writes it into the report. */
+async function runOnly(section: string): Promise<void> {
+  const out = resolve(values.out);
+  const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    if (section === 'bundle') {
+      say('bundle start-up: 1000 migrations, file map vs precomputed');
+      const result = await measureBundleStartup(scratch, 1000, bundleRuns(), strataBin);
+      writeSection(out, BUNDLE_HEADING, renderBundleStartup(result));
+    } else if (section === 'tenants') {
+      const count = Number(values.tenants);
+      say(`tenant databases: ${count}, and ${Math.round(count / 10)}`);
+      const timeoutMs = Number(values.timeout) * 1000;
+      const runs = values.runs === undefined ? undefined : Number(values.runs);
+      const result = await measureTenants(scratch, count, { log: say, timeoutMs, ...(runs === undefined ? {} : { runs }) });
+      writeSection(out, TENANTS_HEADING, renderTenants(result));
+    } else {
+      process.stderr.write(`--only: no section ${JSON.stringify(section)}; name bundle or tenants\n`);
+      process.exit(2);
+    }
+    say(`wrote the section into ${out}`);
+  } finally {
+    if (!values.keep) rmSync(scratch, { recursive: true, force: true });
+    else say(`kept ${scratch}`);
+  }
 }
 
 const sizes = values.sizes.split(',').map((size) => Number(size));
@@ -287,12 +341,22 @@ try {
   measured.push(
     ...(await scenario(data, 'data', dataLayouts, new Map(), Math.max(...sizes.map((size) => runsFor(size, 'data'))))),
   );
+  // At 1000 migrations, or at the one size a small run asks for.
+  const bundleSize = sizes.includes(1000) ? 1000 : (sizes[0] ?? 1000);
+  log(`bundle start-up, ${bundleSize} migrations`);
+  const bundle = await measureBundleStartup(work, bundleSize, bundleRuns(), strataBin);
   const input = { measured, inProcess: inProcessResults, contenders, sizes, seconds: (Date.now() - started) / 1000 };
-  writeFileSync(resolve(values.out), renderReport(input));
+  // The tenants section takes long and runs only with --only tenants: a full run keeps the one the file has.
+  const previous = existsSync(resolve(values.out)) ? readFileSync(resolve(values.out), 'utf8') : '';
+  const tenants = sectionOf(previous, TENANTS_HEADING);
+  let report = spliceSection(renderReport(input), BUNDLE_HEADING, renderBundleStartup(bundle));
+  if (tenants !== undefined) report = spliceSection(report, TENANTS_HEADING, tenants);
+  writeFileSync(resolve(values.out), report);
   log(`wrote ${resolve(values.out)}`);
   if (values.json !== undefined) {
     const raw: RawResults = {
       ...input,
+      bundle,
       measured: measured.map((m) => ({ ...m, contender: m.contender.id })),
       contenders: contenders.map((c) => c.id),
     };

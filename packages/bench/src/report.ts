@@ -193,7 +193,7 @@ function inProcessTable(input: ReportInput): string[] {
     'What `migrate()` costs an application at start-up when every migration is already applied, inside one process,',
     'after the modules are loaded and the database is open (the median of fresh processes, so every figure includes',
     'the first, unoptimised run of the code). *disk*: reading and checking the folder, then `migrate()`; *memory*: the',
-    'migrations as a bundled map (`migrate bundle`), read as a Node application reads one (`loadMigrationSource`, as',
+    'migrations as a map of files (a glob import, or a bundle of the older format), read as a Node application reads one (`loadMigrationSource`, as',
     '`DatabaseManager` does: native checksums), then `migrate()`; *read only*, for reference: nothing but reading',
     'every file of the folder (`readdirSync` and `readFileSync`), the least any check of the files can cost.',
 

@@ -262,7 +262,8 @@ function checkArgs(command: Command, args: readonly string[], values: Values): v
   if (missing !== undefined) throw new UsageError(`${command.name} needs a ${missing.name} argument`, command.name);
   for (const [name, spec] of Object.entries(command.options)) {
     const value = values[name];
-    if (spec.required === true && (typeof value !== 'string' || value === '')) {
+    const required = spec.required === true || (spec.requiredUnless !== undefined && values[spec.requiredUnless] === undefined);
+    if (required && (typeof value !== 'string' || value === '')) {
       throw new UsageError(`${command.name} needs --${name} <${spec.value ?? 'value'}>`, command.name);
     }
     if (spec.format === 'version' && typeof value === 'string') checkVersion(command, `--${name}`, value);

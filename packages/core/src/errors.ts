@@ -98,6 +98,11 @@ export type ErrorCode =
   | 'PHASE_MISMATCH'
   /** An option has a value Strata cannot use (for example a history table name that is not an identifier). */
   | 'INVALID_OPTION'
+  /**
+   * A precomputed migrations bundle Strata cannot read: written in another format version (by an older or newer
+   * Strata), or damaged. Writing it again with `strata bundle` fixes it.
+   */
+  | 'INVALID_BUNDLE'
   /** The database could not be read or written. */
   | 'DATABASE_ERROR'
   /** Another process held the database's lock for longer than the configured wait (`busyTimeoutMs`). */

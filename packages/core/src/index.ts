@@ -108,6 +108,16 @@ export {
   parseMigrationFiles,
 } from './parse/files.js';
 export type { MetaInput } from './parse/meta.js';
+export {
+  isPrecomputedMigrations,
+  PRECOMPUTED_FORMAT,
+  PRECOMPUTED_FORMAT_VERSION,
+  type PrecomputedMigration,
+  type PrecomputedMigrations,
+  precomputedSet,
+  precomputeMigrations,
+} from './parse/precomputed.js';
+export { type Migrations, migrationSetOf } from './parse/source.js';
 export { type BaselineEntry, type BaselinePlan, type BaselineReport, planBaseline } from './plan/baseline.js';
 export { type ForgetPlan, type ForgetReport, planForget } from './plan/forget.js';
 export { planMigrate, planPhase } from './plan/migrate.js';

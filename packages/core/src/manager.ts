@@ -10,7 +10,9 @@ import { checkSquashedSchema } from './inspect/squash-schema.js';
 import { collectStats, type DatabaseStats } from './inspect/stats.js';
 import { buildStatus, type StatusReport } from './inspect/status.js';
 import { type Migration, type MigrationSet, versionKey } from './migration.js';
-import { type MigrationDefinition, type MigrationFiles, parseMigrationDefinition, parseMigrationFiles } from './parse/files.js';
+import { type MigrationDefinition, parseMigrationDefinition } from './parse/files.js';
+import type { PrecomputedMigrations } from './parse/precomputed.js';
+import { type Migrations, migrationSetOf } from './parse/source.js';
 import { type BaselineReport, planBaseline } from './plan/baseline.js';
 import { type ForgetReport, planForget } from './plan/forget.js';
 import { findVersion, planMigrate, planPhase } from './plan/migrate.js';
@@ -48,8 +50,11 @@ interface Inspection {
 export interface MigrationManagerOptions {
   /** The connection to migrate. */
   readonly driver: Driver;
-  /** The migrations: a set from a loader, or a map of path → text (as a bundler's glob import gives it). */
-  readonly migrations?: MigrationSet | MigrationFiles;
+  /**
+   * The migrations: a set from a loader, a map of path → text (as a bundler's glob import gives it), or the default
+   * export of a module `strata bundle` wrote (a {@link PrecomputedMigrations}, loaded without hashing or parsing).
+   */
+  readonly migrations?: Migrations;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
   /** Called as each migration starts and finishes, and before each of its statements, for progress displays. */
@@ -200,7 +205,7 @@ export class MigrationManager {
     this.history = new HistoryTable(options.driver, options.table);
     this.onEvent = options.onEvent;
     const source = options.migrations ?? { migrations: [], problems: [] };
-    this.loaded = isMigrationSet(source) ? source : parseMigrationFiles(source);
+    this.loaded = migrationSetOf(source);
   }
 
   /** The history table's name. */
@@ -374,8 +379,17 @@ export class MigrationManager {
    * migration is not recorded, so `status` shows it pending and a new run starts it again from its first statement.
    * Look at what it left, then either undo that by hand and run again, or finish it by hand and mark it applied. A
    * `transaction: false` migration whose statements can run twice (`CREATE INDEX IF NOT EXISTS`) needs neither.
+   *
+   * On a driver that writes through to its database (one without `persist`: what it reads is what is committed),
+   * the history is read first without the lock: when every migration is applied already and nothing is wrong, there
+   * is nothing to write, and the run returns without taking it, which is most of what a start-up with nothing to do
+   * would otherwise wait for.
    */
   async migrate(options: MigrateOptions = {}): Promise<RunReport> {
+    if (options.dryRun !== true && options.phase === undefined && this.driver.persist === undefined) {
+      const nothing = await this.nothingToMigrate(options);
+      if (nothing !== undefined) return nothing;
+    }
     const run = async (persist: Persist): Promise<RunReport> => {
       const { order, applied, unadopted } = await this.ready(options.ignoreMissing === true);
       if (unadopted.length > 0 && options.dryRun !== true) {
@@ -497,6 +511,19 @@ export class MigrationManager {
   }
 
   /**
+   * The report of a run with nothing to do when the history, read now without the lock, shows every migration of the
+   * plan applied and nothing wrong (no problem, no squash to adopt); undefined when the run must take the lock and
+   * look again. It writes nothing, so it needs no lock: each migration it finds applied is committed.
+   */
+  private async nothingToMigrate(options: MigrateOptions): Promise<RunReport | undefined> {
+    const rows = () => this.history.checksums();
+    const state = await this.inspect(options.ignoreMissing === true, false, { rows, schema: false });
+    if (state.problems.length > 0 || state.unadopted.length > 0) return undefined;
+    const plan = planMigrate(state.order, new Set(state.applied.map((row) => row.version)), options);
+    return plan.length > 0 ? undefined : { direction: 'up', dryRun: false, steps: [] };
+  }
+
+  /**
    * The part of a migrate plan that `phase` runs (all of it without one), after classifying it on a replay of `order`;
    * refused with `PHASE_MISMATCH` when a planned migration declares `phase: expand` but needs the contract phase.
    */
@@ -556,14 +583,22 @@ export class MigrationManager {
     return checkSet(this.loaded, { statements });
   }
 
-  private async inspect(ignoreMissing: boolean, statements: boolean): Promise<Inspection> {
+  /**
+   * The checked set and the history, compared. `rows` reads the history (the whole of it by default); `schema: false`
+   * leaves out the check of a squashed database's schema, which replays migrations.
+   */
+  private async inspect(
+    ignoreMissing: boolean,
+    statements: boolean,
+    { rows = () => this.history.list(), schema = true }: { rows?: () => Promise<AppliedMigration[]>; schema?: boolean } = {},
+  ): Promise<Inspection> {
     const checked = this.check(statements);
-    const applied = await this.history.list();
+    const applied = await rows();
     // Each squash, or the originals it replaces, stands in the order as this database needs (see Squash).
     const { order, byVersion, problems: squashProblems, unadopted } = resolveSquashes(checked, applied);
     const problems = [...checked.problems, ...squashProblems];
     problems.push(...checkHistory(byVersion, applied, ignoreMissing, problems, checked.squashes));
-    if (problems.length === 0 && unadopted.length > 0) {
+    if (schema && problems.length === 0 && unadopted.length > 0) {
       problems.push(...(await checkSquashedSchema(this.driver, this.history.name, order, applied, unadopted)));
     }
     return { order, byVersion, applied, problems, unadopted, squashes: checked.squashes };
@@ -675,8 +710,4 @@ function adoptions(unadopted: readonly Squash[], applied: readonly AppliedMigrat
     const row = applied.find((r) => versionKey(r.version) === versionKey(migration.version));
     return row === undefined ? [] : [{ version: row.version, oldChecksum: row.checksum, newChecksum: migration.checksum }];
   });
-}
-
-function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {
-  return Array.isArray((source as MigrationSet).migrations) && Array.isArray((source as MigrationSet).problems);
 }

@@ -1,7 +1,19 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkSet, type MigrationFiles, parseMigrationFiles, StrataError, ValidationError } from '@strata/core';
+import {
+  checkSet,
+  checksumOf,
+  type MigrationSet,
+  PRECOMPUTED_FORMAT,
+  PRECOMPUTED_FORMAT_VERSION,
+  type PrecomputedMigrations,
+  parseMigrationFiles,
+  precomputedSet,
+  precomputeMigrations,
+  StrataError,
+  ValidationError,
+} from '@strata/core';
 import { loadMigrationsFolder, readMigrationsFolder } from '@strata/core/node';
 import { bundleMigrations, writeMigrationsBundle } from '@strata/core/node/operations';
 import ts from 'typescript';
@@ -23,36 +35,34 @@ const TRICKY: Readonly<Record<string, string>> = {
 };
 
 /** The module's exports, imported the way an app would. */
-async function importBundle(file: string): Promise<{ default: MigrationFiles; migrations: MigrationFiles }> {
+async function importBundle(file: string): Promise<{ default: PrecomputedMigrations; migrations: PrecomputedMigrations }> {
   return import(pathToFileURL(file).href);
 }
 
-/** What the runner sees of a set: order, checksums and everything parsed. */
-function planOf(files: MigrationFiles) {
-  const set = parseMigrationFiles(files);
-  return { set, order: checkSet(set).order.map((m) => [m.version, m.checksum]) };
+/** What the runner sees of a set: order, checksums, names, folders, meta and texts, by migration. */
+function planOf(set: MigrationSet) {
+  return checkSet(set).order.map((m) => ({ ...m }));
 }
 
 describe('bundleMigrations', () => {
   it.each([
     ['the built-in migrations', () => REPO_MIGRATIONS],
     ['a folder with BOM, CRLF, U+2028 and a notes file', () => writeTree(TRICKY)],
-  ])('gives a module whose map parses exactly like the folder: %s', async (_, folder) => {
+  ])('gives a module whose set is exactly the folder set, checksums, meta and order included: %s', async (_, folder) => {
     const dir = folder();
     const file = join(tempDir(), 'migrations.bundle.mjs');
     const result = await writeMigrationsBundle(dir, file);
     const bundle = await importBundle(file);
-    const files = await readMigrationsFolder(dir);
-    expect(bundle.default).toEqual(files);
-    expect(Object.keys(bundle.default)).toEqual(Object.keys(files).sort());
     expect(bundle.migrations).toBe(bundle.default);
-    expect(Object.isFrozen(bundle.default)).toBe(true);
-    expect(parseMigrationFiles(bundle.default)).toEqual(await loadMigrationsFolder(dir));
-    expect(planOf(bundle.default)).toEqual(planOf(files));
+    expect(bundle.default.format).toBe(PRECOMPUTED_FORMAT);
+    expect(bundle.default.formatVersion).toBe(PRECOMPUTED_FORMAT_VERSION);
+    const folderSet = await loadMigrationsFolder(dir);
+    expect(planOf(precomputedSet(bundle.default))).toEqual(planOf(folderSet));
+    expect(bundle.default.order).toEqual(checkSet(folderSet).order.map((m) => m.version));
     expect(result).toEqual({
       file,
-      migrations: checkSet(parseMigrationFiles(files)).order.length,
-      files: Object.keys(files).length,
+      migrations: checkSet(folderSet).order.length,
+      files: Object.keys(await readMigrationsFolder(dir)).length,
       bytes: readFileSync(file).length,
     });
   });
@@ -60,26 +70,40 @@ describe('bundleMigrations', () => {
   it('keeps the bytes, writing BOM, U+2028 and U+2029 as escapes', async () => {
     const source = await bundleMigrations(writeTree(TRICKY));
     expect(source).not.toMatch(/[\u2028\u2029\ufeff]/);
-    expect(source).toContain(String.raw`"001_users/up.sql": "\ufeffCREATE TABLE users`);
+    expect(source).toContain(String.raw`"up":"\ufeffCREATE TABLE users`);
     expect(source).toContain(String.raw`-- \"quoted\" \\ café\r\n"`);
-    expect(source).toContain(String.raw`"\ufeffdescription: \"Users\u2028and\u2029more\"\r\ntransaction: true\r\n"`);
-    const plan = planOf((await importBundle(written(source, 'tricky.mjs'))).default);
-    expect(plan.order.map(([version]) => version)).toEqual(['001', '002', '010']);
-    expect(plan.set.migrations[0]?.meta.description).toBe('Users\u2028and\u2029more');
+    expect(source).toContain(String.raw`"description":"Users\u2028and\u2029more"`);
+    const bundle = (await importBundle(written(source, 'tricky.mjs'))).default;
+    expect(bundle.order).toEqual(['001', '002', '010']);
+    expect(bundle.migrations[0]?.up).toBe(TRICKY['001_users/up.sql']);
+    expect(bundle.migrations[0]?.checksum).toBe(checksumOf(TRICKY['001_users/up.sql'] ?? ''));
+    expect(bundle.migrations[0]?.meta.description).toBe('Users\u2028and\u2029more');
   });
 
   it('writes this exact JavaScript module, the same wherever the folder and the bundle are', async () => {
-    const a = (folder: string) => ({ [`${folder}/001_a/up.sql`]: 'SELECT 1;\n', [`${folder}/001_a/down.sql`]: 'SELECT 0;\n' });
+    const a = (folder: string) => ({
+      [`${folder}/001_a/up.sql`]: 'SELECT 1;\n',
+      [`${folder}/001_a/down.sql`]: 'SELECT 0;\n',
+      [`${folder}/002_b/up.sql`]: 'SELECT 2;\n',
+      [`${folder}/002_b/meta.yaml`]: 'description: B\ndependencies: [1]\ntransaction: false\n',
+    });
     const dir = join(writeTree(a('db/migrations')), 'db', 'migrations');
     const source = await bundleMigrations(dir);
     expect(source).toBe(
       [
         '// Generated by `strata bundle` from migrations/. Do not edit: run the command again.',
-        '/** @type {Readonly<Record<string, string>>} */',
-        'const migrations = Object.freeze({',
-        '  "001_a/down.sql": "SELECT 0;\\n",',
-        '  "001_a/up.sql": "SELECT 1;\\n",',
-        '});',
+        '// Checksums, meta and run order were computed when it was written and are used as they are: check it with',
+        '// `strata bundle --check`.',
+        "/** @type {import('@strata/core').PrecomputedMigrations} */",
+        'const migrations = {',
+        '  "format": "strata-precomputed-migrations",',
+        '  "formatVersion": 1,',
+        '  "order": ["001","002"],',
+        '  "migrations": [',
+        `    {"version":"001","name":"a","folder":"001_a","checksum":"${checksumOf('SELECT 1;\n')}","meta":{"dependencies":[],"transaction":true},"up":"SELECT 1;\\n","down":"SELECT 0;\\n"},`,
+        `    {"version":"002","name":"b","folder":"002_b","checksum":"${checksumOf('SELECT 2;\n')}","meta":{"description":"B","dependencies":["001"],"transaction":false},"up":"SELECT 2;\\n"}`,
+        '  ]',
+        '};',
         'export { migrations };',
         'export default migrations;',
         '',
@@ -90,35 +114,56 @@ describe('bundleMigrations', () => {
     const [one, two] = [join(tempDir(), 'a.js'), join(tempDir(), 'nested.js')];
     await writeMigrationsBundle(dir, one);
     await writeMigrationsBundle(elsewhere, two);
+    await writeMigrationsBundle(elsewhere, two);
     expect(readFileSync(two)).toEqual(readFileSync(one));
     expect(readFileSync(one, 'utf8')).toBe(source);
   });
 
-  it('writes an empty folder as an empty frozen map', async () => {
+  it('writes an empty folder as a bundle of no migrations', async () => {
     const file = join(tempDir(), 'empty.mjs');
     await writeMigrationsBundle(writeTree({ 'README.md': 'No migrations yet.\n' }), file);
-    expect(readFileSync(file, 'utf8')).toContain('const migrations = Object.freeze({});\n');
-    expect((await importBundle(file)).default).toEqual({});
+    expect(readFileSync(file, 'utf8')).toContain('  "order": [],\n  "migrations": []\n};\n');
+    const bundle = (await importBundle(file)).default;
+    expect(precomputedSet(bundle)).toEqual({ migrations: [], problems: [] });
   });
 
-  it('writes a TypeScript module for .ts and .mts, which type-checks under strict and imports the same map', async () => {
+  it('writes a TypeScript module for .ts and .mts, which type-checks under strict and imports the same bundle', async () => {
     const dir = writeTree(TRICKY);
     const out = tempDir();
     await writeMigrationsBundle(dir, join(out, 'bundle.mts'));
     await writeMigrationsBundle(dir, join(out, 'bundle.ts'));
     const source = readFileSync(join(out, 'bundle.ts'), 'utf8');
     expect(source).toBe(readFileSync(join(out, 'bundle.mts'), 'utf8'));
-    expect(source.split('\n')[1]).toBe('const migrations: Readonly<Record<string, string>> = Object.freeze({');
+    expect(source.split('\n').slice(3, 5)).toEqual([
+      "import type { PrecomputedMigrations } from '@strata/core';",
+      'const migrations: PrecomputedMigrations = {',
+    ]);
     writeFileSync(
       join(out, 'app.ts'),
       [
+        "import type { MigrationManagerOptions } from '@strata/core';",
         "import bundled, { migrations } from './bundle.js';",
         'export const same: boolean = bundled === migrations;',
-        "export const up: string | undefined = bundled['001_users/up.sql'];",
+        "export const options: Pick<MigrationManagerOptions, 'migrations'> = { migrations: bundled };",
+        'export const up: string | undefined = bundled.migrations[0]?.up;',
       ].join('\n'),
     );
     expect(typeErrors(join(out, 'app.ts'))).toEqual([]);
-    expect((await importBundle(join(out, 'bundle.ts'))).default).toEqual(await readMigrationsFolder(dir));
+    const js = join(out, 'bundle.js');
+    await writeMigrationsBundle(dir, js);
+    expect((await importBundle(join(out, 'bundle.ts'))).default).toEqual((await importBundle(js)).default);
+  });
+
+  it('loads a bundle without hashing or parsing: checksums and meta are taken as they are', () => {
+    const bundle = precomputeMigrations(parseMigrationFiles(TRICKY));
+    const [first, ...rest] = bundle.migrations;
+    const given = { ...first, checksum: 'not an md5', meta: { ...first?.meta, description: 'as given' } } as typeof first;
+    const set = precomputedSet({ ...bundle, migrations: [given as NonNullable<typeof first>, ...rest] });
+    expect(set.migrations[0]?.checksum).toBe('not an md5');
+    expect(set.migrations[0]?.meta.description).toBe('as given');
+    // The records are the migrations, not copies of them.
+    expect(set.migrations[1]).toBe(rest[0]);
+    expect(checkSet(set).order.map((m) => m.version)).toEqual(bundle.order);
   });
 
   it('refuses a folder with problems, naming every one, and writes nothing', async () => {
@@ -167,6 +212,8 @@ function typeErrors(file: string): string[] {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ES2022,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
+    // The app's own @strata/core: this package's declarations.
+    paths: { '@strata/core': [fileURLToPath(new URL('../dist/index.d.ts', import.meta.url))] },
     isolatedDeclarations: true,
     declaration: true,
     types: [],

@@ -35,6 +35,7 @@ describe('@strata/core/node, the start-up entry', () => {
       'bundleLanguageOf',
       'bundleMigrations',
       'checkBackup',
+      'checkMigrationsBundle',
       'databaseFileStats',
       'listBackups',
       'prepareDatabaseFile',

@@ -1,6 +1,7 @@
 import { betterSqlite3, createBetterSqlite3Driver } from '@strata/driver-better-sqlite3';
 import { kyselyDialect } from '@strata/driver-better-sqlite3/kysely';
 import Database from 'better-sqlite3';
+import { describeBundleContract } from '../../../test/support/contract-bundle.js';
 import { describeCompatContract } from '../../../test/support/contract-compat.js';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeDriftContract } from '../../../test/support/contract-drift.js';
@@ -41,3 +42,4 @@ describeNonTransactionalContract('better-sqlite3', async (filename) =>
 );
 describeHistoryContract('better-sqlite3', open);
 describeManyContract('better-sqlite3', betterSqlite3);
+describeBundleContract('better-sqlite3', open);

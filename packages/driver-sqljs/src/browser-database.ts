@@ -5,9 +5,8 @@ import {
   type Driver,
   type InspectOptions,
   type MigrateOptions,
-  type MigrationFiles,
   MigrationManager,
-  type MigrationSet,
+  type Migrations,
   type RepairOptions,
   type RepairReport,
   type RollbackOptions,
@@ -32,8 +31,8 @@ import type { SqlJsSharedDriver } from './shared-driver.js';
  * ```
  */
 export interface BrowserDatabaseOptions extends IndexedDbDriverOptions {
-  /** The migrations: a bundler's map of files (`import.meta.glob`) or a loaded set. */
-  readonly migrations: MigrationSet | MigrationFiles;
+  /** The migrations: a bundler's map of files (`import.meta.glob`), a loaded set, or a bundle `strata bundle` wrote. */
+  readonly migrations: Migrations;
   /** The history table. Default `schema_migrations`. */
   readonly table?: string;
   /** Called as each migration starts and finishes, for progress displays. */

@@ -1,5 +1,6 @@
 import { kyselyDialect } from '@strata/driver-sqljs/kysely';
 import { openSqlJsFile, sqlJsFiles } from '@strata/driver-sqljs/node';
+import { describeBundleContract } from '../../../test/support/contract-bundle.js';
 import { describeCompatContract } from '../../../test/support/contract-compat.js';
 import { describeDatabaseManagerContract } from '../../../test/support/contract-database-manager.js';
 import { describeDriftContract } from '../../../test/support/contract-drift.js';
@@ -39,3 +40,4 @@ describeCompatContract('sql.js', open);
 describeNonTransactionalContract('sql.js', open);
 describeHistoryContract('sql.js', open);
 describeManyContract('sql.js', sqlJsFiles);
+describeBundleContract('sql.js', open);

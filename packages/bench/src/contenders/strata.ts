@@ -7,7 +7,11 @@ import { packageVersion } from '../versions.js';
 
 const require = createRequire(import.meta.url);
 const cliPackage = require.resolve('@strata/cli/package.json');
-const bin = join(dirname(cliPackage), (JSON.parse(readFileSync(cliPackage, 'utf8')) as { bin: { migrate: string } }).bin.migrate);
+/** The `strata` command's script, as the CLI package names it. */
+export const strataBin = join(
+  dirname(cliPackage),
+  (JSON.parse(readFileSync(cliPackage, 'utf8')) as { bin: { migrate: string } }).bin.migrate,
+);
 
 function strata(driver: 'better-sqlite3' | 'sqljs'): Contender {
   const library = driver === 'sqljs' ? 'sql.js' : 'better-sqlite3';
@@ -21,7 +25,7 @@ function strata(driver: 'better-sqlite3' | 'sqljs'): Contender {
     // (every corpus migration depends on the one before it).
     invocation(action, layoutDir, db) {
       const command = action === 'up' ? ['migrate'] : ['rollback', firstVersion(layoutDir), '--cascade'];
-      return { file: process.execPath, args: [bin, ...command, '--db', db, '--dir', layoutDir, '--driver', driver] };
+      return { file: process.execPath, args: [strataBin, ...command, '--db', db, '--dir', layoutDir, '--driver', driver] };
     },
     versions: () => ({ [library]: packageVersion(library) }),
   };

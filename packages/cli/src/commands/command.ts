@@ -13,6 +13,8 @@ export interface OptionSpec {
   readonly description: string;
   /** A string option the command cannot run without: leaving it out is a usage error. */
   readonly required?: boolean;
+  /** A string option the command cannot run without unless the option of this name is given (`--out`, unless `--check`). */
+  readonly requiredUnless?: string;
   /** What the value must look like; another value is a usage error. `version`: digits, as a folder name starts. */
   readonly format?: 'version';
   /** The values a string option may take; another is a usage error naming them. */

@@ -1,18 +1,18 @@
 import type { MigrationSet } from '../migration.js';
-import { type MigrationFiles, parseMigrationFiles } from '../parse/files.js';
+import { type Migrations, migrationSetOf } from '../parse/source.js';
 import { loadMigrationsFolder } from './load-folder.js';
 import { NODE_PARSE_OPTIONS } from './parse-options.js';
 
 /**
- * Where Node-side tools take migrations from: a folder path, a set already loaded, or a map of path → text (as a
- * bundler's glob import gives it).
+ * Where Node-side tools take migrations from: a folder path, a set already loaded, a map of path → text (as a
+ * bundler's glob import gives it), or a precomputed bundle (`strata bundle`).
  *
  * @example
  * ```ts
  * const source: MigrationSource = 'migrations';
  * ```
  */
-export type MigrationSource = string | MigrationSet | MigrationFiles;
+export type MigrationSource = string | Migrations;
 
 /**
  * The migrations of `source` as a set: a folder is read from disk (relative to the working directory), a map is
@@ -25,9 +25,5 @@ export type MigrationSource = string | MigrationSet | MigrationFiles;
  */
 export async function loadMigrationSource(source: MigrationSource): Promise<MigrationSet> {
   if (typeof source === 'string') return loadMigrationsFolder(source);
-  return isMigrationSet(source) ? source : parseMigrationFiles(source, NODE_PARSE_OPTIONS);
-}
-
-function isMigrationSet(source: MigrationSet | MigrationFiles): source is MigrationSet {
-  return Array.isArray((source as MigrationSet).migrations) && Array.isArray((source as MigrationSet).problems);
+  return migrationSetOf(source, NODE_PARSE_OPTIONS);
 }

@@ -13,6 +13,7 @@ export {
   bundleMigrations,
   writeMigrationsBundle,
 } from './bundle.js';
+export { type BundleCheck, checkMigrationsBundle } from './bundle-check.js';
 export { type BackupCheck, type BackupCheckOptions, checkBackup } from './check-backup.js';
 export { assertRestorable, type RestoreOptions, type RestoreResult, restoreDatabase } from './restore.js';
 export { type ScaffoldOptions, type ScaffoldResult, scaffoldMigration, type VersionScheme } from './scaffold.js';

@@ -105,6 +105,17 @@ export class HistoryTable {
   }
 
   /**
+   * Every recorded version with its checksum, in no order, `name` and `appliedAt` left empty: all that tells whether
+   * a run has anything to do, read in less than half the time of {@link list} (no sort, two columns). Only an answer
+   * of "nothing to do, nothing wrong" may be taken from it: a problem is reported from {@link list}'s rows.
+   */
+  async checksums(): Promise<AppliedMigration[]> {
+    if (!(await this.exists())) return [];
+    const rows = await this.driver.query<Row>(`SELECT version, checksum FROM ${this.quoted}`);
+    return rows.map((row) => ({ version: String(row.version), name: '', appliedAt: '', checksum: String(row.checksum) }));
+  }
+
+  /**
    * Whether `version` is recorded, under any spelling of its number; used inside the write lock, where another process
    * may just have applied it. Outside a lock, SQLite is asked for the spellings the table was last listed with and the
    * one given, so each lookup uses the table's index: a row another process wrote since, spelled a third way, is not

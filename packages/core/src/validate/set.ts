@@ -33,6 +33,22 @@ export interface CheckSetOptions {
 // opening the database, then migrates with it), and a set is never changed after it is made. The statements are
 // kept per migration by checkStatements.
 const structures = new WeakMap<MigrationSet, CheckedSet>();
+/** Sets whose statements were checked before they were made (a precomputed bundle): none is scanned again. */
+const statementsChecked = new WeakSet<MigrationSet>();
+
+/**
+ * Makes `checked` what {@link checkSet} gives for `set`, statements included, without checking anything: for a set
+ * whose checks were made when it was written (a precomputed bundle, see `precomputedSet`), which is taken as it is.
+ *
+ * @example
+ * ```ts
+ * rememberCheckedSet(set, { order, byVersion, problems: [], squashes: [] });
+ * ```
+ */
+export function rememberCheckedSet(set: MigrationSet, checked: CheckedSet): void {
+  structures.set(set, checked);
+  statementsChecked.add(set);
+}
 
 /**
  * Validates a loaded set as a whole: duplicate versions, dependencies on versions that do not exist, cycles, and
@@ -46,7 +62,7 @@ export function checkSet(set: MigrationSet, options: CheckSetOptions = {}): Chec
     structure = checkStructure(set);
     structures.set(set, structure);
   }
-  if (options.statements === false) return structure;
+  if (options.statements === false || statementsChecked.has(set)) return structure;
   const unsafe = set.migrations.flatMap((m) => checkStatements(m));
   if (unsafe.length === 0) return structure;
   // In the order they were always reported: the loader's, then the statements, then those of the set as a whole.
