@@ -73,6 +73,8 @@ export interface LockSubject {
 function lockTimeoutOf(error: unknown, { url, busyTimeoutMs }: LockSubject): StrataError | undefined {
   const code = (error as { code?: unknown; extendedCode?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) return undefined;
+  // SQLite also answers BUSY for a COMMIT while a statement of the same connection is unfinished: no lock of another.
+  if (!/database is locked/i.test(engineMessage(error))) return undefined;
   return new StrataError(
     'LOCK_TIMEOUT',
     `waited ${busyTimeoutMs} ms for another connection to release its lock on ${url}: libSQL answered "${engineMessage(error)}". ` +

@@ -1,6 +1,7 @@
 import { type Client, createClient } from '@libsql/client';
 import {
   type BatchResult,
+  type ConnectionSettings,
   DEFAULT_SETTINGS,
   type Driver,
   type DriverFactory,
@@ -40,6 +41,8 @@ export interface LibsqlConnectOptions {
    * Default 5000 (the client's own default, 0, fails at once). A server waits by its own settings.
    */
   readonly busyTimeoutMs?: number;
+  /** The journal mode of a local file (default WAL); a server and an embedded replica keep their own. */
+  readonly journalMode?: ConnectionSettings['journalMode'];
   /**
    * Foreign keys are always enforced on libSQL (its default, and a PRAGMA would reach one pooled connection only):
    * `false` is refused with `NOT_SUPPORTED`.
@@ -135,6 +138,16 @@ export async function createLibsqlDriver(options: LibsqlDriverOptions): Promise<
       cause: error,
     });
   }
+  const journalMode = options.journalMode ?? DEFAULT_SETTINGS.journalMode;
+  // The journal mode is the file's own (WAL stays set for every connection); an embedded replica keeps libSQL's.
+  if (file !== undefined && options.syncUrl === undefined) {
+    try {
+      await client.execute(`PRAGMA journal_mode = ${journalMode}`);
+    } catch (error) {
+      client.close();
+      throw driverError(error, where);
+    }
+  }
   if (options.syncUrl !== undefined) {
     try {
       await client.sync();
@@ -172,8 +185,10 @@ function driverOver(client: Client, ownsClient: boolean, busyTimeoutMs: number, 
       return { changes: (await call(() => client.execute({ sql, args: argsOf(params) }))).rowsAffected };
     },
     async compile(sql) {
-      // The client cannot prepare alone; EXPLAIN compiles the statement and runs none of it.
-      await call(() => client.execute(`EXPLAIN ${sql}`));
+      // The client cannot prepare alone; EXPLAIN compiles the statement and runs none of it. Through executeMultiple
+      // (sqlite3_exec on a file), which finalizes it: a file client's execute() leaves the EXPLAIN of a write
+      // statement in progress on its pooled connection, and the next COMMIT there fails.
+      await call(() => client.executeMultiple(`EXPLAIN ${sql}`));
     },
     async batch(statements) {
       if (statements.length === 0) return [];
@@ -235,6 +250,7 @@ export const libsql: LibsqlFactory = {
       url: urlOf(target),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
       ...(options.foreignKeys === undefined ? {} : { foreignKeys: options.foreignKeys }),
+      ...(options.journalMode === undefined ? {} : { journalMode: options.journalMode }),
       ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
       ...(options.syncUrl === undefined ? {} : { syncUrl: options.syncUrl }),
     }),
