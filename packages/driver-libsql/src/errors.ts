@@ -20,12 +20,35 @@ export function engineMessage(error: unknown): string {
         ? error.cause.message
         : error.message.replace(/^[A-Z_]+: /, '')
       : error.message;
-  const message = raw
+  return raw
     .replace(/^(?:SQLite error|SQL input error): /, '')
     .replace(/ \(at offset \d+\)$/, '')
-    .replace(/^SQL string could not be parsed: syntax error around L\d+:\d+: `(.*)`$/s, 'near "$1": syntax error');
-  return message;
+    .replace(/^SQL string could not be parsed: syntax error around L\d+:\d+: `(.*)`$/s, 'near "$1": syntax error')
+    .replace(/^SQL string could not be parsed: near (\w+), "(.*)": syntax error at \(\d+, \d+\)$/s, (whole, kind, text) => {
+      const token = text === 'None' ? TOKENS[kind as string] : text;
+      return token === undefined ? whole : `near "${token}": syntax error`;
+    });
 }
+
+/** The text of the tokens `sqld`'s parser names by kind alone (`near RP, "None"`). */
+const TOKENS: Readonly<Record<string, string>> = {
+  LP: '(',
+  RP: ')',
+  COMMA: ',',
+  SEMI: ';',
+  DOT: '.',
+  EQ: '=',
+  STAR: '*',
+  PLUS: '+',
+  MINUS: '-',
+  SLASH: '/',
+  LT: '<',
+  GT: '>',
+  LE: '<=',
+  GE: '>=',
+  NE: '<>',
+  CONCAT: '||',
+};
 
 /**
  * What a call of the client threw, as the driver throws it: `LOCK_TIMEOUT` when another connection kept its lock
@@ -49,18 +72,32 @@ export function driverError(error: unknown, where: LockSubject): Error {
 
 /**
  * A failed `client.batch(…, 'write')` as `Driver.batch` reports it: a {@link BatchError} naming the failing
- * statement's index, or `LOCK_TIMEOUT`.
+ * statement's index (`parseFailure`, for a batch `sqld` refused whole), or `LOCK_TIMEOUT`.
  *
  * @example
  * ```ts
  * await client.batch(statements, 'write').catch((error) => { throw batchError(error, target); });
  * ```
  */
-export function batchError(error: unknown, where: LockSubject): Error {
+export function batchError(error: unknown, where: LockSubject, parseFailure?: number): Error {
   const busy = lockTimeoutOf(error, where);
   if (busy !== undefined) return busy;
   if (error instanceof LibsqlBatchError) return new BatchError(error.statementIndex, engineMessage(error), error);
+  if (parseFailure !== undefined) return new BatchError(parseFailure, engineMessage(error), error);
   return driverError(error, where);
+}
+
+/**
+ * Whether `error` is `sqld` refusing a whole request because one statement does not parse: it then runs none of
+ * them, and does not say which one it was.
+ *
+ * @example
+ * ```ts
+ * if (isParseError(error)) index = await firstUnparsable(client, statements);
+ * ```
+ */
+export function isParseError(error: unknown): boolean {
+  return error instanceof LibsqlError && !(error instanceof LibsqlBatchError) && error.code === 'SQL_PARSE_ERROR';
 }
 
 /** The database an error is about, and how long the driver waits for a lock on it. */

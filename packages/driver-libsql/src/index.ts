@@ -1,6 +1,7 @@
 import { type Client, createClient } from '@libsql/client';
 import {
   type BatchResult,
+  type BatchStatement,
   type ConnectionSettings,
   DEFAULT_SETTINGS,
   type Driver,
@@ -11,7 +12,7 @@ import {
   StrataError,
 } from '@strata/core';
 import { createDatabaseFolder } from '@strata/core/node/files';
-import { batchError, driverError, type LockSubject } from './errors.js';
+import { batchError, driverError, isParseError, type LockSubject } from './errors.js';
 import { refuseTransactionControl } from './script.js';
 import { displayUrl, fileOf, urlOf } from './target.js';
 import { argsOf, rowsOf } from './values.js';
@@ -94,7 +95,7 @@ export interface LibsqlDriver extends Driver {
   /** The client Strata migrates through, for the application's own queries. */
   readonly client: Client;
   compile(sql: string): Promise<void>;
-  batch(statements: Parameters<NonNullable<Driver['batch']>>[0]): Promise<readonly BatchResult[]>;
+  batch(statements: readonly BatchStatement[]): Promise<readonly BatchResult[]>;
   /** An empty libSQL database in memory, with the same driver. */
   scratch(): Promise<LibsqlDriver>;
 }
@@ -199,7 +200,7 @@ function driverOver(client: Client, ownsClient: boolean, busyTimeoutMs: number, 
         );
         return results.map((result) => ({ changes: result.rowsAffected }));
       } catch (error) {
-        throw batchError(error, where);
+        throw batchError(error, where, isParseError(error) ? await firstUnparsable(client, statements) : undefined);
       }
     },
     // Never: nothing this driver sends opens a transaction that outlives one call.
@@ -209,6 +210,21 @@ function driverOver(client: Client, ownsClient: boolean, busyTimeoutMs: number, 
       if (ownsClient && !client.closed) client.close();
     },
   };
+}
+
+/**
+ * The index of the first of `statements` that `sqld` cannot parse, found by asking it to EXPLAIN each one (which runs
+ * nothing); 0 when each parses alone.
+ */
+async function firstUnparsable(client: Client, statements: readonly BatchStatement[]): Promise<number> {
+  for (const [index, { sql }] of statements.entries()) {
+    const parses = await client.executeMultiple(`EXPLAIN ${sql}`).then(
+      () => true,
+      (error: unknown) => !isParseError(error),
+    );
+    if (!parses) return index;
+  }
+  return 0;
 }
 
 /**
