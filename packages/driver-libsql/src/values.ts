@@ -2,15 +2,17 @@ import type { InValue, ResultSet } from '@libsql/client';
 import type { Row, SqlValue } from '@strata/core';
 
 /**
- * The client's arguments for Strata's positional parameters: SQLite's values pass as they are.
+ * The client's arguments for Strata's positional parameters. A number that is an integer goes as a bigint: the client
+ * sends every number as a REAL, which a column without an INTEGER affinity would keep as `1.0`, where the other
+ * drivers store the integer `1`. The rest pass as they are.
  *
  * @example
  * ```ts
- * await client.execute({ sql: 'INSERT INTO t VALUES (?, ?)', args: argsOf([1n, new Uint8Array([1])]) });
+ * await client.execute({ sql: 'INSERT INTO t VALUES (?, ?)', args: argsOf([1, new Uint8Array([1])]) });
  * ```
  */
 export function argsOf(params: readonly SqlValue[] = []): InValue[] {
-  return [...params];
+  return params.map((value) => (typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value));
 }
 
 /**
