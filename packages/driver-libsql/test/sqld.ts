@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,11 +50,14 @@ export async function startSqld(options: { dbPath?: string; grpc?: boolean } = {
   const grpcPort = options.grpc === true ? await freePort() : undefined;
   const args = ['--no-welcome', '--db-path', dbPath, '--http-listen-addr', `127.0.0.1:${port}`];
   if (grpcPort !== undefined) args.push('--grpc-listen-addr', `127.0.0.1:${grpcPort}`);
-  const child = spawn(sqldBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
+  // Its log goes to a file, not a pipe: a test that blocks its event loop (spawnSync) would leave a pipe unread and
+  // the server stalled on a full one.
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const logFile = `${dbPath}.log`;
+  const log = openSync(logFile, 'a');
+  const child = spawn(sqldBinary(), args, { stdio: ['ignore', 'ignore', log] });
+  closeSync(log);
+  const stderr = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     await stopChild(child, exited);
@@ -62,7 +65,7 @@ export async function startSqld(options: { dbPath?: string; grpc?: boolean } = {
   };
   const httpUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealth(httpUrl, exited, () => stderr);
+    await waitForHealth(httpUrl, exited, stderr);
   } catch (error) {
     await stop();
     throw error;
