@@ -109,13 +109,15 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
 }
 
 /**
- * Opens a database "at a path" on a server of its own: the first `open(path)` of each path starts a `sqld` keeping its
- * database beside that path, and later ones reach the same server, so every new path is a new empty database and
- * the same path the same database, as with files. Servers whose folder the test removed are stopped as new ones
- * start; `stopAll` stops the rest.
+ * Opens a database "at a path" on a server of its own: the first `open(path)` of each path takes a `sqld` with an
+ * empty database, and later ones reach the same server, so every new path is a new empty database and the same path
+ * the same database, as with files. The servers keep their databases in folders of their own (a test removes its
+ * folder while the server still writes), and one spare server is kept started, so a test does not wait for one.
+ * Servers whose path's folder the test removed are stopped as new ones are taken; `stopAll` stops the rest.
  */
 export function sqldPerPath(): { urlOf(path: string, scheme: 'http' | 'ws'): Promise<string>; stopAll(): Promise<void> } {
   const servers = new Map<string, Promise<Sqld>>();
+  let spare: Promise<Sqld> | undefined;
   const stopGone = async () => {
     for (const [path, server] of servers) {
       if (existsSync(dirname(path))) continue;
@@ -123,20 +125,28 @@ export function sqldPerPath(): { urlOf(path: string, scheme: 'http' | 'ws'): Pro
       await (await server).stop();
     }
   };
+  const take = (): Promise<Sqld> => {
+    const taken = spare ?? startSqld();
+    spare = startSqld();
+    // A spare that fails to start is reported by the test that takes it.
+    spare.catch(() => {});
+    return taken;
+  };
   return {
     async urlOf(path, scheme) {
       let server = servers.get(path);
       if (server === undefined) {
         await stopGone();
-        server = startSqld({ dbPath: `${path}.sqld` });
+        server = take();
         servers.set(path, server);
       }
       const started = await server;
       return scheme === 'http' ? started.httpUrl : started.wsUrl;
     },
     async stopAll() {
-      const all = [...servers.values()];
+      const all = [...servers.values(), ...(spare === undefined ? [] : [spare])];
       servers.clear();
+      spare = undefined;
       await Promise.all(all.map(async (server) => (await server.catch(() => undefined))?.stop()));
     },
   };
