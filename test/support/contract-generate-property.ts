@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { type Driver, diffSchemas, MigrationManager, planSchemaChange, readSchema } from '@strata/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from './fixtures.js';
 import type { GenerateContractOptions } from './contract-generate.js';
+import { makeTempDir } from './fixtures.js';
 import {
   AUDIT_TABLE,
   type KeptTable,

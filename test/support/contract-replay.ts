@@ -34,7 +34,9 @@ export function describeReplayContract(
     code: 'NOT_SUPPORTED',
     file: `${version}_${name}/meta.yaml`,
     message: expect.stringMatching(
-      new RegExp(`^migration ${version} \\(${name}\\) is transaction: false \\(${version}_${name}/meta\\.yaml\\), which must run outside a transaction; the .+ driver applies each migration as one atomic batch`),
+      new RegExp(
+        `^migration ${version} \\(${name}\\) is transaction: false \\(${version}_${name}/meta\\.yaml\\), which must run outside a transaction; the .+ driver applies each migration as one atomic batch`,
+      ),
     ),
     version,
   });

@@ -333,16 +333,19 @@ export function describeStatementsContract(
       });
 
       // A PRAGMA reaches one pooled connection, or one stream, and the batch runs on another.
-      it.skipIf(pooled)('skips the check on a connection that does not enforce foreign keys, as SQLite documents the rebuild', async () => {
-        const losesBob = REBUILD_USERS.replace('FROM users;', 'FROM users WHERE id <> 2;');
-        const manager = await seeded({
-          '002_rebuild_users/up.sql': losesBob,
-          '002_rebuild_users/meta.yaml': 'foreign_keys: off\n',
-        });
-        await driver.exec('PRAGMA foreign_keys = OFF');
-        expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied']);
-        expect(await count('posts')).toBe(3);
-      });
+      it.skipIf(pooled)(
+        'skips the check on a connection that does not enforce foreign keys, as SQLite documents the rebuild',
+        async () => {
+          const losesBob = REBUILD_USERS.replace('FROM users;', 'FROM users WHERE id <> 2;');
+          const manager = await seeded({
+            '002_rebuild_users/up.sql': losesBob,
+            '002_rebuild_users/meta.yaml': 'foreign_keys: off\n',
+          });
+          await driver.exec('PRAGMA foreign_keys = OFF');
+          expect((await manager.migrate()).steps.map((s) => s.status)).toEqual(['applied']);
+          expect(await count('posts')).toBe(3);
+        },
+      );
     });
   });
 }

@@ -148,7 +148,8 @@ function checkConfig(value: unknown, file: string): Config {
     }
   };
   const driver = text('driver', record.driver);
-  if (driver !== undefined && !DRIVER_NAMES.includes(driver as DriverName)) problem('driver', `must be one of ${DRIVER_NAMES.join(', ')}`);
+  if (driver !== undefined && !DRIVER_NAMES.includes(driver as DriverName))
+    problem('driver', `must be one of ${DRIVER_NAMES.join(', ')}`);
   const table = text('table', record.table);
   if (table !== undefined) {
     try {

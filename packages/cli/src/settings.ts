@@ -112,7 +112,9 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
         : config?.db;
   const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
   if (db !== undefined && isDatabaseUrl(db) && driver !== 'libsql') {
-    throw new UsageError(`the database ${db} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`);
+    throw new UsageError(
+      `the database ${db} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`,
+    );
   }
   const connection = defined({
     foreignKeys: global.foreignKeys ?? config?.foreignKeys,

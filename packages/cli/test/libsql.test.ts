@@ -16,7 +16,9 @@ describe('--driver libsql', () => {
     writeMigrations(box.path('migrations'), THREE);
     const pending = box.run(['--driver', 'libsql', '--db', server.httpUrl, 'status']);
     expect(pending).toMatchObject({ code: 0, stderr: '' });
-    expect(pending.stdout).toContain('Pending migrations:\n  ○ 001 - create_users\n  ○ 002 - create_posts\n  ○ 003 - index_emails\n');
+    expect(pending.stdout).toContain(
+      'Pending migrations:\n  ○ 001 - create_users\n  ○ 002 - create_posts\n  ○ 003 - index_emails\n',
+    );
 
     // A token in the environment is sent along; this server asks for none.
     const migrated = box.run(['--driver', 'libsql', '--db', server.httpUrl, 'migrate'], { STRATA_AUTH_TOKEN: 'unused' });

@@ -52,7 +52,11 @@ describe('help and usage errors', () => {
     [['status', '--cascade'], 'unknown option --cascade for status', 'strata status --help'],
     [['status', '--db'], 'option --db needs a value', 'strata status --help'],
     [['migrate', '--to'], 'option --to needs a value', 'strata migrate --help'],
-    [['--driver', 'postgres', 'status'], '--driver must be one of better-sqlite3, sqljs, libsql, not "postgres"', 'strata --help'],
+    [
+      ['--driver', 'postgres', 'status'],
+      '--driver must be one of better-sqlite3, sqljs, libsql, not "postgres"',
+      'strata --help',
+    ],
     [['rollback'], 'rollback needs exactly one of a version V, --last, --steps N or --to V, not none', 'strata rollback --help'],
     [['rollback:'], 'malformed command "rollback:"; expected rollback(:V|:last|:steps:N|:to:V)', 'strata rollback --help'],
     [['status', 'now'], 'unexpected argument "now" for status', 'strata status --help'],

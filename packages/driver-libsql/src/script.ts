@@ -1,4 +1,4 @@
-import { splitStatements, StrataError } from '@strata/core';
+import { StrataError, splitStatements } from '@strata/core';
 
 const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'end', 'rollback', 'savepoint', 'release']);
 

@@ -29,12 +29,12 @@ export function rowsOf<R extends Row = Row>(result: ResultSet): R[] {
   const { columns } = result;
   return result.rows.map((row) => {
     const out: Record<string, SqlValue> = {};
-    for (let i = 0; i < columns.length; i++) out[columns[i] as string] = valueOf(row[i]);
+    for (let i = 0; i < columns.length; i++) out[columns[i] as string] = strataValue(row[i]);
     return out as R;
   });
 }
 
-function valueOf(value: unknown): SqlValue {
+function strataValue(value: unknown): SqlValue {
   if (typeof value === 'bigint') {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }

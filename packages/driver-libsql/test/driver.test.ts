@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@libsql/client';
-import { BatchError, MigrationManager } from '@strata/core';
+import { BatchError, MigrationManager, type SqlValue } from '@strata/core';
 import { createLibsqlDriver, type LibsqlDriver, libsql } from '@strata/driver-libsql';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from '../../../test/support/child-process.js';
@@ -48,7 +48,9 @@ describe.each(targets)('libsql driver on %s', (where, open) => {
 
   it('refuses transaction statements in exec with NOT_SUPPORTED, running nothing of the script', async () => {
     const driver = await open();
-    await expect(driver.exec(`CREATE TABLE ${table} (id INTEGER);\n  BEGIN IMMEDIATE;\nINSERT INTO ${table} VALUES (1)`)).rejects.toMatchObject({
+    await expect(
+      driver.exec(`CREATE TABLE ${table} (id INTEGER);\n  BEGIN IMMEDIATE;\nINSERT INTO ${table} VALUES (1)`),
+    ).rejects.toMatchObject({
       code: 'NOT_SUPPORTED',
       line: 2,
       column: 3,
@@ -74,7 +76,9 @@ describe.each(targets)('libsql driver on %s', (where, open) => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BatchError);
     expect(error).toMatchObject({ index: 2, message: `no such table: ${table}_nowhere` });
-    const unparsable = await driver.batch([{ sql: `INSERT INTO ${table} VALUES (2)` }, { sql: 'SELEC 1' }]).catch((e: unknown) => e);
+    const unparsable = await driver
+      .batch([{ sql: `INSERT INTO ${table} VALUES (2)` }, { sql: 'SELEC 1' }])
+      .catch((e: unknown) => e);
     expect(unparsable).toMatchObject({ name: 'BatchError', index: 1, message: 'near "SELEC": syntax error' });
     expect(await driver.query(`SELECT id FROM ${table}`)).toEqual([]);
     expect(await driver.query('SELECT name FROM sqlite_master WHERE name = ?', [`${table}_more`])).toEqual([]);
@@ -84,9 +88,21 @@ describe.each(targets)('libsql driver on %s', (where, open) => {
   it('round-trips every kind of value, integers beyond 2^53 as bigints and the rest as numbers', async () => {
     const driver = await open();
     await driver.exec(`CREATE TABLE ${table} (v)`);
-    const values = [0, -1, 2 ** 53 - 1, -(2 ** 53) + 1, 2n ** 62n, -(2n ** 63n), 1.5, 'text ✓', '', new Uint8Array([0, 1, 255]), null];
+    const values = [
+      0,
+      -1,
+      2 ** 53 - 1,
+      -(2 ** 53) + 1,
+      2n ** 62n,
+      -(2n ** 63n),
+      1.5,
+      'text ✓',
+      '',
+      new Uint8Array([0, 1, 255]),
+      null,
+    ];
     for (const value of values) await driver.run(`INSERT INTO ${table} (v) VALUES (?)`, [value]);
-    const rows = await driver.query<{ v: unknown; t: string }>(`SELECT v, typeof(v) AS t FROM ${table} ORDER BY rowid`);
+    const rows = await driver.query<{ v: SqlValue; t: string }>(`SELECT v, typeof(v) AS t FROM ${table} ORDER BY rowid`);
     expect(rows.map((row) => row.v)).toEqual(values);
     expect(rows.map((row) => row.t)).toEqual([
       ...['integer', 'integer', 'integer', 'integer', 'integer', 'integer'],
