@@ -53,7 +53,12 @@ describe('--driver libsql', () => {
     } finally {
       await driver.close();
     }
-    expect(box.run(['--driver', 'libsql', '--db', server.httpUrl, 'migrate'])).toMatchObject({ code: 0, stderr: '' });
+    const again = box.run(['--driver', 'libsql', '--db', server.httpUrl, '--json', 'migrate']);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      steps: [],
+      database: { file: server.httpUrl, driver: 'libsql', exists: true, table: 'schema_migrations' },
+    });
   });
 
   it('refuses a URL in --db for a driver over a file, as a usage error', () => {
