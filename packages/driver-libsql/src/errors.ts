@@ -72,19 +72,46 @@ export function driverError(error: unknown, where: LockSubject): Error {
 
 /**
  * A failed `client.batch(…, 'write')` as `Driver.batch` reports it: a {@link BatchError} naming the failing
- * statement's index (`parseFailure`, for a batch `sqld` refused whole), or `LOCK_TIMEOUT`.
+ * statement's index (`failed.parse` for a batch `sqld` refused whole, `failed.commit` for a constraint checked at
+ * COMMIT), or `LOCK_TIMEOUT`.
  *
  * @example
  * ```ts
  * await client.batch(statements, 'write').catch((error) => { throw batchError(error, target); });
  * ```
  */
-export function batchError(error: unknown, where: LockSubject, parseFailure?: number): Error {
+export function batchError(error: unknown, where: LockSubject, failed: BatchFailure = {}): Error {
   const busy = lockTimeoutOf(error, where);
   if (busy !== undefined) return busy;
   if (error instanceof LibsqlBatchError) return new BatchError(error.statementIndex, engineMessage(error), error);
-  if (parseFailure !== undefined) return new BatchError(parseFailure, engineMessage(error), error);
+  if (failed.parse !== undefined) return new BatchError(failed.parse, engineMessage(error), error);
+  if (isCommitFailure(error)) return new BatchError(failed.commit ?? 0, engineMessage(error), error);
   return driverError(error, where);
+}
+
+/** Where a batch failed when the client does not say: the statement `sqld` could not parse, or the COMMIT's place. */
+export interface BatchFailure {
+  readonly parse?: number;
+  /** The index the COMMIT after the last statement has: the number of statements. */
+  readonly commit?: number;
+}
+
+/**
+ * Whether `error` is a constraint checked at COMMIT (a deferred foreign key), which the client reports outside any
+ * statement of the batch; the batch was rolled back.
+ *
+ * @example
+ * ```ts
+ * if (isCommitFailure(error)) await client.reconnect();
+ * ```
+ */
+export function isCommitFailure(error: unknown): boolean {
+  return (
+    error instanceof LibsqlError &&
+    !(error instanceof LibsqlBatchError) &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('SQLITE_CONSTRAINT')
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   StrataError,
 } from '@strata/core';
 import { createDatabaseFolder } from '@strata/core/node/files';
-import { batchError, driverError, isParseError, type LockSubject } from './errors.js';
+import { batchError, driverError, isCommitFailure, isParseError, type LockSubject } from './errors.js';
 import { refuseTransactionControl } from './script.js';
 import { displayUrl, fileOf, urlOf } from './target.js';
 import { argsOf, rowsOf } from './values.js';
@@ -166,6 +166,8 @@ export async function createLibsqlDriver(options: LibsqlDriverOptions): Promise<
 
 function driverOver(client: Client, ownsClient: boolean, busyTimeoutMs: number, url: string): LibsqlDriver {
   const where: LockSubject = { url: url || 'the database', busyTimeoutMs };
+  // Pooled connections to a file (an embedded replica's included), which may be opened again; "" for a given client.
+  const fileConnections = fileOf(url) !== undefined;
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -200,7 +202,11 @@ function driverOver(client: Client, ownsClient: boolean, busyTimeoutMs: number, 
         );
         return results.map((result) => ({ changes: result.rowsAffected }));
       } catch (error) {
-        throw batchError(error, where, isParseError(error) ? await firstUnparsable(client, statements) : undefined);
+        // A COMMIT that failed on a deferred foreign key leaves its pooled connection of a file unusable for DDL
+        // ("database table is locked"): the client opens fresh ones. Not for a database in memory, which would go.
+        if (isCommitFailure(error) && fileConnections) await client.reconnect();
+        const parse = isParseError(error) ? await firstUnparsable(client, statements) : undefined;
+        throw batchError(error, where, { parse, commit: statements.length });
       }
     },
     // Never: nothing this driver sends opens a transaction that outlives one call.

@@ -85,6 +85,27 @@ describe.each(targets)('libsql driver on %s', (where, open) => {
     expect(await driver.batch([])).toEqual([]);
   });
 
+  it('applies nothing of a batch whose COMMIT fails on a deferred foreign key, names the COMMIT, and stays usable', async () => {
+    const driver = await open();
+    await driver.exec(
+      `CREATE TABLE ${table}_p (id INTEGER PRIMARY KEY); CREATE TABLE ${table} (pid INTEGER REFERENCES ${table}_p (id) DEFERRABLE INITIALLY DEFERRED)`,
+    );
+    const statements = [{ sql: `INSERT INTO ${table} VALUES (5)` }, { sql: `CREATE TABLE ${table}_x (a)` }];
+    await expect(driver.batch(statements)).rejects.toMatchObject({
+      name: 'BatchError',
+      index: 2,
+      message: 'FOREIGN KEY constraint failed',
+    });
+    expect(await driver.query(`SELECT count(*) AS n FROM ${table}`)).toEqual([{ n: 0 }]);
+    // DDL goes on working, through a batch and through exec, on whichever connection the client takes.
+    for (let i = 0; i < 3; i++) await driver.batch([{ sql: `CREATE TABLE ${table}_${i} (a)` }]);
+    await driver.exec(`DROP TABLE ${table}_0; DROP TABLE ${table}_1; DROP TABLE ${table}_2`);
+    expect(await driver.query('SELECT name FROM sqlite_master WHERE name LIKE ? ORDER BY name', [`${table}%`])).toEqual([
+      { name: table },
+      { name: `${table}_p` },
+    ]);
+  });
+
   it('round-trips every kind of value, integers beyond 2^53 as bigints and the rest as numbers', async () => {
     const driver = await open();
     await driver.exec(`CREATE TABLE ${table} (v)`);
