@@ -5,6 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@libsql/client';
 import { BatchError, MigrationManager, type SqlValue } from '@strata/core';
 import { createLibsqlDriver, type LibsqlDriver, libsql } from '@strata/driver-libsql';
+import { kyselyDialect } from '@strata/driver-libsql/kysely';
+import { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChild } from '../../../test/support/child-process.js';
 import { type Sqld, startSqld } from './sqld.js';
@@ -104,6 +106,22 @@ describe.each(targets)('libsql driver on %s', (where, open) => {
       { name: table },
       { name: `${table}_p` },
     ]);
+  });
+
+  it('runs kysely transactions on the same client, all or nothing, and leaves the client open when destroyed', async () => {
+    const driver = await open();
+    await driver.exec(`CREATE TABLE ${table} (email TEXT NOT NULL)`);
+    const db = new Kysely<Record<string, { email: string }>>({ dialect: kyselyDialect(driver) });
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto(table).values({ email: 'kept@example.com' }).execute();
+    });
+    const abort = db.transaction().execute(async (trx) => {
+      await trx.insertInto(table).values({ email: 'dropped@example.com' }).execute();
+      throw new Error('abort');
+    });
+    await expect(abort).rejects.toThrow('abort');
+    await db.destroy();
+    expect(await driver.query(`SELECT email FROM ${table}`)).toEqual([{ email: 'kept@example.com' }]);
   });
 
   it('round-trips every kind of value, integers beyond 2^53 as bigints and the rest as numbers', async () => {
