@@ -45,9 +45,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   db: {
     type: 'string',
     value: 'file',
-    description:
-      'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); with --driver libsql, ' +
-      'also a libsql://, http://, https://, ws://, wss:// or file: URL (token: $STRATA_AUTH_TOKEN)',
+    description: 'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder), or a URL',
   },
   dir: {
     type: 'string',
