@@ -159,6 +159,7 @@ export function describeCompatContract(name: string, open: (path: string) => Pro
             query: (sql, params) => scratch.query(sql, params),
             run: (sql, params) => scratch.run(sql, params),
             inTransaction: () => scratch.inTransaction(),
+            ...(scratch.batch === undefined ? {} : { batch: scratch.batch.bind(scratch) }),
             close: () => scratch.close(),
           };
         },

@@ -57,6 +57,20 @@ async function holdWriteLock(driver: Driver, work: () => Promise<void>): Promise
   await driver.exec('COMMIT');
 }
 
+/** What the engine under a driver cannot do, which the DatabaseManager contract then asserts otherwise. */
+export interface DatabaseManagerEngine {
+  /**
+   * `false`: the driver has no `restoreFrom` (libSQL), so restoring is refused (`INVALID_OPTION`) and the restore
+   * cases are skipped.
+   */
+  readonly restores?: boolean;
+  /**
+   * The client runs each call on a pooled connection of its own (libSQL), where a PRAGMA reaches one connection only:
+   * `synchronous` stays SQLite's default, and turning foreign keys off is refused (`NOT_SUPPORTED`).
+   */
+  readonly pooledConnections?: boolean;
+}
+
 /**
  * What `DatabaseManager` (start-up, backups, restore, readers, kysely) must do over a driver factory. A driver's test
  * file calls this with its factory and, to cover `db.kysely`, its kysely dialect.
@@ -65,7 +79,10 @@ export function describeDatabaseManagerContract<D extends Driver>(
   name: string,
   factory: DriverFactory<D>,
   kysely?: (driver: D) => Dialect,
+  engine: DatabaseManagerEngine = {},
 ): void {
+  const restores = engine.restores !== false;
+  const pooled = engine.pooledConnections === true;
   describe(`DatabaseManager contract: ${name}`, () => {
     let temp: ReturnType<typeof makeTempDir>;
     let file: string;
@@ -146,9 +163,17 @@ export function describeDatabaseManagerContract<D extends Driver>(
         if (db.driver.serialize === undefined) {
           expect(await pragma('PRAGMA journal_mode')).toBe('wal');
           expect(await pragma('PRAGMA busy_timeout')).toBe(5000);
-          expect(await pragma('PRAGMA synchronous')).toBe(1);
+          expect(await pragma('PRAGMA synchronous')).toBe(pooled ? 2 : 1);
         }
         await db.close();
+        if (pooled) {
+          await expect(open({ settings: { foreignKeys: false, busyTimeoutMs: 1234 } })).rejects.toMatchObject({
+            code: 'NOT_SUPPORTED',
+          });
+          const waiting = await open({ settings: { busyTimeoutMs: 1234 } });
+          expect(await waiting.driver.query('PRAGMA busy_timeout')).toEqual([{ timeout: 1234 }]);
+          return;
+        }
         const custom = await open({ settings: { foreignKeys: false, busyTimeoutMs: 1234 } });
         expect(await custom.driver.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 0 }]);
       });
@@ -345,7 +370,19 @@ export function describeDatabaseManagerContract<D extends Driver>(
       });
     });
 
-    describe('restoring', () => {
+    it.skipIf(restores)('refuses to restore, naming the driver, and changes nothing', async () => {
+      const db = await open({ migrations: V2 });
+      await seed(db.driver, 3);
+      const backup = await db.backup();
+      await db.driver.run('DELETE FROM posts');
+      await expect(db.restore(backup.file)).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: `the ${factory.name} driver cannot restore a backup into a database`,
+      });
+      expect(await db.driver.query('SELECT count(*) AS n FROM posts')).toEqual([{ n: 0 }]);
+    });
+
+    describe.runIf(restores)('restoring', () => {
       const openSeeded = async () => {
         const db = await open({ migrations: V2 });
         await seed(db.driver, 200);

@@ -18,7 +18,28 @@ const USERS = {
  * `validate`'s replay of every migration on an empty database in memory (`REPLAY_FAILED`, with the failing token's
  * line and column), and its round trips of every down.sql (`ROUND_TRIP_FAILED`). A driver's contract test calls this.
  */
-export function describeReplayContract(name: string, open: (path: string) => Promise<Driver>): void {
+export function describeReplayContract(
+  name: string,
+  open: (path: string) => Promise<Driver>,
+  options: {
+    /**
+     * The driver applies atomic batches (`Driver.batch`), and so does its scratch database: a `transaction: false`
+     * migration is refused there (`NOT_SUPPORTED`) as on the database itself, instead of being replayed.
+     */
+    readonly atomicBatches?: boolean;
+  } = {},
+): void {
+  const batches = options.atomicBatches === true;
+  const refusedUnbatched = (version: string, name: string) => ({
+    code: 'NOT_SUPPORTED',
+    file: `${version}_${name}/meta.yaml`,
+    message: expect.stringMatching(
+      new RegExp(
+        `^migration ${version} \\(${name}\\) is transaction: false \\(${version}_${name}/meta\\.yaml\\), which must run outside a transaction; the .+ driver applies each migration as one atomic batch`,
+      ),
+    ),
+    version,
+  });
   describe(`replay contract: ${name}`, () => {
     let temp: ReturnType<typeof makeTempDir>;
     let driver: Driver;
@@ -114,6 +135,10 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
         '002_ext/meta.yaml': 'transaction: false\n',
       }).validate();
       expect(report.problems).toHaveLength(1);
+      if (batches) {
+        expect(report.problems[0]?.toJSON()).toEqual(refusedUnbatched('002', 'ext'));
+        return;
+      }
       expect(report.problems[0]?.code).toBe('REPLAY_FAILED');
       expect(report.problems[0]?.message).toMatch(
         /^migration 002 \(ext\) failed on the in-memory replay at 002_ext\/up\.sql:2:\d+: /,
@@ -138,6 +163,8 @@ export function describeReplayContract(name: string, open: (path: string) => Pro
           line: 2,
           column: 1,
         },
+        // The replay goes on after a migration it cannot run; 003 is refused where it would need no transaction.
+        ...(batches ? [refusedUnbatched('003', 'scratch')] : []),
       ]);
       expect(existsSync(archive)).toBe(false);
     });

@@ -28,6 +28,12 @@ export interface DriverUnderTest<D extends Driver> {
    * transaction cannot span its statements.
    */
   readonly atomicBatches?: boolean;
+  /**
+   * The engine's own error, the driver error's `cause`, gives the failing token's offset in the SQL it was sent (libSQL
+   * over the network), which the `EXPLAIN` a compile sends shifts: compile's error equals query's in its message and
+   * code, not in its cause.
+   */
+  readonly offsetsInCauses?: boolean;
 }
 
 const SMALL = {
@@ -206,7 +212,12 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         const missing = 'SELECT id, name FROM t';
         const queried = await driver.query(missing).catch((error: unknown) => error);
         await expect(driver.compile(missing)).rejects.toThrow('no such column: name');
-        await expect(driver.compile(missing)).rejects.toEqual(queried);
+        if (driverUnderTest.offsetsInCauses === true) {
+          const { message, code } = queried as StrataError;
+          await expect(driver.compile(missing)).rejects.toMatchObject({ message, code });
+        } else {
+          await expect(driver.compile(missing)).rejects.toEqual(queried);
+        }
         await expect(driver.compile('UPDATE nowhere SET a = 1')).rejects.toThrow('no such table: nowhere');
         await expect(driver.compile('SELEC 1')).rejects.toThrow('near "SELEC": syntax error');
         expect(await driver.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([{ name: 't' }]);

@@ -12,11 +12,14 @@ import type { Command, OptionSpec } from './commands/command.js';
 import { FOREIGN_KEYS, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
-/** The drivers `--driver` accepts. */
+/** The drivers over a database file, which every command works with (backups, restores, readers). */
 export const DRIVERS = ['better-sqlite3', 'sqljs'] as const;
 
+/** The drivers `--driver` accepts: those over a file, and libsql, whose `--db` may also be a server's URL. */
+export const DRIVER_NAMES = [...DRIVERS, 'libsql'] as const;
+
 /** A value of `--driver`. */
-export type DriverName = (typeof DRIVERS)[number];
+export type DriverName = (typeof DRIVER_NAMES)[number];
 
 /** The options every command takes, as given: undefined where not given, so the config file or default applies. */
 export interface GlobalOptions {
@@ -47,14 +50,14 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'file',
     multiple: true,
     description:
-      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
+      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder), or a URL with --driver libsql or rqlite; for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
   },
   dir: {
     type: 'string',
     value: 'folder',
     description: 'migrations folder (default: $STRATA_DIR, the config file, or ./migrations)',
   },
-  driver: { type: 'string', value: 'name', description: 'better-sqlite3 or sqljs (default: better-sqlite3)' },
+  driver: { type: 'string', value: 'name', description: 'better-sqlite3, sqljs or libsql (default: better-sqlite3)' },
   table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
   'busy-timeout': {
     type: 'string',
@@ -299,7 +302,7 @@ function globalOptions(values: Values): GlobalOptions {
     db: databases.at(-1),
     databases,
     dir: text(values.dir),
-    driver: oneOf('--driver', values.driver, DRIVERS),
+    driver: oneOf('--driver', values.driver, DRIVER_NAMES),
     table: tableOption(text(values.table)),
     busyTimeoutMs: milliseconds('--busy-timeout', values['busy-timeout'], 0),
     lockStaleMs: milliseconds('--lock-stale', values['lock-stale'], MIN_LOCK_STALE_MS),

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
-import { DRIVERS, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
+import { DRIVER_NAMES, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 import { type ConnectionOptions, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
 
 /** The names a config file may have; at most one of them may exist in a folder. */
@@ -148,7 +148,8 @@ function checkConfig(value: unknown, file: string): Config {
     }
   };
   const driver = text('driver', record.driver);
-  if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) problem('driver', `must be ${DRIVERS.join(' or ')}`);
+  if (driver !== undefined && !DRIVER_NAMES.includes(driver as DriverName))
+    problem('driver', `must be one of ${DRIVER_NAMES.join(', ')}`);
   const table = text('table', record.table);
   if (table !== undefined) {
     try {

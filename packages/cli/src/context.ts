@@ -9,7 +9,7 @@ import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
 import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
-import type { Settings } from './settings.js';
+import { isDatabaseUrl, type Settings } from './settings.js';
 
 /** An open database with its manager; `close()` must run however the command ends. */
 export interface Session {
@@ -59,7 +59,8 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   if (settings.table !== undefined) checkHistoryTableName(settings.table);
   const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
   const file = settings.databaseFile;
-  const exists = existsSync(file);
+  // A database named by URL is a server's (or libSQL's own file), there whether or not a file of that name is here.
+  const exists = isDatabaseUrl(file) || existsSync(file);
   // Loaded first, outside the database's errors: a driver whose library is not installed is no database failure.
   await driverFactory(settings.driver);
   let driver: Driver;
@@ -73,6 +74,7 @@ export async function openSession(settings: Settings, options: SessionOptions): 
       readonly: !options.write,
       lock,
       connection: settings.connection,
+      ...(settings.authToken === undefined ? {} : { authToken: settings.authToken }),
     };
     driver = guardDriver(await openDriver(settings.driver, target), file);
   } catch (error) {

@@ -17,6 +17,8 @@ export interface DriverTarget {
   readonly lock?: Pick<OpenOptions, 'busyTimeoutMs' | 'lockStaleMs' | 'onWait'>;
   /** The connection settings given; a read-only command applies only foreign keys, and never the journal mode. */
   readonly connection?: ConnectionOptions;
+  /** The token the libsql driver sends to a server. */
+  readonly authToken?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface DriverTarget {
  */
 export async function driverFactory(name: DriverName): Promise<DriverFactory> {
   if (name === 'sqljs') return (await import('@strata/driver-sqljs/node')).sqlJsFiles;
+  if (name === 'libsql') return libsqlFactory();
   try {
     return (await import('@strata/driver-better-sqlite3')).betterSqlite3;
   } catch (error) {
@@ -39,6 +42,20 @@ export async function driverFactory(name: DriverName): Promise<DriverFactory> {
       'INVALID_OPTION',
       'the better-sqlite3 driver (the default) needs the better-sqlite3 package, which is not installed: install it ' +
         '(npm install better-sqlite3@12), or pass --driver sqljs to use sql.js (npm install sql.js)',
+      { cause: error },
+    );
+  }
+}
+
+/** The libsql driver's factory; @libsql/client is an optional peer of the CLI, as better-sqlite3 is. */
+async function libsqlFactory(): Promise<DriverFactory> {
+  try {
+    return (await import('@strata/driver-libsql')).libsql;
+  } catch (error) {
+    if (!isMissing(error, '@libsql/client')) throw error;
+    throw new StrataError(
+      'INVALID_OPTION',
+      'the libsql driver needs the @libsql/client package, which is not installed: install it (npm install @libsql/client@0.18)',
       { cause: error },
     );
   }
@@ -54,6 +71,11 @@ export function isMissing(error: unknown, name: string): boolean {
 /** Opens a database with the named driver, on a file or, for a file not created yet, in memory. */
 export async function openDriver(name: DriverName, target: DriverTarget): Promise<Driver> {
   const { file, readonly, lock, connection = {} } = target;
+  if (name === 'libsql' && file !== undefined) {
+    // A server or a file behind libSQL's own client: read-only is not the client's to set.
+    const token = target.authToken === undefined ? {} : { authToken: target.authToken };
+    return (await driverFactory(name)).open(file, { ...lock, ...connection, ...token });
+  }
   if (file !== undefined) {
     const factory = await driverFactory(name);
     if (!readonly) return factory.open(file, { ...lock, ...connection, readonly });

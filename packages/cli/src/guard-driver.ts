@@ -4,7 +4,7 @@ import { type Driver, type ExclusiveOptions, type HeldLock, type Row, type SqlVa
  * Wraps `driver` so that whatever a SQLite library throws (`SQLITE_NOTADB` on a file that is not a database,
  * a failed write to disk) comes out as a `DATABASE_ERROR` naming the file. `exec` and `run` are left alone: they
  * run inside migrations, where core already turns a failure into `MIGRATION_FAILED` with the migration's file, and
- * the database path would only clutter that message.
+ * the database path would only clutter that message; so is `batch`, which applies a whole migration.
  */
 export function guardDriver(driver: Driver, file: string): Driver {
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -15,12 +15,14 @@ export function guardDriver(driver: Driver, file: string): Driver {
       throw databaseError(error, file);
     }
   };
-  const { serialize, exclusive, scratch, compile } = driver;
+  const { serialize, exclusive, scratch, compile, batch } = driver;
   return {
     name: driver.name,
     exec: (sql) => driver.exec(sql),
     query: <R extends Row = Row>(sql: string, params?: readonly SqlValue[]) => guard(() => driver.query<R>(sql, params)),
     run: (sql, params) => driver.run(sql, params),
+    // Left alone as exec() is: core reads the failing statement from its BatchError.
+    ...(batch === undefined ? {} : { batch: (statements) => batch.call(driver, statements) }),
     // Guarded as query() is: it fails for the same reasons.
     ...(compile === undefined ? {} : { compile: (sql: string) => guard(() => compile.call(driver, sql)) }),
     inTransaction: () => driver.inTransaction(),

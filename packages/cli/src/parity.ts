@@ -1,6 +1,6 @@
 import { checkParity, type Driver, MigrationManager, type ParityEngineInfo, type ParityReport, StrataError } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
-import { DRIVERS, type DriverName } from './args.js';
+import type { DriverName } from './args.js';
 import type { OptionSpec, Outcome } from './commands/command.js';
 import { isMissing, openDriver } from './drivers.js';
 import { errorLines } from './render/error.js';
@@ -25,8 +25,11 @@ export const parityNotes = [
   'Exit codes: 0 the engines agree; 1 findings, or a package missing.',
 ].join('\n');
 
+/** The engines `--parity` compares: the two SQLite builds Strata ships drivers for in Node and the browser. */
+const ENGINES = ['better-sqlite3', 'sqljs'] as const satisfies readonly DriverName[];
+
 /** The package each engine needs, and how to install it. */
-const PACKAGES: Readonly<Record<DriverName, { readonly name: string; readonly install: string }>> = {
+const PACKAGES: Readonly<Record<(typeof ENGINES)[number], { readonly name: string; readonly install: string }>> = {
   'better-sqlite3': { name: 'better-sqlite3', install: 'npm install better-sqlite3@12' },
   sqljs: { name: 'sql.js', install: 'npm install sql.js' },
 };
@@ -40,8 +43,8 @@ export async function parityOutcome(settings: Settings): Promise<Outcome> {
   const migrations = await loadMigrationsFolder(settings.dir);
   const drivers: Driver[] = [];
   try {
-    for (const name of DRIVERS) drivers.push(await openEngine(name));
-    const engines = DRIVERS.map((name, i) => ({ name, driver: drivers[i] as Driver }));
+    for (const name of ENGINES) drivers.push(await openEngine(name));
+    const engines = ENGINES.map((name, i) => ({ name, driver: drivers[i] as Driver }));
     const order = new MigrationManager({ driver: engines[0]?.driver as Driver, migrations, table: settings.table }).migrations();
     const report = await checkParity(order, engines, { table: settings.table });
     return { data: report, exitCode: report.findings.length > 0 ? 1 : 0, render: (view) => render(report, view) };
@@ -50,7 +53,7 @@ export async function parityOutcome(settings: Settings): Promise<Outcome> {
   }
 }
 
-async function openEngine(name: DriverName): Promise<Driver> {
+async function openEngine(name: (typeof ENGINES)[number]): Promise<Driver> {
   try {
     return await openDriver(name, { file: undefined, readonly: false });
   } catch (error) {

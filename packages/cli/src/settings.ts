@@ -15,7 +15,7 @@ import { UsageError } from './usage-error.js';
 export interface Settings {
   /** The working folder; output names files relative to it. */
   readonly cwd: string;
-  /** The database file, which may not exist yet. */
+  /** The database file, which may not exist yet, or (with the libsql driver) the database's URL. */
   readonly databaseFile: string;
   /** The migrations folder. */
   readonly dir: string;
@@ -32,6 +32,8 @@ export interface Settings {
   readonly versions: VersionScheme | undefined;
   /** The config file that was read, if any. */
   readonly configFile: string | undefined;
+  /** The token `--driver libsql` sends to a server (`STRATA_AUTH_TOKEN`). */
+  readonly authToken?: string;
 }
 
 /**
@@ -75,6 +77,8 @@ export const ENV_DIR = 'STRATA_DIR';
  * ```
  */
 export function databaseOption(db: string, cwd: string, label: string): string {
+  // A server's URL (or a file: URL) names no file here; only the libsql driver takes one, which resolveSettings checks.
+  if (isDatabaseUrl(db)) return db;
   try {
     return checkDatabaseFile(db === '' ? '' : resolve(cwd, db), label);
   } catch (error) {
@@ -107,6 +111,11 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
         ? databaseOption(envDb, io.cwd, ENV_DB)
         : config?.db;
   const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
+  if (db !== undefined && isDatabaseUrl(db) && driver !== 'libsql') {
+    throw new UsageError(
+      `the database ${db} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`,
+    );
+  }
   const connection = defined({
     foreignKeys: global.foreignKeys ?? config?.foreignKeys,
     journalMode: global.journalMode ?? config?.journalMode,
@@ -131,7 +140,30 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
     backup: { dir: config?.backup?.dir, keep: config?.backup?.keep },
     versions: config?.versions,
     configFile: config?.file,
+    ...(env(ENV_AUTH_TOKEN) === undefined ? {} : { authToken: env(ENV_AUTH_TOKEN) }),
   };
+}
+
+/**
+ * The environment variable holding the token `--driver libsql` sends to a server.
+ *
+ * @example
+ * ```ts
+ * await resolveSettings(global, { ...processIo(), env: { [ENV_AUTH_TOKEN]: 'eyJhbGciOi…' } });
+ * ```
+ */
+export const ENV_AUTH_TOKEN = 'STRATA_AUTH_TOKEN';
+
+/**
+ * Whether `--db` names a database by URL (`libsql:`, `http:`, `https:`, `ws:`, `wss:`, `file:`) rather than by path.
+ *
+ * @example
+ * ```ts
+ * isDatabaseUrl('http://127.0.0.1:8080'); // true
+ * ```
+ */
+export function isDatabaseUrl(db: string): boolean {
+  return /^(?:libsql|https?|wss?|file):/i.test(db);
 }
 
 /** `value` without its undefined properties, for options types that leave them out rather than take undefined. */

@@ -51,7 +51,7 @@ describe('config file', () => {
     ],
     ['strata.config.yaml', 'db: 42\n', '"db" must be a non-empty string'],
     ['strata.config.yaml', 'db: .\n', 'which is a folder, not a database file; name a file in it, such as '],
-    ['strata.config.yaml', 'driver: postgres\n', '"driver" must be better-sqlite3 or sqljs'],
+    ['strata.config.yaml', 'driver: postgres\n', '"driver" must be one of better-sqlite3, sqljs, libsql'],
     ['strata.config.yaml', 'table: "x; DROP TABLE users"\n', '"table" must be a plain identifier'],
     ['strata.config.yml', 'backup: { dir: b, keep: 0 }\n', '"backup.keep" must be a whole number of at least 1'],
     ['strata.config.yml', 'backup: { folder: b }\n', '"backup.folder" is not a setting (allowed: dir, keep)'],

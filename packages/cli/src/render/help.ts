@@ -28,7 +28,8 @@ const EXIT_CODES = 'Exit codes: 0 success; 1 a migration, validation or database
 const ENVIRONMENT = [
   'Environment: STRATA_DB and STRATA_DIR set the database file and the migrations folder, relative to the working',
   'folder; an option on the command line wins over them, and they win over the config file. Under a package script',
-  '(pnpm migrate ...), the working folder is the one the command was typed in.',
+  '(pnpm migrate ...), the working folder is the one the command was typed in. With --driver libsql, --db may be a',
+  'libsql://, http(s)://, ws(s):// or file: URL, and STRATA_AUTH_TOKEN is the token sent to the server (sqld, Turso).',
 ];
 
 const CONFIG = [

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_HISTORY_TABLE } from '@strata/core';
 import type { Palette } from '../color.js';
 import type { HistoryTableFound } from '../history-table.js';
-import type { Settings } from '../settings.js';
+import { isDatabaseUrl, type Settings } from '../settings.js';
 import { shownPath } from './paths.js';
 
 /** The `database` and `migrationsDir` fields every `--json` document of a command carries. */
@@ -37,7 +37,7 @@ export function whereDocument(settings: Settings, history: HistoryTableFound | u
     database: {
       file: settings.databaseFile,
       driver: settings.driver,
-      exists: existsSync(settings.databaseFile),
+      exists: databaseExists(settings.databaseFile),
       table: history?.table ?? settings.table ?? DEFAULT_HISTORY_TABLE,
       ...others,
     },
@@ -56,9 +56,14 @@ export function whereDocument(settings: Settings, history: HistoryTableFound | u
  * ```
  */
 export function databaseLine(settings: Settings, c: Palette): string {
-  const missing = existsSync(settings.databaseFile) ? '' : ', does not exist yet';
+  const missing = databaseExists(settings.databaseFile) ? '' : ', does not exist yet';
   const dir = shownPath(settings.cwd, settings.dir);
   const shownDir = dir === settings.dir ? dir : `./${dir}`;
   const config = settings.configFile === undefined ? '' : ` · config ${shownPath(settings.cwd, settings.configFile)}`;
   return c.dim(`database ${settings.databaseFile} (${settings.driver}${missing}) · migrations ${shownDir}${config}`);
+}
+
+/** Whether the database is there: a file that exists, or one named by URL, which the server (or libSQL) holds. */
+function databaseExists(db: string): boolean {
+  return isDatabaseUrl(db) || existsSync(db);
 }
