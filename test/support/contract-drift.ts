@@ -69,6 +69,7 @@ function countingScratches(driver: Driver): { driver: Driver; scratches: () => n
       query: (sql, params) => driver.query(sql, params),
       run: (sql, params) => driver.run(sql, params),
       inTransaction: () => driver.inTransaction(),
+      ...(driver.batch === undefined ? {} : { batch: driver.batch.bind(driver) }),
       ...(scratch === undefined
         ? {}
         : {

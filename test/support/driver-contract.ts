@@ -22,6 +22,12 @@ export interface DriverUnderTest<D extends Driver> {
   kysely(driver: D): Dialect;
   /** Whether two connections opened on one file see each other's commits and share SQLite's locks. */
   readonly sharesFileBetweenConnections: boolean;
+  /**
+   * The driver applies atomic batches (`Driver.batch`) and has no interactive transactions, as rqlite and libSQL over
+   * the network: it refuses `BEGIN`, is never in a transaction, refuses `transaction: false` migrations, and a kysely
+   * transaction cannot span its statements.
+   */
+  readonly atomicBatches?: boolean;
 }
 
 const SMALL = {
@@ -123,17 +129,48 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await driver.query('SELECT * FROM t')).toEqual([]);
       });
 
-      it('knows whether a transaction is open, even when SQLite ended it itself', async () => {
-        const driver = await openDriver();
-        await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-        expect(driver.inTransaction()).toBe(false);
-        await driver.exec('BEGIN IMMEDIATE');
-        expect(driver.inTransaction()).toBe(true);
-        await driver.exec('INSERT INTO t VALUES (1)');
-        await expect(driver.exec('INSERT OR ROLLBACK INTO t VALUES (1)')).rejects.toThrow(/UNIQUE/);
-        expect(driver.inTransaction()).toBe(false);
-        expect(await driver.query('SELECT id FROM t')).toEqual([]);
-      });
+      it.runIf(driverUnderTest.atomicBatches === true)(
+        'refuses transaction statements, and applies a batch all or nothing, naming the failing statement',
+        async () => {
+          const driver = await openDriver();
+          await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+          for (const sql of ['BEGIN IMMEDIATE', 'BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT s', 'RELEASE s', 'END']) {
+            await expect(driver.exec(sql), sql).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+          }
+          expect(driver.inTransaction()).toBe(false);
+          const results = await driver.batch?.([
+            { sql: 'INSERT INTO t VALUES (?)', params: [1] },
+            { sql: 'INSERT INTO t VALUES (2), (3)' },
+            { sql: 'CREATE TABLE u (id INTEGER)' },
+          ]);
+          expect(results).toEqual([{ changes: 1 }, { changes: 2 }, { changes: 0 }]);
+          const failing = driver.batch?.([
+            { sql: 'INSERT INTO t VALUES (4)' },
+            { sql: 'DROP TABLE u' },
+            { sql: 'INSERT INTO t VALUES (?)', params: [1] },
+            { sql: 'INSERT INTO t VALUES (5)' },
+          ]);
+          await expect(failing).rejects.toMatchObject({ name: 'BatchError', index: 2, message: expect.stringMatching(/UNIQUE/) });
+          expect(await driver.query('SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+          expect(await tablesOf(driver)).toEqual(['t', 'u']);
+          expect(driver.inTransaction()).toBe(false);
+        },
+      );
+
+      it.skipIf(driverUnderTest.atomicBatches === true)(
+        'knows whether a transaction is open, even when SQLite ended it itself',
+        async () => {
+          const driver = await openDriver();
+          await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+          expect(driver.inTransaction()).toBe(false);
+          await driver.exec('BEGIN IMMEDIATE');
+          expect(driver.inTransaction()).toBe(true);
+          await driver.exec('INSERT INTO t VALUES (1)');
+          await expect(driver.exec('INSERT OR ROLLBACK INTO t VALUES (1)')).rejects.toThrow(/UNIQUE/);
+          expect(driver.inTransaction()).toBe(false);
+          expect(await driver.query('SELECT id FROM t')).toEqual([]);
+        },
+      );
 
       it('enforces foreign keys by default', async () => {
         const driver = await openDriver();
@@ -339,7 +376,34 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect(await schemaOf(open[0] as Driver)).toEqual([]);
       });
 
-      it('runs a transaction: false migration outside a transaction', async () => {
+      it.runIf(driverUnderTest.atomicBatches === true)(
+        'refuses a transaction: false migration before anything of the run is applied, dry run included',
+        async () => {
+          const manager = await manage({
+            ...SMALL,
+            '004_vacuum/up.sql': 'VACUUM;\n',
+            '004_vacuum/meta.yaml': 'transaction: false\n',
+          });
+          await manager.migrate({ to: '002' });
+          const driver = open[0] as Driver;
+          const before = await schemaOf(driver);
+          for (const dryRun of [true, false]) {
+            await expect(manager.migrate({ dryRun })).rejects.toMatchObject({
+              code: 'NOT_SUPPORTED',
+              version: '004',
+              file: '004_vacuum/meta.yaml',
+              message: expect.stringMatching(
+                /^migration 004 \(vacuum\) is transaction: false \(004_vacuum\/meta.yaml\), which must run outside a transaction; the .+ driver applies each migration as one atomic batch, with its history row, and cannot run it/,
+              ),
+            });
+          }
+          expect(await schemaOf(driver)).toEqual(before);
+          expect((await historyOf(driver)).map((h) => h.version)).toEqual(['001', '002']);
+          expect((await manager.migrate({ to: '003' })).steps.map((s) => [s.version, s.status])).toEqual([['003', 'applied']]);
+        },
+      );
+
+      it.skipIf(driverUnderTest.atomicBatches === true)('runs a transaction: false migration outside a transaction', async () => {
         const manager = await manage({
           ...SMALL,
           '004_rebuild_posts/up.sql':
@@ -366,6 +430,7 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
           query: (sql, params) => driver.query(sql, params),
           run: (sql, params) => driver.run(sql, params),
           inTransaction: () => driver.inTransaction(),
+          ...(driver.batch === undefined ? {} : { batch: driver.batch.bind(driver) }),
           persist: async () => {
             persisted += 1;
             await driver.persist?.();
@@ -387,7 +452,8 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         expect((await historyOf(reopened)).map((h) => h.version)).toEqual(['001']);
       });
 
-      it.runIf(driverUnderTest.sharesFileBetweenConnections)(
+      // Through a batch, the race is another: see the next test.
+      it.runIf(driverUnderTest.sharesFileBetweenConnections && driverUnderTest.atomicBatches !== true)(
         'skips a migration another connection applied after the run was planned',
         async () => {
           const late = await openDriver();
@@ -419,6 +485,54 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
             ['003', 'skipped'],
           ]);
           expect((await historyOf(late)).map((h) => h.version)).toEqual(['001', '002', '003']);
+        },
+      );
+
+      it.runIf(driverUnderTest.atomicBatches === true)(
+        'counts a migration another client applied after this run read the history as applied by it, changing nothing',
+        async () => {
+          const late = await openDriver();
+          const other = new MigrationManager({ driver: await openDriver(), migrations: SMALL });
+          const batch = late.batch?.bind(late);
+          if (batch === undefined) throw new Error('the driver has no batch()');
+          let raced = false;
+          // The other client applies everything between this run's history read and its first batch.
+          const racing: Driver = {
+            name: late.name,
+            exec: (sql) => late.exec(sql),
+            query: (sql, params) => late.query(sql, params),
+            run: (sql, params) => late.run(sql, params),
+            inTransaction: () => false,
+            batch: async (statements) => {
+              if (!raced) {
+                raced = true;
+                await other.migrate();
+              }
+              return batch(statements);
+            },
+            close: () => late.close(),
+          };
+          const report = await new MigrationManager({ driver: racing, migrations: SMALL }).migrate();
+          expect(report.steps.map((s) => [s.version, s.status])).toEqual([
+            ['001', 'skipped'],
+            ['002', 'skipped'],
+            ['003', 'skipped'],
+          ]);
+          expect((await historyOf(late)).map((h) => h.version)).toEqual(['001', '002', '003']);
+          // Rolled back by the other client first: this client's rollback finds no row and changes nothing.
+          raced = false;
+          const rollingOther = new MigrationManager({ driver: await openDriver(), migrations: SMALL });
+          racing.batch = async (statements) => {
+            if (!raced) {
+              raced = true;
+              await rollingOther.rollback('003');
+            }
+            return batch(statements);
+          };
+          const rollback = await new MigrationManager({ driver: racing, migrations: SMALL }).rollback('003');
+          expect(rollback.steps.map((s) => [s.version, s.status])).toEqual([['003', 'skipped']]);
+          expect((await historyOf(late)).map((h) => h.version)).toEqual(['001', '002']);
+          expect(await tablesOf(late)).toEqual(['posts', 'schema_migrations', 'users']);
         },
       );
 
@@ -593,23 +707,26 @@ export function describeDriverContract<D extends Driver>(name: string, driverUnd
         await db.destroy();
       });
 
-      it('shares transactions with the driver, and leaves the connection open when destroyed', async () => {
-        const driver = await openDriver();
-        await new MigrationManager({ driver, migrations: parseMigrationFiles(SMALL) }).migrate();
-        const db = new Kysely<Database>({ dialect: driverUnderTest.kysely(driver) });
-        await db.transaction().execute(async (trx) => {
-          await trx.insertInto('users').values({ email: 'kept@example.com' }).execute();
-          expect(driver.inTransaction()).toBe(true);
-        });
-        const abort = db.transaction().execute(async (trx) => {
-          await trx.insertInto('users').values({ email: 'dropped@example.com' }).execute();
-          throw new Error('abort');
-        });
-        await expect(abort).rejects.toThrow('abort');
-        expect(driver.inTransaction()).toBe(false);
-        await db.destroy();
-        expect(await driver.query('SELECT email FROM users')).toEqual([{ email: 'kept@example.com' }]);
-      });
+      it.skipIf(driverUnderTest.atomicBatches === true)(
+        'shares transactions with the driver, and leaves the connection open when destroyed',
+        async () => {
+          const driver = await openDriver();
+          await new MigrationManager({ driver, migrations: parseMigrationFiles(SMALL) }).migrate();
+          const db = new Kysely<Database>({ dialect: driverUnderTest.kysely(driver) });
+          await db.transaction().execute(async (trx) => {
+            await trx.insertInto('users').values({ email: 'kept@example.com' }).execute();
+            expect(driver.inTransaction()).toBe(true);
+          });
+          const abort = db.transaction().execute(async (trx) => {
+            await trx.insertInto('users').values({ email: 'dropped@example.com' }).execute();
+            throw new Error('abort');
+          });
+          await expect(abort).rejects.toThrow('abort');
+          expect(driver.inTransaction()).toBe(false);
+          await db.destroy();
+          expect(await driver.query('SELECT email FROM users')).toEqual([{ email: 'kept@example.com' }]);
+        },
+      );
     });
   });
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Driver, SqlValue } from '@strata/core';
+import { BatchError, type Driver, type SqlValue } from '@strata/core';
 
 /** The repository's built-in migrations folder. */
 export const BUILT_IN_MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -63,6 +63,16 @@ export function failingDriver(driver: Driver, prefix: string, failOn: number): D
     },
     inTransaction: () => driver.inTransaction(),
     ...(driver.persist === undefined ? {} : { persist: () => driver.persist?.() ?? Promise.resolve() }),
+    ...(driver.batch === undefined ? {} : { batch: failingBatch(driver.batch.bind(driver), prefix, () => ++seen === failOn) }),
     close: () => driver.close(),
+  };
+}
+
+/** A batch that fails, applying none of its statements, when `fails` says so for a statement starting with `prefix`. */
+function failingBatch(batch: NonNullable<Driver['batch']>, prefix: string, fails: () => boolean): NonNullable<Driver['batch']> {
+  return (statements) => {
+    const index = statements.findIndex((statement) => statement.sql.startsWith(prefix) && fails());
+    if (index >= 0) return Promise.reject(new BatchError(index, 'disk I/O error (simulated)'));
+    return batch(statements);
   };
 }

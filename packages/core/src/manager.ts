@@ -18,6 +18,7 @@ import { planRepair, type RepairReport } from './plan/repair.js';
 import { planRollback, type RollbackTarget } from './plan/rollback.js';
 import { adoptSquashes, forgetHistory, markApplied, repairHistory } from './repair/history-edits.js';
 import { applyMigration, rollbackMigration, type StepResult } from './run/apply.js';
+import { refuseUnbatchable } from './run/batch.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import type { SchemaDifference } from './schema/diff.js';
@@ -609,6 +610,8 @@ export class MigrationManager {
     dryRun: boolean,
     persist: Persist,
   ): Promise<RunReport> {
+    // Refused before anything runs, dry run included, so a plan never stops half way on what the engine cannot do.
+    await refuseUnbatchable(this.driver, plan);
     if (dryRun) {
       const steps = plan.map((m) => stepOf(m, 'planned', { sql: (direction === 'up' ? m.up : m.down) ?? '' }));
       return { direction, dryRun, steps };

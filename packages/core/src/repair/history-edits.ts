@@ -1,9 +1,9 @@
-import type { Driver } from '../driver.js';
-import { messageOf, StrataError } from '../errors.js';
+import type { BatchStatement, Driver } from '../driver.js';
+import { BatchError, messageOf, StrataError } from '../errors.js';
 import type { BaselineEntry } from '../plan/baseline.js';
 import type { ForgetPlan } from '../plan/forget.js';
 import type { RepairPlan } from '../plan/repair.js';
-import type { HistoryTable } from '../run/history.js';
+import type { HistoryEdit, HistoryTable } from '../run/history.js';
 import { inWriteTransaction } from '../run/transaction.js';
 
 /**
@@ -16,16 +16,10 @@ export async function repairHistory(
   history: HistoryTable,
   plan: Pick<RepairPlan, 'changes' | 'duplicates'>,
 ): Promise<void> {
-  await writeHistory(driver, 'repair', async () => {
-    for (const { kept, removed } of plan.duplicates) {
-      if ((await history.removeDuplicates(kept, removed)) !== removed.length) throw changedMeanwhile(kept.version, 'repair');
-    }
-    for (const change of plan.changes) {
-      if (!(await history.restamp(change.version, change.oldChecksum, change.newChecksum))) {
-        throw changedMeanwhile(change.version, 'repair');
-      }
-    }
-  });
+  await writeHistory(driver, history, 'repair', async () => [
+    ...plan.duplicates.flatMap(({ kept, removed }) => history.removeDuplicatesEdits(kept, removed)),
+    ...plan.changes.map((change) => history.restampEdit(change.version, change.oldChecksum, change.newChecksum)),
+  ]);
 }
 
 /**
@@ -33,11 +27,8 @@ export async function repairHistory(
  * made stop it, changing nothing.
  */
 export async function forgetHistory(driver: Driver, history: HistoryTable, plan: ForgetPlan): Promise<void> {
-  await writeHistory(driver, 'forget', async () => {
-    if ((await history.forget(plan.rows.map((row) => row.version))) !== plan.rows.length) {
-      throw changedMeanwhile(plan.version, 'forget');
-    }
-  });
+  const spellings = plan.rows.map((row) => row.version);
+  await writeHistory(driver, history, 'forget', async () => [history.forgetEdit(plan.version, spellings, plan.rows.length)]);
 }
 
 /**
@@ -45,12 +36,20 @@ export async function forgetHistory(driver: Driver, history: HistoryTable, plan:
  * transaction. A migration another process recorded since the plan was made stops the whole baseline.
  */
 export async function markApplied(driver: Driver, history: HistoryTable, migrations: readonly BaselineEntry[]): Promise<void> {
-  await writeHistory(driver, 'baseline', async () => {
-    for (const migration of migrations) {
-      if (await history.has(migration.version)) throw changedMeanwhile(migration.version, 'baseline');
-      await history.record(migration);
-    }
-  });
+  await writeHistory(
+    driver,
+    history,
+    'baseline',
+    async () => {
+      const edits: HistoryEdit[] = [];
+      for (const migration of migrations) {
+        if (await history.has(migration.version)) throw changedMeanwhile(migration.version, 'baseline');
+        edits.push(await history.markEdit(migration));
+      }
+      return edits;
+    },
+    { createsTable: true },
+  );
 }
 
 /**
@@ -63,17 +62,52 @@ export async function adoptSquashes(
   history: HistoryTable,
   rows: readonly { readonly version: string; readonly oldChecksum: string; readonly newChecksum: string }[],
 ): Promise<void> {
-  await writeHistory(driver, 'migrate', async () => {
-    for (const row of rows) {
-      if (!(await history.restamp(row.version, row.oldChecksum, row.newChecksum))) throw changedMeanwhile(row.version, 'migrate');
-    }
-  });
+  await writeHistory(driver, history, 'migrate', async () =>
+    rows.map((row) => history.restampEdit(row.version, row.oldChecksum, row.newChecksum)),
+  );
 }
 
-/** Runs `work` in one write transaction; a failure of the database itself becomes a `DATABASE_ERROR`. */
-async function writeHistory(driver: Driver, what: string, work: () => Promise<void>): Promise<void> {
+/**
+ * Makes `edits` in one write transaction, or, on an engine that applies atomic batches (`Driver.batch`), in one batch
+ * where a guard after each edit fails the batch when it changed another number of rows than it must. A failure of the
+ * database itself becomes a `DATABASE_ERROR`; an edit that finds its row changed, the error saying so.
+ */
+async function writeHistory(
+  driver: Driver,
+  history: HistoryTable,
+  what: string,
+  edits: () => Promise<HistoryEdit[]>,
+  options: { readonly createsTable?: boolean } = {},
+): Promise<void> {
   try {
-    await inWriteTransaction(driver, work);
+    if (driver.batch === undefined) {
+      await inWriteTransaction(driver, async () => {
+        if (options.createsTable === true) await history.ensure();
+        for (const edit of await edits()) {
+          const { changes } = await driver.run(edit.statement.sql, edit.statement.params);
+          if (changes !== edit.changes) throw changedMeanwhile(edit.version, what);
+          edit.done?.();
+        }
+      });
+      return;
+    }
+    const planned = await edits();
+    const statements: BatchStatement[] = options.createsTable === true ? [history.ensureStatement()] : [];
+    const owners: (HistoryEdit | undefined)[] = statements.map(() => undefined);
+    for (const edit of planned) {
+      statements.push(edit.statement, history.guardStatement('changes() <> ?', [edit.changes]));
+      owners.push(edit, edit);
+    }
+    try {
+      await driver.batch(statements);
+    } catch (error) {
+      const edit = error instanceof BatchError ? owners[error.index] : undefined;
+      if (edit === undefined) throw error;
+      const message = messageOf(error);
+      if (history.isGuardFailure(message) || history.isRecordedAlready(message)) throw changedMeanwhile(edit.version, what);
+      throw error;
+    }
+    for (const edit of planned) edit.done?.();
   } catch (error) {
     if (error instanceof StrataError) throw error;
     throw new StrataError('DATABASE_ERROR', `${what} could not write the history, and changed nothing: ${messageOf(error)}`, {

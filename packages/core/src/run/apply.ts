@@ -2,6 +2,7 @@ import type { Driver } from '../driver.js';
 import type { ErrorCode } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { splitStatements } from '../sql/split.js';
+import { applyInBatch, rollbackInBatch } from './batch.js';
 import { type SettingsSnapshot, snapshotSettings } from './connection-settings.js';
 import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
 import { failureLocation } from './failure-location.js';
@@ -32,7 +33,8 @@ const now = (): number => clock?.now() ?? Date.now();
 
 /**
  * Applies one migration: its up.sql and its history row in one write transaction, so a failure leaves the database
- * exactly as before it. A migration another process applied meanwhile is skipped. `onEvent` hears a `statement`
+ * exactly as before it; on an engine that applies atomic batches (`Driver.batch`), in one batch (see
+ * {@link applyInBatch}). A migration another process applied meanwhile is skipped. `onEvent` hears a `statement`
  * event before each statement. A failure is a `MIGRATION_FAILED`, or worded as `wording` says.
  */
 export function applyMigration(
@@ -42,6 +44,7 @@ export function applyMigration(
   onEvent?: (event: RunEvent) => void,
   wording?: StepWording,
 ): Promise<StepResult> {
+  if (driver.batch !== undefined) return applyInBatch(driver, history, migration, onEvent, wording);
   return runStep(driver, migration, onEvent, {
     sql: migration.up,
     file: 'up.sql',
@@ -54,7 +57,8 @@ export function applyMigration(
 }
 
 /**
- * Rolls one migration back: its down.sql and the removal of its history row in one write transaction. The caller
+ * Rolls one migration back: its down.sql and the removal of its history row in one write transaction, or one batch
+ * (see {@link rollbackInBatch}). The caller
  * has checked that it has a down.sql and that nothing applied depends on it; a migration another process rolled back
  * meanwhile is skipped. A failure is a `ROLLBACK_FAILED`, or worded as `wording` says.
  */
@@ -65,6 +69,7 @@ export function rollbackMigration(
   onEvent?: (event: RunEvent) => void,
   wording?: StepWording,
 ): Promise<StepResult> {
+  if (driver.batch !== undefined) return rollbackInBatch(driver, history, migration, onEvent, wording);
   return runStep(driver, migration, onEvent, {
     sql: migration.down ?? '',
     file: 'down.sql',

@@ -1,4 +1,4 @@
-import type { Driver, Row } from '../driver.js';
+import type { BatchStatement, Driver, Row, SqlValue } from '../driver.js';
 import { StrataError } from '../errors.js';
 import { type Migration, VersionSet } from '../migration.js';
 import type { AppliedMigration } from '../validate/history.js';
@@ -32,6 +32,20 @@ export function checkHistoryTableName(name: string): void {
  * ```
  */
 export const DEFAULT_HISTORY_TABLE = 'schema_migrations';
+
+/**
+ * One change of the history table that `repair`, `forget`, `baseline` and squash adoption make: a statement, and how
+ * many rows it must change, no more and no fewer, or the whole edit is undone (another process changed the row since
+ * the plan was made).
+ */
+export interface HistoryEdit {
+  readonly statement: Required<BatchStatement>;
+  readonly changes: number;
+  /** The version the edit concerns, as the error names it. */
+  readonly version: string;
+  /** Notes the change in what the table remembers, once it committed. */
+  readonly done?: () => void;
+}
 
 /**
  * The history table: where applied migrations are recorded. Reads never create it, so looking at a database leaves
@@ -112,86 +126,156 @@ export class HistoryTable {
     if (this.seen) return;
     // Inside a held lock, a creation that is rolled back ends the operation (see whileLocked), so it can be trusted.
     if (this.locked) this.seen = true;
-    await this.driver.exec(
-      `CREATE TABLE IF NOT EXISTS ${this.quoted} (
+    await this.driver.exec(this.ensureStatement().sql);
+  }
+
+  /** The statement that creates the table when missing, for a batch that records the first migration. */
+  ensureStatement(): BatchStatement {
+    return {
+      sql: `CREATE TABLE IF NOT EXISTS ${this.quoted} (
   version TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   checksum TEXT NOT NULL,
   duration_ms INTEGER
 )`,
-    );
+    };
   }
 
   /** Records `migration` as applied; without `durationMs` (a baseline, where nothing ran) the duration stays empty. */
   async record(migration: Pick<Migration, 'version' | 'name' | 'checksum'>, durationMs?: number): Promise<void> {
     await this.ensure();
-    if (await this.recordsDuration()) {
-      await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum, duration_ms) VALUES (?, ?, ?, ?)`, [
-        migration.version,
-        migration.name,
-        migration.checksum,
-        durationMs === undefined ? null : Math.round(durationMs),
-      ]);
-    } else {
-      await this.driver.run(`INSERT INTO ${this.quoted} (version, name, checksum) VALUES (?, ?, ?)`, [
-        migration.version,
-        migration.name,
-        migration.checksum,
-      ]);
-    }
+    const { sql, params } = await this.recordStatement(migration, durationMs);
+    await this.driver.run(sql, params);
     this.recorded.add(migration.version);
   }
 
   /**
-   * Replaces the checksum recorded for `version`, only while it is still `from`: returns false when another process
-   * changed or removed the row meanwhile.
+   * The statement {@link record} runs, for a batch; it fails on the primary key when the version is recorded already.
+   * The caller notes the version with {@link noteRecorded} once the batch committed.
    */
-  async restamp(version: string, from: string, to: string): Promise<boolean> {
+  async recordStatement(
+    migration: Pick<Migration, 'version' | 'name' | 'checksum'>,
+    durationMs?: number,
+  ): Promise<Required<BatchStatement>> {
+    const { version, name, checksum } = migration;
+    if (!(await this.recordsDuration())) {
+      return { sql: `INSERT INTO ${this.quoted} (version, name, checksum) VALUES (?, ?, ?)`, params: [version, name, checksum] };
+    }
+    const duration = durationMs === undefined ? null : Math.round(durationMs);
+    return {
+      sql: `INSERT INTO ${this.quoted} (version, name, checksum, duration_ms) VALUES (?, ?, ?, ?)`,
+      params: [version, name, checksum, duration],
+    };
+  }
+
+  /**
+   * A statement that fails, and so fails the whole batch it is part of, when `condition` (SQL over the state the
+   * batch's earlier statements left, such as `changes() = 0`) holds: it inserts a row without a name into this table,
+   * which `NOT NULL` refuses. Engines that apply a batch atomically have no other way to abort one from inside.
+   * {@link isGuardFailure} tells its failure from others.
+   */
+  guardStatement(condition: string, params: readonly SqlValue[] = []): Required<BatchStatement> {
+    return {
+      sql: `INSERT INTO ${this.quoted} (version, name, checksum) SELECT 'strata guard', NULL, '' WHERE ${condition}`,
+      params,
+    };
+  }
+
+  /** Whether `message` is the failure of a {@link guardStatement}. */
+  isGuardFailure(message: string): boolean {
+    return message.includes(`NOT NULL constraint failed: ${this.name}.name`);
+  }
+
+  /** Whether `message` is the failure of a {@link recordStatement} because the version is recorded already. */
+  isRecordedAlready(message: string): boolean {
+    return /UNIQUE constraint failed|PRIMARY KEY/i.test(message) && message.includes(`${this.name}.version`);
+  }
+
+  /** Writes the duration of a migration recorded without one, when the table has the column. */
+  async writeDuration(version: string, durationMs: number): Promise<void> {
+    if (!(await this.recordsDuration())) return;
     const spellings = this.spellingsOf(version);
-    const { changes } = await this.driver.run(
-      `UPDATE ${this.quoted} SET checksum = ? WHERE version IN (${marks(spellings)}) AND checksum = ?`,
-      [to, ...spellings, from],
+    await this.driver.run(
+      `UPDATE ${this.quoted} SET duration_ms = ? WHERE version IN (${marks(spellings)}) AND duration_ms IS NULL`,
+      [Math.round(durationMs), ...spellings],
     );
-    return changes === 1;
+  }
+
+  /** Notes `version` as recorded, after a batch holding its {@link recordStatement} committed. */
+  noteRecorded(version: string): void {
+    this.recorded.add(version);
+  }
+
+  /** Notes `version` as removed, after a batch holding its {@link removeStatement} committed. */
+  noteRemoved(version: string): void {
+    this.recorded.delete(version);
   }
 
   /** Removes the record of `version`, under whichever spelling of its number it is stored. */
   async remove(version: string): Promise<void> {
-    const spellings = this.spellingsOf(version);
-    await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(spellings)})`, spellings);
+    const { sql, params } = this.removeStatement(version);
+    await this.driver.run(sql, params);
     this.recorded.delete(version);
   }
 
-  /**
-   * Removes every row of these version spellings, as `forget` does for a migration whose folder is gone; returns how
-   * many rows went.
-   */
-  async forget(spellings: readonly string[]): Promise<number> {
-    const unique = [...new Set(spellings)];
-    const { changes } = await this.driver.run(`DELETE FROM ${this.quoted} WHERE version IN (${marks(unique)})`, unique);
-    for (const version of unique) this.recorded.delete(version);
-    return changes;
+  /** The statement {@link remove} runs, for a batch; the caller notes the removal with {@link noteRemoved}. */
+  removeStatement(version: string): Required<BatchStatement> {
+    const spellings = this.spellingsOf(version);
+    return { sql: `DELETE FROM ${this.quoted} WHERE version IN (${marks(spellings)})`, params: spellings };
   }
 
   /**
-   * Removes `removed`, rows that repeat the version of `kept` (see `recordedVersions`), and keeps `kept`, the oldest.
-   * Returns how many rows went, which is fewer than `removed` when another process changed them meanwhile.
+   * The edit that replaces the checksum recorded for `version`, only while it is still `from`: it changes no row when
+   * another process changed or removed the row meanwhile.
    */
-  async removeDuplicates(kept: AppliedMigration, removed: readonly AppliedMigration[]): Promise<number> {
-    let count = 0;
-    const otherSpellings = [...new Set(removed.map((row) => row.version))].filter((version) => version !== kept.version);
+  restampEdit(version: string, from: string, to: string): HistoryEdit {
+    const spellings = this.spellingsOf(version);
+    const sql = `UPDATE ${this.quoted} SET checksum = ? WHERE version IN (${marks(spellings)}) AND checksum = ?`;
+    return { statement: { sql, params: [to, ...spellings, from] }, changes: 1, version };
+  }
+
+  /**
+   * The edit that removes every row of these version spellings, as `forget` does for a migration whose folder is
+   * gone; `rows` is how many there were when the plan was made.
+   */
+  forgetEdit(version: string, spellings: readonly string[], rows: number): HistoryEdit {
+    const unique = [...new Set(spellings)];
+    const sql = `DELETE FROM ${this.quoted} WHERE version IN (${marks(unique)})`;
+    return { statement: { sql, params: unique }, changes: rows, version, done: () => this.forgotten(unique) };
+  }
+
+  /**
+   * The edits that remove `removed`, rows that repeat the version of `kept` (see `recordedVersions`), and keep `kept`,
+   * the oldest. Each changes fewer rows than it expects when another process changed them meanwhile.
+   */
+  removeDuplicatesEdits(kept: AppliedMigration, removed: readonly AppliedMigration[]): HistoryEdit[] {
+    const edits: HistoryEdit[] = [];
+    const others = removed.filter((row) => row.version !== kept.version);
+    const otherSpellings = [...new Set(others.map((row) => row.version))];
     if (otherSpellings.length > 0) {
-      const deleted = `DELETE FROM ${this.quoted} WHERE version IN (${marks(otherSpellings)})`;
-      count += (await this.driver.run(deleted, otherSpellings)).changes;
+      const sql = `DELETE FROM ${this.quoted} WHERE version IN (${marks(otherSpellings)})`;
+      edits.push({ statement: { sql, params: otherSpellings }, changes: others.length, version: kept.version });
     }
     // Rows spelled alike are told apart by rowid, which every table that can hold them has, but a WITHOUT ROWID table
     // keyed on more than the version (where this fails, and the repair changes nothing).
-    if (removed.some((row) => row.version === kept.version)) {
+    const alike = removed.length - others.length;
+    if (alike > 0) {
       const later = `SELECT rowid FROM ${this.quoted} WHERE version = ? ORDER BY applied_at, rowid LIMIT -1 OFFSET 1`;
-      count += (await this.driver.run(`DELETE FROM ${this.quoted} WHERE rowid IN (${later})`, [kept.version])).changes;
+      const sql = `DELETE FROM ${this.quoted} WHERE rowid IN (${later})`;
+      edits.push({ statement: { sql, params: [kept.version] }, changes: alike, version: kept.version });
     }
-    return count;
+    return edits;
+  }
+
+  /** The edit that records `migration` as applied without running it (a baseline): no duration. */
+  async markEdit(migration: Pick<Migration, 'version' | 'name' | 'checksum'>): Promise<HistoryEdit> {
+    const statement = await this.recordStatement(migration);
+    return { statement, changes: 1, version: migration.version, done: () => this.noteRecorded(migration.version) };
+  }
+
+  private forgotten(versions: readonly string[]): void {
+    for (const version of versions) this.recorded.delete(version);
   }
 
   /**
