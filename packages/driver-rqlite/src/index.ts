@@ -13,7 +13,7 @@ import { RqliteClient, type RqliteResult } from './client.js';
 import { requestBody, type WireStatement } from './json.js';
 import { parseNodes, redact } from './nodes.js';
 import { rowsOf } from './rows.js';
-import { refuseTransactionStatements } from './transactions.js';
+import { refuseUnsafeStatements } from './transactions.js';
 
 export { parseNodes, type RqliteNodes } from './nodes.js';
 
@@ -102,7 +102,7 @@ export function createRqliteDriver(options: RqliteDriverOptions): RqliteDriver {
   // Every SQL text is checked as the caller wrote it, so a refusal names the statement's line in it.
   const send = async (path: string, statements: readonly WireStatement[], writes: boolean, scripts = statements) => {
     open(writes);
-    for (const { sql } of scripts) refuseTransactionStatements(sql);
+    for (const { sql } of scripts) refuseUnsafeStatements(sql);
     return client.send(path, requestBody(statements), writes ? 'write' : 'read');
   };
 
@@ -116,31 +116,40 @@ export function createRqliteDriver(options: RqliteDriverOptions): RqliteDriver {
     },
     async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
       const path = options.readonly === true ? `/db/query?${READ}` : `/db/request?${READ}`;
-      const [result] = await send(path, [{ sql, params }], false);
+      const [, result] = await send(path, [SCHEMA_REFRESH, { sql, params }], false, [{ sql }]);
       return rowsOf(single(result)) as R[];
     },
     async run(sql, params = []) {
-      const [result] = await send('/db/execute', [{ sql, params }], true);
-      return { changes: single(result).rows_affected ?? 0 };
+      // rqlite's rows_affected is SQLite's changes(), which a statement that changes nothing (DDL, a SELECT) leaves
+      // as the last write set it. As better-sqlite3 does, a statement counts its changes only when the connection's
+      // total moved: one request, so one Raft entry, with the total read before and after.
+      const results = await send('/db/request', [TOTAL_CHANGES, { sql, params }, TOTAL_CHANGES], true, [{ sql }]);
+      const result = single(results[1]);
+      const [before, after] = [results[0], results[2]].map((probe) => rowsOf(single(probe))[0]?.total);
+      return { changes: before === after ? 0 : (result.rows_affected ?? 0) };
     },
     async compile(sql) {
       // Not through `send`: EXPLAIN runs nothing, so even a transaction statement is safe to compile. rqlite's read
       // endpoint refuses `EXPLAIN UPDATE …` as a change; the unified one takes it, and what it applies runs nothing.
       open(false);
-      const explain = (params: readonly null[]) =>
-        client.send(`/db/request?${READ}`, requestBody([{ sql: `EXPLAIN ${sql}`, params }]), 'read');
-      let [result] = await explain([]);
+      const explain = async (params: readonly null[]) =>
+        (await client.send(`/db/request?${READ}`, requestBody([SCHEMA_REFRESH, { sql: `EXPLAIN ${sql}`, params }]), 'read'))[1];
+      let result = await explain([]);
       // rqlite refuses a statement with fewer values than parameters, bound or not: bind NULL to each, by position
       // (a named parameter has one too), which changes nothing of what compiles.
       const wanted = UNBOUND.exec(result?.error ?? '')?.[1];
-      if (wanted !== undefined) [result] = await explain(Array.from({ length: Number(wanted) }, () => null));
+      if (wanted !== undefined) result = await explain(Array.from({ length: Number(wanted) }, () => null));
       single(result);
     },
     async batch(statements) {
       if (statements.length === 0) return [];
       const results = await send('/db/execute?transaction', statements, true);
       failureOf(results, statements.length, (index, message) => new BatchError(index, message));
-      return results.map((result) => ({ changes: result.rows_affected ?? 0 }));
+      // No total can be read inside an atomic request (rqlite's mixed requests are not atomic), so only a statement
+      // that writes rows by its first word counts the changes rqlite reports; see `run`.
+      return results.map((result, index) => ({
+        changes: ROW_WRITES.test(statements[index]?.sql ?? '') ? (result.rows_affected ?? 0) : 0,
+      }));
     },
     inTransaction: () => false,
     async close() {
@@ -148,6 +157,16 @@ export function createRqliteDriver(options: RqliteDriverOptions): RqliteDriver {
     },
   };
 }
+
+/**
+ * Sent before a read: rqlite reads on a connection of its own, which compiles a statement against the schema it last
+ * loaded, and only notices a change made since on the writing connection when the statement runs. The statement's
+ * column names are taken before that, so the first read after `ALTER TABLE t RENAME COLUMN a TO z` would name its
+ * values after the old columns. Running this first loads the current schema.
+ */
+const SCHEMA_REFRESH = { sql: 'SELECT 1 FROM sqlite_master LIMIT 1' };
+const TOTAL_CHANGES = { sql: 'SELECT total_changes() AS total' };
+const ROW_WRITES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:insert|update|delete|replace|with)\b/i;
 
 const UNBOUND = /^not enough args to execute query: want (\d+) got 0$/;
 

@@ -1,4 +1,5 @@
 import { type SqlValue, StrataError } from '@strata/core';
+import { inlineBlobs } from './blobs.js';
 
 // The integers JSON.parse would round: more than 15 digits. A response without such a run of digits, the usual one,
 // is parsed by JSON.parse itself.
@@ -130,7 +131,7 @@ export interface WireStatement {
 /**
  * The JSON body of a request: every statement in rqlite's parameterized form, `["SQL", param, …]`, with bigints
  * written exactly. rqlite's JSON has no way to carry a BLOB parameter (an array of numbers is refused with
- * `unsupported type`) nor an infinite number: both are `NOT_SUPPORTED` here, before anything is sent.
+ * `unsupported type`; see `inlineBlobs`) nor an infinite number: both are `NOT_SUPPORTED` here, before anything is sent.
  *
  * @example
  * ```ts
@@ -138,17 +139,17 @@ export interface WireStatement {
  * ```
  */
 export function requestBody(statements: readonly WireStatement[]): string {
-  return `[${statements.map(({ sql, params = [] }) => `[${[JSON.stringify(sql), ...params.map(encodeValue)].join(',')}]`).join(',')}]`;
+  return `[${statements
+    .map(inlineBlobs)
+    .map(({ sql, params = [] }) => `[${[JSON.stringify(sql), ...params.map(encodeValue)].join(',')}]`)
+    .join(',')}]`;
 }
 
 function encodeValue(value: SqlValue): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value))
     throw new StrataError('NOT_SUPPORTED', `rqlite's JSON API cannot carry the parameter ${value}`);
-  if (value instanceof Uint8Array)
-    throw new StrataError(
-      'NOT_SUPPORTED',
-      "rqlite's HTTP API takes no BLOB parameter; write the bytes as a literal in the SQL instead (X'0aff…')",
-    );
+  // `inlineBlobs` has written every BLOB into the SQL already.
+  if (value instanceof Uint8Array) throw new StrataError('NOT_SUPPORTED', "rqlite's HTTP API takes no BLOB parameter");
   return JSON.stringify(value);
 }

@@ -6,6 +6,11 @@ import type { RqliteResult } from './client.js';
  * `blob_array`, becomes a `Uint8Array`; an integer beyond 2^53, read exactly (see `parseJson`), a bigint, except in a
  * column of REAL affinity, where it is a whole float such as 1e20.
  *
+ * rqlite reads a value of a column declared DATE, DATETIME or TIMESTAMP as a time and sends it in RFC 3339
+ * (`2025-01-15T10:30:00Z`); it is given back in SQLite's own form, as `CURRENT_TIMESTAMP` writes it
+ * (`2025-01-15 10:30:00`). A value stored in another form (a date alone, a `T`, an integer) cannot be told apart:
+ * select it as an expression (`CAST(applied_at AS TEXT)`), which has no declared type, to read it as stored.
+ *
  * rqlite decides between text and BLOB by the column's declared type, not by the value: a BLOB in a column declared
  * TEXT, or from an expression with no declared type (`SELECT x'00'`), comes back as text.
  *
@@ -17,10 +22,12 @@ import type { RqliteResult } from './client.js';
 export function rowsOf(result: RqliteResult): Row[] {
   const { columns = [], types = [], values = [] } = result;
   const real = types.map(isRealAffinity);
+  const time = types.map((type) => TIME_TYPES.test(type));
   return values.map((values) => {
     const row: Record<string, SqlValue> = {};
     columns.forEach((column, index) => {
-      row[column] = sqlValueOf(values[index], real[index] === true);
+      const value = sqlValueOf(values[index], real[index] === true);
+      row[column] = time[index] === true && typeof value === 'string' ? sqliteTime(value) : value;
     });
     return row;
   });
@@ -38,4 +45,12 @@ function sqlValueOf(value: unknown, real: boolean): SqlValue {
 function isRealAffinity(type: string): boolean {
   const upper = type.toUpperCase();
   return !upper.includes('INT') && (upper.includes('REAL') || upper.includes('FLOA') || upper.includes('DOUB'));
+}
+
+const TIME_TYPES = /^(date|datetime|timestamp)$/i;
+const RFC3339_UTC = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)Z$/;
+
+function sqliteTime(value: string): string {
+  const parts = RFC3339_UTC.exec(value);
+  return parts === null ? value : `${parts[1]} ${parts[2]}`;
 }

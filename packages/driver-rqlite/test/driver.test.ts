@@ -101,8 +101,22 @@ describe('rqlite driver', () => {
       { i: 42, r: 1e20, t: '', b: Uint8Array.from([0, 255, 16]), n: 9007199254740993n },
     ]);
     expect(await driver.query('SELECT i FROM v WHERE i = ?', [big])).toEqual([{ i: big }]);
-    const blob = await failure(driver.run('INSERT INTO v (b) VALUES (?)', [Uint8Array.from([1])]));
-    expect([blob.code, blob.message]).toEqual(['NOT_SUPPORTED', expect.stringContaining('no BLOB parameter')]);
+    // rqlite's JSON takes no BLOB parameter: the driver writes it into the SQL as a literal, in the place of its ?.
+    await driver.run("INSERT INTO v (t, b, i) VALUES ('?', ?, ? /* ? */)", [Uint8Array.of(7, 8), 3]);
+    expect(await driver.query('SELECT t, b, i FROM v WHERE i = 3')).toEqual([{ t: '?', b: Uint8Array.of(7, 8), i: 3 }]);
+    const named = await failure(driver.run('INSERT INTO v (b) VALUES (:b)', [Uint8Array.of(1)]));
+    expect([named.code, named.message]).toEqual(['NOT_SUPPORTED', expect.stringContaining('takes no BLOB parameter')]);
+  });
+
+  it("reads DATETIME columns in SQLite's form, which rqlite sends as RFC 3339", async () => {
+    await driver.exec(
+      "CREATE TABLE d (at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, day DATE); INSERT INTO d (day) VALUES ('2025-01-15')",
+    );
+    const [row] = await driver.query<{ at: string; day: string; stored: string }>(
+      'SELECT at, day, CAST(day AS TEXT) AS stored FROM d',
+    );
+    expect(row?.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect([row?.day, row?.stored]).toEqual(['2025-01-15 00:00:00', '2025-01-15']);
   });
 
   it('returns the rows of a statement that writes and reads, through the unified endpoint', async () => {
