@@ -12,11 +12,14 @@ import type { Command, OptionSpec } from './commands/command.js';
 import { FOREIGN_KEYS, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
 import { UsageError } from './usage-error.js';
 
-/** The drivers `--driver` accepts. */
+/** The drivers of a database file that `--driver` accepts. */
 export const DRIVERS = ['better-sqlite3', 'sqljs'] as const;
 
+/** The drivers of a database server that `--driver` accepts, whose `--db` is the server's URL. */
+export const SERVER_DRIVERS = ['rqlite'] as const;
+
 /** A value of `--driver`. */
-export type DriverName = (typeof DRIVERS)[number];
+export type DriverName = (typeof DRIVERS)[number] | (typeof SERVER_DRIVERS)[number];
 
 /** The options every command takes, as given: undefined where not given, so the config file or default applies. */
 export interface GlobalOptions {
@@ -42,14 +45,15 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   db: {
     type: 'string',
     value: 'file',
-    description: 'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder)',
+    description:
+      'database file (default: $STRATA_DB, the config file, or app.db in the strata data folder); with --driver rqlite, node URLs: http://host:4001[,http://host2:4001]',
   },
   dir: {
     type: 'string',
     value: 'folder',
     description: 'migrations folder (default: $STRATA_DIR, the config file, or ./migrations)',
   },
-  driver: { type: 'string', value: 'name', description: 'better-sqlite3 or sqljs (default: better-sqlite3)' },
+  driver: { type: 'string', value: 'name', description: 'better-sqlite3, sqljs or rqlite (default: better-sqlite3)' },
   table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
   'busy-timeout': {
     type: 'string',
@@ -291,7 +295,7 @@ function globalOptions(values: Values): GlobalOptions {
     // Kept even when empty: `--db ''` is refused, not taken for the default database.
     db: typeof values.db === 'string' ? values.db : undefined,
     dir: text(values.dir),
-    driver: oneOf('--driver', values.driver, DRIVERS),
+    driver: oneOf('--driver', values.driver, [...DRIVERS, ...SERVER_DRIVERS]),
     table: tableOption(text(values.table)),
     busyTimeoutMs: milliseconds('--busy-timeout', values['busy-timeout'], 0),
     lockStaleMs: milliseconds('--lock-stale', values['lock-stale'], MIN_LOCK_STALE_MS),

@@ -148,7 +148,8 @@ function checkConfig(value: unknown, file: string): Config {
     }
   };
   const driver = text('driver', record.driver);
-  if (driver !== undefined && !DRIVERS.includes(driver as DriverName)) problem('driver', `must be ${DRIVERS.join(' or ')}`);
+  if (driver !== undefined && !(DRIVERS as readonly string[]).includes(driver))
+    problem('driver', `must be ${DRIVERS.join(' or ')}`);
   const table = text('table', record.table);
   if (table !== undefined) {
     try {

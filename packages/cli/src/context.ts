@@ -6,7 +6,7 @@ import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } f
 import { createDatabaseFolder } from '@strata/core/node/database-file';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
-import { driverFactory, openDriver } from './drivers.js';
+import { driverFactory, openDriver, takesUrl } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
 import type { Settings } from './settings.js';
@@ -59,7 +59,7 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   if (settings.table !== undefined) checkHistoryTableName(settings.table);
   const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
   const file = settings.databaseFile;
-  const exists = existsSync(file);
+  const exists = takesUrl(settings.driver) || existsSync(file);
   // Loaded first, outside the database's errors: a driver whose library is not installed is no database failure.
   await driverFactory(settings.driver);
   let driver: Driver;

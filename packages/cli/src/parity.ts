@@ -1,6 +1,6 @@
 import { checkParity, type Driver, MigrationManager, type ParityEngineInfo, type ParityReport, StrataError } from '@strata/core';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
-import { DRIVERS, type DriverName } from './args.js';
+import { DRIVERS } from './args.js';
 import type { OptionSpec, Outcome } from './commands/command.js';
 import { isMissing, openDriver } from './drivers.js';
 import { errorLines } from './render/error.js';
@@ -26,7 +26,7 @@ export const parityNotes = [
 ].join('\n');
 
 /** The package each engine needs, and how to install it. */
-const PACKAGES: Readonly<Record<DriverName, { readonly name: string; readonly install: string }>> = {
+const PACKAGES: Readonly<Record<(typeof DRIVERS)[number], { readonly name: string; readonly install: string }>> = {
   'better-sqlite3': { name: 'better-sqlite3', install: 'npm install better-sqlite3@12' },
   sqljs: { name: 'sql.js', install: 'npm install sql.js' },
 };
@@ -50,7 +50,7 @@ export async function parityOutcome(settings: Settings): Promise<Outcome> {
   }
 }
 
-async function openEngine(name: DriverName): Promise<Driver> {
+async function openEngine(name: (typeof DRIVERS)[number]): Promise<Driver> {
   try {
     return await openDriver(name, { file: undefined, readonly: false });
   } catch (error) {

@@ -52,7 +52,11 @@ describe('help and usage errors', () => {
     [['status', '--cascade'], 'unknown option --cascade for status', 'strata status --help'],
     [['status', '--db'], 'option --db needs a value', 'strata status --help'],
     [['migrate', '--to'], 'option --to needs a value', 'strata migrate --help'],
-    [['--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"', 'strata --help'],
+    [
+      ['--driver', 'postgres', 'status'],
+      '--driver must be one of better-sqlite3, sqljs, rqlite, not "postgres"',
+      'strata --help',
+    ],
     [['rollback'], 'rollback needs exactly one of a version V, --last, --steps N or --to V, not none', 'strata rollback --help'],
     [['rollback:'], 'malformed command "rollback:"; expected rollback(:V|:last|:steps:N|:to:V)', 'strata rollback --help'],
     [['status', 'now'], 'unexpected argument "now" for status', 'strata status --help'],
@@ -73,7 +77,7 @@ describe('help and usage errors', () => {
   it.each([
     [['--frob', 'status', '--json'], 'unknown option --frob for status'],
     [['status', '--json', 'now'], 'unexpected argument "now" for status'],
-    [['--json', '--driver', 'postgres', 'status'], '--driver must be better-sqlite3 or sqljs, not "postgres"'],
+    [['--json', '--driver', 'postgres', 'status'], '--driver must be one of better-sqlite3, sqljs, rqlite, not "postgres"'],
   ])('answers %j with exit 2 and the error as a JSON document on stdout', (args, message) => {
     const result = sandbox().run(args);
     expect(result).toMatchObject({ code: 2, stderr: '' });

@@ -1,5 +1,11 @@
-// The contract suites on one rqlite node. Each new path a suite opens is a fresh database: the node is emptied first,
-// so the paths of one test file take turns on it (the suites open one database at a time, or the same one twice).
+// The contract suites on one rqlite node (started with -fk, so foreign keys are enforced as Strata's defaults ask).
+// Each new path a suite opens is a fresh database: the node is emptied first, so the paths of one test file take turns
+// on it (the suites open one database at a time, or the same one twice).
+//
+// Not wired: the drift, squash, phases, replay and compat suites, and the stats and DatabaseManager ones. The first
+// five replay migrations on `scratch()`, an empty database of the same engine, which rqlite cannot give (a node per
+// replay is no scratch database, and SQLite in this process is another engine); the last two are about a database
+// file (its size, pages, journal mode, backups and restores), which an rqlite client has none of.
 import type { Driver } from '@strata/core';
 import { createRqliteDriver } from '@strata/driver-rqlite';
 import { afterAll, beforeAll } from 'vitest';
