@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BatchError, type StrataError } from '@strata/core';
 import { createRqliteDriver, type RqliteDriver, rqlite } from '@strata/driver-rqlite';
@@ -146,6 +148,23 @@ describe('rqlite driver', () => {
     ]);
     for (const url of ['ftp://h:1', 'http://h:1/db', 'app.db', ''])
       expect((await failure(rqlite.open(url))).code).toBe('INVALID_OPTION');
+  });
+
+  it('follows a node that redirects to the leader, with the same method and body', async () => {
+    const redirecting = createServer((request, response) => {
+      response.writeHead(301, { Location: `${cluster.url}${request.url ?? '/'}` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const through = createRqliteDriver({ url: `http://127.0.0.1:${port}` });
+      expect(
+        await through.batch([{ sql: 'CREATE TABLE moved (x)' }, { sql: 'INSERT INTO moved VALUES (?)', params: [7] }]),
+      ).toEqual([{ changes: 0 }, { changes: 1 }]);
+      expect(await through.query('SELECT x FROM moved')).toEqual([{ x: 7 }]);
+    } finally {
+      redirecting.close();
+    }
   });
 
   it('sends basic auth from the URL', async () => {
