@@ -103,7 +103,9 @@ export function createRqliteDriver(options: RqliteDriverOptions): RqliteDriver {
   const send = async (path: string, statements: readonly WireStatement[], writes: boolean, scripts = statements) => {
     open(writes);
     for (const { sql } of scripts) refuseUnsafeStatements(sql);
-    return client.send(path, requestBody(statements), writes ? 'write' : 'read');
+    // A read is sent again after any failure; a statement that may write only when no node can have received it.
+    const kind = writes || !scripts.every(({ sql }) => READS.test(sql)) ? 'write' : 'read';
+    return client.send(path, requestBody(statements), kind);
   };
 
   return {
@@ -165,6 +167,8 @@ export function createRqliteDriver(options: RqliteDriverOptions): RqliteDriver {
  * values after the old columns. Running this first loads the current schema.
  */
 const SCHEMA_REFRESH = { sql: 'SELECT 1 FROM sqlite_master LIMIT 1' };
+/** A statement that cannot write, by its first word (after comments): `query` may be given any statement. */
+const READS = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:select|explain|values)\b/i;
 const TOTAL_CHANGES = { sql: 'SELECT total_changes() AS total' };
 const ROW_WRITES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:insert|update|delete|replace|with)\b/i;
 
