@@ -189,6 +189,27 @@ describe('rqlite driver', () => {
     }
   }, 30_000);
 
+  it('sends a write once when its outcome is unknown, and a read again, to the next node', async () => {
+    const calls: string[] = [];
+    // The first node takes the request and drops the connection before answering; the second is the real one.
+    const dropping: typeof fetch = async (input, init) => {
+      const url = String(input);
+      calls.push(url);
+      if (url.startsWith('http://dropping:1')) throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+      return fetch(url.replace('http://second:2', cluster.url), init);
+    };
+    const flaky = createRqliteDriver({ url: 'http://dropping:1,http://second:2', fetch: dropping });
+    const write = await failure(flaky.run('CREATE TABLE once (x)'));
+    expect([write.code, write.message]).toEqual([
+      'DATABASE_ERROR',
+      expect.stringContaining('rqlite did not say whether a write was applied (http://dropping:1: fetch failed'),
+    ]);
+    expect(calls).toEqual(['http://dropping:1/db/request']);
+    expect(await flaky.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(calls.slice(1).map((url) => new URL(url).host)).toEqual(['dropping:1', 'second:2']);
+    expect(await tables()).toEqual([]);
+  });
+
   it('refuses calls once closed', async () => {
     const other = createRqliteDriver({ url: cluster.url });
     await other.close();
