@@ -60,6 +60,11 @@ export function describeStatementsContract(
      * for the connection is skipped.
      */
     readonly pooledConnections?: boolean;
+    /**
+     * Foreign key enforcement is the server's setting, which no client turns off (rqlite's `-fk` flag; the driver
+     * refuses `PRAGMA foreign_keys`): the test on a connection without enforcement is skipped.
+     */
+    readonly foreignKeysFixed?: boolean;
   } = {},
 ): void {
   // An engine that applies atomic batches (`Driver.batch`) runs no transaction: false migration, and no
@@ -332,8 +337,9 @@ export function describeStatementsContract(
         expect(driver.inTransaction()).toBe(false);
       });
 
-      // A PRAGMA reaches one pooled connection, or one stream, and the batch runs on another.
-      it.skipIf(pooled)(
+      // The connection's foreign keys cannot be turned off by the client: a PRAGMA reaches one pooled connection or
+      // stream and the batch runs on another (libSQL), or enforcement is the server's setting (rqlite's -fk).
+      it.skipIf(pooled || options.foreignKeysFixed === true)(
         'skips the check on a connection that does not enforce foreign keys, as SQLite documents the rebuild',
         async () => {
           const losesBob = REBUILD_USERS.replace('FROM users;', 'FROM users WHERE id <> 2;');

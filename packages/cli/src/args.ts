@@ -15,8 +15,11 @@ import { UsageError } from './usage-error.js';
 /** The drivers over a database file, which every command works with (backups, restores, readers). */
 export const DRIVERS = ['better-sqlite3', 'sqljs'] as const;
 
-/** The drivers `--driver` accepts: those over a file, and libsql, whose `--db` may also be a server's URL. */
-export const DRIVER_NAMES = [...DRIVERS, 'libsql'] as const;
+/** The drivers of an engine reached by URL (libsql also opens a file), whose `--db` may be a server's URL. */
+export const SERVER_DRIVERS = ['libsql', 'rqlite'] as const;
+
+/** The drivers `--driver` accepts. */
+export const DRIVER_NAMES = [...DRIVERS, ...SERVER_DRIVERS] as const;
 
 /** A value of `--driver`. */
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -50,14 +53,14 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'file',
     multiple: true,
     description:
-      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder), or a URL with --driver libsql or rqlite; for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
+      "database file (default: $STRATA_DB, the config file, or app.db in the strata data folder), or with --driver libsql a file: or http(s)/ws(s) URL, with --driver rqlite node URLs (http://host:4001[,http://host2:4001]); for migrate, status and validate also a glob ('tenants/*.db'), @FILE (a list of files, one a line), or given several times",
   },
   dir: {
     type: 'string',
     value: 'folder',
     description: 'migrations folder (default: $STRATA_DIR, the config file, or ./migrations)',
   },
-  driver: { type: 'string', value: 'name', description: 'better-sqlite3, sqljs or libsql (default: better-sqlite3)' },
+  driver: { type: 'string', value: 'name', description: 'better-sqlite3, sqljs, libsql or rqlite (default: better-sqlite3)' },
   table: { type: 'string', value: 'name', description: 'history table (default: schema_migrations)' },
   'busy-timeout': {
     type: 'string',

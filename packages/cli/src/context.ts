@@ -6,7 +6,7 @@ import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } f
 import { createDatabaseFolder } from '@strata/core/node/database-file';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
-import { driverFactory, openDriver } from './drivers.js';
+import { driverFactory, openDriver, takesUrl } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
 import { isDatabaseUrl, type Settings } from './settings.js';
@@ -60,7 +60,7 @@ export async function openSession(settings: Settings, options: SessionOptions): 
   const migrations = options.migrations === false ? undefined : await loadMigrationsFolder(settings.dir);
   const file = settings.databaseFile;
   // A database named by URL is a server's (or libSQL's own file), there whether or not a file of that name is here.
-  const exists = isDatabaseUrl(file) || existsSync(file);
+  const exists = takesUrl(settings.driver) || isDatabaseUrl(file) || existsSync(file);
   // Loaded first, outside the database's errors: a driver whose library is not installed is no database failure.
   await driverFactory(settings.driver);
   let driver: Driver;

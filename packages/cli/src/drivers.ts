@@ -34,6 +34,7 @@ export interface DriverTarget {
 export async function driverFactory(name: DriverName): Promise<DriverFactory> {
   if (name === 'sqljs') return (await import('@strata/driver-sqljs/node')).sqlJsFiles;
   if (name === 'libsql') return libsqlFactory();
+  if (name === 'rqlite') return (await import('@strata/driver-rqlite')).rqlite;
   try {
     return (await import('@strata/driver-better-sqlite3')).betterSqlite3;
   } catch (error) {
@@ -59,6 +60,36 @@ async function libsqlFactory(): Promise<DriverFactory> {
       { cause: error },
     );
   }
+}
+
+/**
+ * Whether the named driver's `--db` is the URL of a server (rqlite: `http://host:4001`, or several, comma-separated)
+ * rather than a file: it is passed on as written, has no default, and names a database that always exists.
+ *
+ * @example
+ * ```ts
+ * takesUrl('rqlite'); // true
+ * ```
+ */
+export function takesUrl(name: DriverName): boolean {
+  return name === 'rqlite';
+}
+
+/**
+ * Refuses a command that works on a database file (`backup`, `restore`) for a driver whose database is a server's,
+ * with `NOT_SUPPORTED`, before anything is opened or created: there is no file to copy or replace.
+ *
+ * @example
+ * ```ts
+ * refuseServerDatabase('rqlite', 'backup'); // throws: rqlite's own backup API makes one
+ * ```
+ */
+export function refuseServerDatabase(name: DriverName, command: string): void {
+  if (takesUrl(name))
+    throw new StrataError(
+      'NOT_SUPPORTED',
+      `${command} works on a database file, and the ${name} driver's database is a server's: use the server's own backups (rqlite: GET /db/backup, POST /boot)`,
+    );
 }
 
 /** Whether `error`, or the error it wraps, says that the package `name` cannot be found. */

@@ -1,4 +1,12 @@
-import { type Driver, type ExclusiveOptions, type HeldLock, type Row, type SqlValue, StrataError } from '@strata/core';
+import {
+  type BatchStatement,
+  type Driver,
+  type ExclusiveOptions,
+  type HeldLock,
+  type Row,
+  type SqlValue,
+  StrataError,
+} from '@strata/core';
 
 /**
  * Wraps `driver` so that whatever a SQLite library throws (`SQLITE_NOTADB` on a file that is not a database,
@@ -26,6 +34,9 @@ export function guardDriver(driver: Driver, file: string): Driver {
     // Guarded as query() is: it fails for the same reasons.
     ...(compile === undefined ? {} : { compile: (sql: string) => guard(() => compile.call(driver, sql)) }),
     inTransaction: () => driver.inTransaction(),
+    // Left alone as exec() is: a batch is a migration's, whose failure core names. Without it, an engine without
+    // interactive transactions would be sent BEGIN.
+    ...(batch === undefined ? {} : { batch: (statements: readonly BatchStatement[]) => batch.call(driver, statements) }),
     ...(scratch === undefined ? {} : { scratch: () => scratch.call(driver) }),
     ...(driver.persist === undefined ? {} : { persist: () => guard(() => driver.persist?.() ?? Promise.resolve()) }),
     // A backup takes an in-memory database's bytes through serialize(); without it, it would try VACUUM INTO.

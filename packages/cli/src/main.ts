@@ -4,6 +4,7 @@ import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
 import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
 import { openSession, type Session } from './context.js';
+import { takesUrl } from './drivers.js';
 import { type Io, processIo } from './io.js';
 import { manyDatabases, resolveTargets } from './many/targets.js';
 import { errorDocument, errorLines } from './render/error.js';
@@ -123,7 +124,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
     const ready = settings;
     const open = async ({ write, migrations, existing }: OpenOptions) => {
       const file = ready.databaseFile;
-      if (existing !== undefined && !existsSync(file)) {
+      if (existing !== undefined && !takesUrl(ready.driver) && !existsSync(file)) {
         throw new StrataError('DATABASE_ERROR', `database ${file} does not exist${existing}`, { file });
       }
       const onWait = (notice: string) => view.err(`${view.errColor.dim(notice)}…`);

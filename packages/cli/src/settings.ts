@@ -2,9 +2,10 @@ import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/core';
 import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
-import type { DriverName, GlobalOptions } from './args.js';
+import { type DriverName, type GlobalOptions, SERVER_DRIVERS } from './args.js';
 import { findConfig } from './config.js';
 import type { ConnectionOptions } from './connection-options.js';
+import { takesUrl } from './drivers.js';
 import type { Io } from './io.js';
 import { UsageError } from './usage-error.js';
 
@@ -87,6 +88,13 @@ export function databaseOption(db: string, cwd: string, label: string): string {
   }
 }
 
+/** The `--db` (or `STRATA_DB`) of a driver that takes a server's URL, as written: it has no default. */
+function serverUrl(db: string | undefined, driver: string): string {
+  if (db === undefined || db === '')
+    throw new UsageError(`--driver ${driver} needs --db with the server's URL, such as http://127.0.0.1:4001`);
+  return db;
+}
+
 /**
  * Combines the command line, the environment and the config file that applies in `io.cwd` (see {@link findConfig}):
  * an option given on the command line wins, then `STRATA_DB` and `STRATA_DIR`, then the config file's setting, then
@@ -104,16 +112,17 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
   // An empty variable counts as unset, as shells make it easy to leave one set to nothing.
   const env = (name: string) => (io.env[name] === '' ? undefined : io.env[name]);
   const envDb = env(ENV_DB);
-  const db =
-    global.db !== undefined
+  const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
+  const db = takesUrl(driver)
+    ? serverUrl(global.db ?? envDb, driver)
+    : global.db !== undefined
       ? databaseOption(global.db, io.cwd, '--db')
       : envDb !== undefined
         ? databaseOption(envDb, io.cwd, ENV_DB)
         : config?.db;
-  const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
-  if (db !== undefined && isDatabaseUrl(db) && driver !== 'libsql') {
+  if (db !== undefined && isDatabaseUrl(db) && !SERVER_DRIVERS.some((name) => name === driver)) {
     throw new UsageError(
-      `the database ${db} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`,
+      `the database ${db} is a URL, which only --driver libsql or rqlite opens; give a file path, or pass --driver libsql or rqlite`,
     );
   }
   const connection = defined({

@@ -23,7 +23,7 @@ describe('option values checked after parsing are usage errors', () => {
     [['baseline', '1.2'], 'the version argument must be a migration version'],
     [['forget', 'v003'], 'the version argument must be a migration version'],
     [['rollback', 'latest'], 'the version argument must be a migration version'],
-    [['--driver', 'postgres', 'status'], '--driver must be one of better-sqlite3, sqljs, libsql, not "postgres"'],
+    [['--driver', 'postgres', 'status'], '--driver must be one of better-sqlite3, sqljs, libsql, rqlite, not "postgres"'],
     [['--synchronous', 'sometimes', 'migrate'], '--synchronous must be one of off, normal, full, extra, not "sometimes"'],
     [['backup', '--out', ''], '--out is empty; name a database file'],
     [['backup', '--out', '.'], '--out names '],

@@ -54,7 +54,7 @@ describe('help and usage errors', () => {
     [['migrate', '--to'], 'option --to needs a value', 'strata migrate --help'],
     [
       ['--driver', 'postgres', 'status'],
-      '--driver must be one of better-sqlite3, sqljs, libsql, not "postgres"',
+      '--driver must be one of better-sqlite3, sqljs, libsql, rqlite, not "postgres"',
       'strata --help',
     ],
     [['rollback'], 'rollback needs exactly one of a version V, --last, --steps N or --to V, not none', 'strata rollback --help'],
@@ -77,7 +77,10 @@ describe('help and usage errors', () => {
   it.each([
     [['--frob', 'status', '--json'], 'unknown option --frob for status'],
     [['status', '--json', 'now'], 'unexpected argument "now" for status'],
-    [['--json', '--driver', 'postgres', 'status'], '--driver must be one of better-sqlite3, sqljs, libsql, not "postgres"'],
+    [
+      ['--json', '--driver', 'postgres', 'status'],
+      '--driver must be one of better-sqlite3, sqljs, libsql, rqlite, not "postgres"',
+    ],
   ])('answers %j with exit 2 and the error as a JSON document on stdout', (args, message) => {
     const result = sandbox().run(args);
     expect(result).toMatchObject({ code: 2, stderr: '' });

@@ -3,7 +3,7 @@ import { BACKUP_DEFAULTS, StrataError } from '@strata/core';
 import { createDatabaseFolder } from '@strata/core/node/database-file';
 import type { RestoreResult } from '@strata/core/node/operations';
 import type { Palette } from '../color.js';
-import { driverFactory } from '../drivers.js';
+import { driverFactory, refuseServerDatabase } from '../drivers.js';
 import { databaseError } from '../guard-driver.js';
 import { shownPath } from '../render/paths.js';
 import { plural } from '../render/steps.js';
@@ -37,6 +37,7 @@ export const restoreCommand: Command = {
   notes:
     'Exit codes: 0 restored; 1 refused (the database itself, not SQLite, damaged, not of this folder or history\ndiffers without --force, locked) or the restore failed; 2 a usage error.',
   async run({ values, args, settings }) {
+    refuseServerDatabase(settings.driver, 'restore');
     const backup = resolve(settings.cwd, args[0] ?? '');
     const databaseFile = settings.databaseFile;
     const force = values.force === true;
