@@ -67,7 +67,7 @@ describe('--driver libsql', () => {
     expect(box.run(['--db', server.httpUrl, 'status'])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining(
-        `the database ${server.httpUrl} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`,
+        `the database ${server.httpUrl} is a URL, which only --driver libsql or rqlite opens; give a file path, or pass --driver libsql or rqlite`,
       ),
     });
   });
