@@ -27,11 +27,30 @@ export async function measure(invocation: Invocation, memoryFile: string, timeou
     ? [GNU_TIME, ['-f', '%M', '-o', memoryFile, invocation.file, ...invocation.args]]
     : [invocation.file, [...invocation.args]];
   rmSync(memoryFile, { force: true });
-  const started = process.hrtime.bigint();
-  const child = spawn(file, args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', ...invocation.env },
+  const { ms } = await timed(file, args, invocation.env ?? {}, timeoutMs, (why, stderr) => {
+    throw new Error(`${invocation.file} ${invocation.args.join(' ')} ${why}\n${stderr.trim()}`);
   });
+  return { ms, mib: hasGnuTime ? peakMib(memoryFile) : undefined };
+}
+
+/**
+ * Runs `file` with `args` to completion, output discarded but for the tail of stderr, killed after `timeoutMs`, and
+ * returns its wall time; on a failure, calls `fail` with why (`exited with 1`, `timed out after …`) and that tail.
+ *
+ * @example
+ * ```ts
+ * const { ms } = await timed(process.execPath, ['run.js'], {}, 60_000, (why) => { throw new Error(why); });
+ * ```
+ */
+export async function timed(
+  file: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+  fail: (why: string, stderr: string) => never,
+): Promise<{ readonly ms: number }> {
+  const started = process.hrtime.bigint();
+  const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -43,11 +62,8 @@ export async function measure(invocation: Invocation, memoryFile: string, timeou
     child.once('close', (exitCode) => resolve(exitCode));
   }).finally(() => clearTimeout(timer));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (code !== 0) {
-    const why = ms >= timeoutMs ? `timed out after ${timeoutMs} ms` : `exited with ${code}`;
-    throw new Error(`${invocation.file} ${invocation.args.join(' ')} ${why}\n${stderr.trim()}`);
-  }
-  return { ms, mib: hasGnuTime ? peakMib(memoryFile) : undefined };
+  if (code !== 0) fail(ms >= timeoutMs ? `timed out after ${timeoutMs} ms` : `exited with ${code}`, stderr);
+  return { ms };
 }
 
 function peakMib(memoryFile: string): number | undefined {

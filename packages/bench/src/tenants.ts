@@ -2,11 +2,11 @@
 // files, one per tenant, fresh and then again with nothing to do, by the Strata CLI over a glob of the files
 // (`migrate --db '<dir>/*.db' --concurrency N`, with one and two workers) and by a plain loop of the better-sqlite3
 // floor over the same files; at N and N / 10 files, to show whether peak memory stays flat as the files grow in number.
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { timed } from './measure.js';
 import { median } from './stats.js';
 
 /** The section's heading in BENCHMARKS.md. */
@@ -142,27 +142,16 @@ async function runOn(
   timeoutMs: number,
 ): Promise<{ ms: number; peakMib: number | undefined }> {
   rmSync(peakFile, { force: true });
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', PEAK, ...commandOf(runner, dir)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', STRATA_BENCH_PEAK_FILE: peakFile },
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exitCode) => resolve(exitCode));
-  }).finally(() => clearTimeout(timer));
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (code !== 0) {
-    const why = ms >= timeoutMs ? `timed out after ${timeoutMs} ms` : `exited with ${code}`;
-    const said = stderr.trim().split('\n')[0] ?? '';
-    throw new Error(`${runner.kind === 'floor' ? 'the floor loop' : 'the CLI'} ${why}${said === '' ? '' : `: ${said}`}`);
-  }
+  const { ms } = await timed(
+    process.execPath,
+    ['--import', PEAK, ...commandOf(runner, dir)],
+    { STRATA_BENCH_PEAK_FILE: peakFile },
+    timeoutMs,
+    (why, stderr) => {
+      const said = stderr.trim().split('\n')[0] ?? '';
+      throw new Error(`${runner.kind === 'floor' ? 'the floor loop' : 'the CLI'} ${why}${said === '' ? '' : `: ${said}`}`);
+    },
+  );
   const kib = existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8').trim()) : Number.NaN;
   return { ms, peakMib: Number.isFinite(kib) ? kib / 1024 : undefined };
 }

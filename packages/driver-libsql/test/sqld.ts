@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from '../../../test/support/ports.js';
 import { sqldBinary } from '../scripts/sqld-path.mjs';
 
 /** A `sqld` server this process started on 127.0.0.1, for tests. */
@@ -19,20 +19,6 @@ export interface Sqld {
 
 const READY_MS = 5000;
 const STOP_MS = 3000;
-
-/** A TCP port free on 127.0.0.1 just now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * Starts `sqld` with its database in `dbPath` (a new temporary folder by default), and resolves once `/health`
@@ -146,3 +132,5 @@ export function sqldPerPath(): { urlOf(path: string, scheme: 'http' | 'ws'): Pro
     },
   };
 }
+
+export { freePort };

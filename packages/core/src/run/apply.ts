@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import type { Migration } from '../migration.js';
 import { splitStatements } from '../sql/split.js';
 import { applyInBatch, rollbackInBatch } from './batch.js';
+import { now } from './clock.js';
 import { type SettingsSnapshot, snapshotSettings } from './connection-settings.js';
 import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
 import { failureLocation } from './failure-location.js';
@@ -26,10 +27,6 @@ export interface StepResult {
   readonly outcome: 'done' | 'skipped';
   readonly durationMs: number;
 }
-
-// Core's lib has no DOM or Node types; both platforms have a high-resolution `performance.now()`.
-const clock = (globalThis as { performance?: { now(): number } }).performance;
-const now = (): number => clock?.now() ?? Date.now();
 
 /**
  * Applies one migration: its up.sql and its history row in one write transaction, so a failure leaves the database

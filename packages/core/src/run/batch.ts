@@ -3,6 +3,7 @@ import { BatchError, messageOf, StrataError } from '../errors.js';
 import { type Migration, migrationFile } from '../migration.js';
 import { splitStatements } from '../sql/split.js';
 import type { StepResult } from './apply.js';
+import { now } from './clock.js';
 import { type FailingStep, failureOf } from './failure.js';
 import { failureLocation } from './failure-location.js';
 import type { HistoryTable } from './history.js';
@@ -22,10 +23,6 @@ export interface BatchStep extends FailingStep {
   /** A follow-up to the committed batch, such as writing the step's duration; its failure changes nothing. */
   readonly after?: (durationMs: number) => Promise<void>;
 }
-
-// Core's lib has no DOM or Node types; both platforms have a high-resolution `performance.now()`.
-const clock = (globalThis as { performance?: { now(): number } }).performance;
-const now = (): number => clock?.now() ?? Date.now();
 
 /**
  * Applies one migration on an engine that applies atomic batches (`Driver.batch`) as one batch: the history row

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../../test/support/ports.js';
 import { rqlitedPath } from '../../scripts/rqlited-path.mjs';
 
 /** One rqlited process of a {@link Cluster}. */
@@ -173,20 +173,6 @@ async function leaderSeenBy(node: RqliteNode): Promise<string | undefined> {
   return Object.values(nodes).find((n) => n.leader)?.api_addr;
 }
 
-/** A TCP port nothing listens on now, chosen by the system. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(message)), ms);
@@ -204,3 +190,5 @@ function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export { freePort };
