@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 /** The repository. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The public packages, by folder under packages/. */
-export const PUBLIC_PACKAGES = ['core', 'driver-better-sqlite3', 'driver-sqljs', 'cli'] as const;
+export const PUBLIC_PACKAGES = [
+  'core',
+  'driver-better-sqlite3',
+  'driver-sqljs',
+  'driver-libsql',
+  'driver-rqlite',
+  'cli',
+] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 
 /** Runs a command, failing with its output when it exits with another code than 0. */

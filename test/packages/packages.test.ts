@@ -17,6 +17,7 @@ import {
   workspaceVersion,
 } from './install.js';
 import { readmeBlocks } from './readme-blocks.js';
+import { type StartedServer, startRqlited } from './servers.js';
 
 const READMES = ['README.md', ...PUBLIC_PACKAGES.map((name) => `packages/${name}/README.md`)];
 const blocks = readmeBlocks(ROOT, READMES).map((block, index) => ({ ...block, name: `block${index}` }));
@@ -59,16 +60,30 @@ describe('the tarballs', () => {
   });
 });
 
+/** The port of the rqlite node the rqlite README's example connects to. */
+const RQLITE_PORT = 4001;
+
 describe('installed with npm into an empty project, with every package the READMEs use', () => {
   let app: string;
+  let rqlite: StartedServer | undefined;
   /** What `tsc --strict` says about each block, by block name, and about anything else. */
   const typeErrors = new Map<string, string[]>();
 
-  beforeAll(() => {
+  afterAll(async () => {
+    await rqlite?.stop();
+  });
+
+  beforeAll(async () => {
+    // The rqlite README's example connects to a node there; so does the CLI below.
+    rqlite = await startRqlited(RQLITE_PORT, join(temp, 'rqlite'));
     app = emptyProject(join(temp, 'app'));
-    const versions = ['better-sqlite3', 'sql.js', 'kysely', 'typescript', '@types/node'].map(
+    const fromBench = ['better-sqlite3', 'sql.js', 'kysely', 'typescript', '@types/node'].map(
       (name) => `${name}@${workspaceVersion(name, join(ROOT, 'packages', 'bench'))}`,
     );
+    const fromLibsql = ['@libsql/client', '@libsql/kysely-libsql'].map(
+      (name) => `${name}@${workspaceVersion(name, join(ROOT, 'packages', 'driver-libsql'))}`,
+    );
+    const versions = [...fromBench, ...fromLibsql];
     // Without install scripts: better-sqlite3 has no prebuilt binary for every Node version and would compile for
     // minutes; the binary the workspace compiled, of the same version, is put in place instead.
     npmInstall(app, [...Object.values(tarballs), ...versions], { ignoreScripts: true });
@@ -76,7 +91,9 @@ describe('installed with npm into an empty project, with every package the READM
 
     mkdirSync(join(app, 'blocks'));
     for (const block of blocks) writeFileSync(join(app, 'blocks', `${block.name}.ts`), block.code);
-    const files = blocks.map((block) => join('blocks', `${block.name}.ts`));
+    // Every typed entry of every package, so that declarations no block imports are checked too.
+    writeFileSync(join(app, 'blocks', 'entries.ts'), entriesModule(app));
+    const files = [...blocks.map((block) => join('blocks', `${block.name}.ts`)), join('blocks', 'entries.ts')];
     const flags = [
       '--strict',
       '--module',
@@ -132,6 +149,24 @@ describe('installed with npm into an empty project, with every package the READM
     }
   });
 
+  // Before the README's blocks, which migrate the same rqlite node.
+  it.each([
+    ['libsql', 'file:cli-libsql.db'],
+    ['rqlite', `http://127.0.0.1:${RQLITE_PORT}`],
+  ])('migrates with `strata --driver %s --db %s migrate`, and shows the status', (driver, db) => {
+    const migrations = join(temp, 'cli', driver, 'migrations');
+    cpSync(join(ROOT, 'migrations'), migrations, { recursive: true });
+    const env = userEnv(join(temp, 'cli', driver));
+    const strata = (...args: string[]) =>
+      attempt('npx', ['strata', '--driver', driver, '--db', db, '--dir', migrations, ...args], app, env);
+    const migrated = strata('migrate');
+    expect(migrated.status, outputOf(migrated)).toBe(0);
+    expect(migrated.stdout).toMatch(/^Applied 3 migrations in \d+ ms\.$/m);
+    const status = strata('status');
+    expect(status.status, outputOf(status)).toBe(0);
+    expect(status.stdout).toMatch(/Pending migrations:\n {2}\(none\)/);
+  });
+
   describe.each(blocks)('$where', (block) => {
     it('type-checks with tsc --strict', () => {
       expect(typeErrors.get(block.name) ?? []).toEqual([]);
@@ -146,7 +181,7 @@ describe('installed with npm into an empty project, with every package the READM
   });
 
   it('has one @strata/core, whose StrataError the drivers throw', () => {
-    for (const driver of ['driver-better-sqlite3', 'driver-sqljs']) {
+    for (const driver of ['driver-better-sqlite3', 'driver-sqljs', 'driver-libsql', 'driver-rqlite']) {
       expect(existsSync(join(app, 'node_modules', '@strata', driver, 'node_modules', '@strata', 'core'))).toBe(false);
     }
     const script = join(app, 'one-core.mjs');
@@ -156,13 +191,20 @@ describe('installed with npm into an empty project, with every package the READM
         "import { StrataError } from '@strata/core';",
         "import { createReaderPool } from '@strata/driver-better-sqlite3';",
         "import { openSqlJsFile } from '@strata/driver-sqljs/node';",
-        "const failures = await Promise.allSettled([createReaderPool('one-core.db', 0), openSqlJsFile('/dev/null')]);",
+        "import { createLibsqlDriver } from '@strata/driver-libsql';",
+        "import { createRqliteDriver } from '@strata/driver-rqlite';",
+        'const failures = await Promise.allSettled([',
+        "  createReaderPool('one-core.db', 0),",
+        "  openSqlJsFile('/dev/null'),",
+        "  createLibsqlDriver({ url: 'file:one-core-libsql.db', foreignKeys: false }),",
+        "  createRqliteDriver({ url: 'http://127.0.0.1:9' }).exec('BEGIN'),",
+        ']);',
         "console.log(failures.map((f) => f.status === 'rejected' && f.reason instanceof StrataError).join(' '));",
         '',
       ].join('\n'),
     );
     const result = attempt(process.execPath, [script], app, userEnv(join(temp, 'one-core')));
-    expect(result.stdout, outputOf(result)).toBe('true true\n');
+    expect(result.stdout, outputOf(result)).toBe('true true true true\n');
   });
 
   it('has a strata command whose help names it', () => {
@@ -216,6 +258,23 @@ function codeOf(file: string): string {
     .split('\n')
     .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
     .join('\n');
+}
+
+/**
+ * A module that imports the types of every entry (an `exports` key with `types`) of every public package installed
+ * in `project`.
+ */
+function entriesModule(project: string): string {
+  return PUBLIC_PACKAGES.flatMap((name) => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@strata', name, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { types?: string }>;
+    };
+    return Object.entries(manifest.exports)
+      .filter(([, target]) => typeof target === 'object' && target.types !== undefined)
+      .map(([entry]) => `@strata/${name}${entry.slice(1)}`);
+  })
+    .map((specifier, index) => `import type * as entry${index} from '${specifier}';\n`)
+    .join('');
 }
 
 /** Every .d.ts file under `folder`. */
