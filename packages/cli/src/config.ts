@@ -1,3 +1,4 @@
+import { fileUrlPath, isDatabaseUrl } from './database-url.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
@@ -31,6 +32,7 @@ export async function findConfig(folder: string): Promise<Config | undefined> {
 export interface Config {
   /** The config file itself. */
   readonly file: string;
+  /** The database file, or (for --driver libsql or rqlite) a server's URL as written. */
   readonly db?: string;
   readonly dir?: string;
   readonly driver?: DriverName;
@@ -147,6 +149,13 @@ function checkConfig(value: unknown, file: string): Config {
       return undefined;
     }
   };
+  // A server's URL is kept as written, as --db keeps it; libSQL's file: URL is a file, relative to this folder.
+  const databaseName = (given: string | undefined) => {
+    if (given === undefined) return undefined;
+    const local = fileUrlPath(given, at);
+    if (local === undefined && isDatabaseUrl(given)) return given;
+    return databaseFile(local ?? resolve(at, given));
+  };
   const driver = text('driver', record.driver);
   if (driver !== undefined && !DRIVER_NAMES.includes(driver as DriverName))
     problem('driver', `must be one of ${DRIVER_NAMES.join(', ')}`);
@@ -183,7 +192,7 @@ function checkConfig(value: unknown, file: string): Config {
   const settings: Config = {
     file,
     ...(versions === undefined ? {} : { versions: versions as VersionScheme }),
-    db: databaseFile(path('db', record.db)),
+    db: databaseName(text('db', record.db)),
     dir: path('dir', record.dir),
     driver: driver as DriverName | undefined,
     table,

@@ -6,10 +6,11 @@ import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } f
 import { createDatabaseFolder } from '@strata/core/node/database-file';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
 import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
-import { driverFactory, openDriver, takesUrl } from './drivers.js';
+import { isDatabaseUrl, takesUrl } from './database-url.js';
+import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
-import { isDatabaseUrl, type Settings } from './settings.js';
+import type { Settings } from './settings.js';
 
 /** An open database with its manager; `close()` must run however the command ends. */
 export interface Session {
