@@ -1,14 +1,21 @@
 // --driver libsql: a sqld server named by URL in --db, migrated and reported on like a file.
+import type { Driver } from '@strata/core';
 import { createLibsqlDriver } from '@strata/driver-libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sqld, startSqld } from '../../driver-libsql/test/sqld.js';
 import { sandbox, THREE, writeMigrations } from './support/cli.js';
+import { serverDatabaseTests } from './support/server-database.js';
 
 let server: Sqld;
+let connection: Driver;
 beforeAll(async () => {
   server = await startSqld();
+  connection = await createLibsqlDriver({ url: server.httpUrl });
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await connection?.close();
+  await server.stop();
+});
 
 describe('--driver libsql', () => {
   it('migrates a sqld database named by an http:// URL, and status over ws:// shows it applied', async () => {
@@ -67,8 +74,18 @@ describe('--driver libsql', () => {
     expect(box.run(['--db', server.httpUrl, 'status'])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining(
-        `the database ${server.httpUrl} is a URL, which only --driver libsql opens; give a file path, or pass --driver libsql`,
+        `the database ${server.httpUrl} is a URL, which only --driver libsql or rqlite opens; give a file path, or pass --driver libsql or rqlite`,
       ),
     });
+  });
+});
+
+describe('--driver libsql, every command on a sqld database named by URL', () => {
+  serverDatabaseTests({
+    driver: 'libsql',
+    url: () => server.httpUrl,
+    urlWithSecret: () => `${server.httpUrl}?authToken=secret`,
+    connection: () => connection,
+    replays: true,
   });
 });
