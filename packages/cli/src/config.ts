@@ -1,4 +1,3 @@
-import { fileUrlPath, isDatabaseUrl } from './database-url.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkHistoryTableName, StrataError } from '@strata/core';
@@ -6,6 +5,7 @@ import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
 import { DRIVER_NAMES, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 import { type ConnectionOptions, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
+import { fileUrlPath, isDatabaseUrl } from './database-url.js';
 
 /** The names a config file may have; at most one of them may exist in a folder. */
 export const CONFIG_FILES = ['strata.config.json', 'strata.config.yaml', 'strata.config.yml'] as const;

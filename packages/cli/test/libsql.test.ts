@@ -111,7 +111,11 @@ describe('--driver libsql on a file: URL', () => {
 
     writeFileSync(box.path('strata.config.yaml'), 'driver: libsql\ndb: file:app.db\ndir: migrations\n');
     mkdirSync(box.path('sub'));
-    const fromConfig = spawnSync(process.execPath, [BIN, '--json', 'status'], { cwd: box.path('sub'), env: box.env, encoding: 'utf8' });
+    const fromConfig = spawnSync(process.execPath, [BIN, '--json', 'status'], {
+      cwd: box.path('sub'),
+      env: box.env,
+      encoding: 'utf8',
+    });
     expect([fromConfig.status, fromConfig.stderr]).toEqual([0, '']);
     expect(JSON.parse(fromConfig.stdout)).toMatchObject({ pending: [], database: { file: box.path('app.db'), exists: true } });
   });

@@ -1,7 +1,7 @@
-import type { DriverName } from '../args.js';
-import { isDatabaseUrl, isServerDatabase, shownDatabase } from '../database-url.js';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { DriverName } from '../args.js';
+import { isDatabaseUrl, isServerDatabase, shownDatabase } from '../database-url.js';
 import { UsageError } from '../usage-error.js';
 
 /** The prefix of a `--db` that names a list file: `--db @tenants.txt`. */

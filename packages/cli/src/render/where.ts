@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_HISTORY_TABLE } from '@strata/core';
 import type { Palette } from '../color.js';
-import type { HistoryTableFound } from '../history-table.js';
 import { isDatabaseUrl, shownDatabase } from '../database-url.js';
+import type { HistoryTableFound } from '../history-table.js';
 import type { Settings } from '../settings.js';
 import { shownPath } from './paths.js';
 
@@ -61,7 +61,9 @@ export function databaseLine(settings: Settings, c: Palette): string {
   const dir = shownPath(settings.cwd, settings.dir);
   const shownDir = dir === settings.dir ? dir : `./${dir}`;
   const config = settings.configFile === undefined ? '' : ` · config ${shownPath(settings.cwd, settings.configFile)}`;
-  return c.dim(`database ${shownDatabase(settings.databaseFile)} (${settings.driver}${missing}) · migrations ${shownDir}${config}`);
+  return c.dim(
+    `database ${shownDatabase(settings.databaseFile)} (${settings.driver}${missing}) · migrations ${shownDir}${config}`,
+  );
 }
 
 /** Whether the database is there: a file that exists, or one named by URL, which the server (or libSQL) holds. */

@@ -18,8 +18,7 @@ export interface ServerUnderTest {
   readonly replays: boolean;
 }
 
-const NO_SCRATCH = (driver: string) =>
-  `the ${driver} driver has no scratch database (no scratch()) to replay the migrations on`;
+const NO_SCRATCH = (driver: string) => `the ${driver} driver has no scratch database (no scratch()) to replay the migrations on`;
 
 /** Drops every table of the server's database, so each test starts from an empty one. */
 async function emptyDatabase(db: Driver): Promise<void> {
@@ -38,9 +37,11 @@ export function serverDatabaseTests(server: ServerUnderTest): void {
   let box: Sandbox;
   const run = (...args: string[]): CliResult => box.run(['--driver', driver, '--db', server.url(), ...args]);
   const history = () =>
-    server.connection().query<{ version: string; name: string; applied_at: string }>(
-      'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
-    );
+    server
+      .connection()
+      .query<{ version: string; name: string; applied_at: string }>(
+        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+      );
   beforeEach(async () => {
     await emptyDatabase(server.connection());
     box = sandbox();
@@ -126,7 +127,9 @@ export function serverDatabaseTests(server: ServerUnderTest): void {
     if (server.replays) expect(roundTrip).toMatchObject({ code: 0, stdout: expect.stringContaining('OK: 3 migrations') });
     else {
       expect(roundTrip.code).toBe(2);
-      expect(roundTrip.stderr).toContain(`--round-trip needs the migrations replayed, and ${NO_SCRATCH(driver)}: leave --round-trip out`);
+      expect(roundTrip.stderr).toContain(
+        `--round-trip needs the migrations replayed, and ${NO_SCRATCH(driver)}: leave --round-trip out`,
+      );
     }
     // What needs no replay is still checked: an edited applied migration is a problem, exit 1.
     writeFileSync(box.path('migrations', '002_create_posts', 'up.sql'), 'CREATE TABLE posts (id INTEGER PRIMARY KEY);\n');
@@ -182,8 +185,6 @@ export function serverDatabaseTests(server: ServerUnderTest): void {
     expect(refused.stderr).toContain(
       `${server.url()} is a server's database (--driver ${driver}), and --db given several times, as a glob or as @FILE is for database files: run once for each server, with one --db URL`,
     );
-    expect(
-      await server.connection().query("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'"),
-    ).toEqual([]);
+    expect(await server.connection().query("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'")).toEqual([]);
   });
 }
