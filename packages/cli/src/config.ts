@@ -5,6 +5,7 @@ import { checkDatabaseFile } from '@strata/core/node/database-file';
 import type { VersionScheme } from '@strata/core/node/operations';
 import { DRIVER_NAMES, type DriverName, MIN_LOCK_STALE_MS } from './args.js';
 import { type ConnectionOptions, JOURNAL_MODES, type JournalMode, SYNCHRONOUS, type Synchronous } from './connection-options.js';
+import { fileUrlPath, isDatabaseUrl } from './database-url.js';
 
 /** The names a config file may have; at most one of them may exist in a folder. */
 export const CONFIG_FILES = ['strata.config.json', 'strata.config.yaml', 'strata.config.yml'] as const;
@@ -31,6 +32,7 @@ export async function findConfig(folder: string): Promise<Config | undefined> {
 export interface Config {
   /** The config file itself. */
   readonly file: string;
+  /** The database file, or (for --driver libsql or rqlite) a server's URL as written. */
   readonly db?: string;
   readonly dir?: string;
   readonly driver?: DriverName;
@@ -147,6 +149,13 @@ function checkConfig(value: unknown, file: string): Config {
       return undefined;
     }
   };
+  // A server's URL is kept as written, as --db keeps it; libSQL's file: URL is a file, relative to this folder.
+  const databaseName = (given: string | undefined) => {
+    if (given === undefined) return undefined;
+    const local = fileUrlPath(given, at);
+    if (local === undefined && isDatabaseUrl(given)) return given;
+    return databaseFile(local ?? resolve(at, given));
+  };
   const driver = text('driver', record.driver);
   if (driver !== undefined && !DRIVER_NAMES.includes(driver as DriverName))
     problem('driver', `must be one of ${DRIVER_NAMES.join(', ')}`);
@@ -183,7 +192,7 @@ function checkConfig(value: unknown, file: string): Config {
   const settings: Config = {
     file,
     ...(versions === undefined ? {} : { versions: versions as VersionScheme }),
-    db: databaseFile(path('db', record.db)),
+    db: databaseName(text('db', record.db)),
     dir: path('dir', record.dir),
     driver: driver as DriverName | undefined,
     table,

@@ -5,11 +5,12 @@ import { checkHistoryTableName, type Driver, MigrationManager, type RunEvent } f
 // the commands that use it, not by every run.
 import { createDatabaseFolder } from '@strata/core/node/database-file';
 import { loadMigrationsFolder } from '@strata/core/node/folder';
+import { isDatabaseUrl, takesUrl } from './database-url.js';
 import { removeFoldersIfEmpty, removeIfLeftEmpty } from './discard.js';
-import { driverFactory, openDriver, takesUrl } from './drivers.js';
+import { driverFactory, openDriver } from './drivers.js';
 import { databaseError, guardDriver } from './guard-driver.js';
 import { type HistoryTableFound, inspectHistoryTable } from './history-table.js';
-import { isDatabaseUrl, type Settings } from './settings.js';
+import type { Settings } from './settings.js';
 
 /** An open database with its manager; `close()` must run however the command ends. */
 export interface Session {

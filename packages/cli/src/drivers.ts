@@ -3,6 +3,7 @@ import { type Driver, type DriverFactory, type OpenOptions, StrataError } from '
 import { isWalDatabase } from '@strata/core/node/files';
 import type { DriverName } from './args.js';
 import type { ConnectionOptions } from './connection-options.js';
+import { isServerDatabase, shownDatabase } from './database-url.js';
 
 /** Which database to open, and how. */
 export interface DriverTarget {
@@ -62,34 +63,25 @@ async function libsqlFactory(): Promise<DriverFactory> {
   }
 }
 
-/**
- * Whether the named driver's `--db` is the URL of a server (rqlite: `http://host:4001`, or several, comma-separated)
- * rather than a file: it is passed on as written, has no default, and names a database that always exists.
- *
- * @example
- * ```ts
- * takesUrl('rqlite'); // true
- * ```
- */
-export function takesUrl(name: DriverName): boolean {
-  return name === 'rqlite';
-}
+export { takesUrl } from './database-url.js';
 
 /**
- * Refuses a command that works on a database file (`backup`, `restore`) for a driver whose database is a server's,
- * with `NOT_SUPPORTED`, before anything is opened or created: there is no file to copy or replace.
+ * Refuses a command that works on a database file (`backup`, `restore`) on a database that is a server's (see
+ * {@link isServerDatabase}: rqlite, libsql by URL), with `NOT_SUPPORTED`, before anything is opened or created:
+ * there is no file to copy or replace.
  *
  * @example
  * ```ts
- * refuseServerDatabase('rqlite', 'backup'); // throws: rqlite's own backup API makes one
+ * refuseServerDatabase('rqlite', 'http://127.0.0.1:4001', 'backup'); // throws: rqlite's own backup API makes one
  * ```
  */
-export function refuseServerDatabase(name: DriverName, command: string): void {
-  if (takesUrl(name))
-    throw new StrataError(
-      'NOT_SUPPORTED',
-      `${command} works on a database file, and the ${name} driver's database is a server's: use the server's own backups (rqlite: GET /db/backup, POST /boot)`,
-    );
+export function refuseServerDatabase(name: DriverName, db: string, command: string): void {
+  if (!isServerDatabase(name, db)) return;
+  const own = name === 'rqlite' ? ' (rqlite: GET /db/backup, POST /boot)' : '';
+  throw new StrataError(
+    'NOT_SUPPORTED',
+    `${command} works on a database file, and ${shownDatabase(db)} (${name}) is a server's database: use the server's own backups${own}`,
+  );
 }
 
 /** Whether `error`, or the error it wraps, says that the package `name` cannot be found. */

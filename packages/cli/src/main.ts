@@ -4,9 +4,9 @@ import { GLOBAL_OPTIONS, type Invocation, parseInvocation } from './args.js';
 import type { OpenOptions, Outcome } from './commands/command.js';
 import { commands } from './commands/index.js';
 import { openSession, type Session } from './context.js';
-import { takesUrl } from './drivers.js';
+import { isDatabaseUrl, takesUrl } from './database-url.js';
 import { type Io, processIo } from './io.js';
-import { manyDatabases, resolveTargets } from './many/targets.js';
+import { manyDatabases, refuseServerTargets, resolveTargets } from './many/targets.js';
 import { errorDocument, errorLines } from './render/error.js';
 import { commandHelp, globalHelp } from './render/help.js';
 import { LiveRun } from './render/live-run.js';
@@ -103,9 +103,12 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
   if (many && command.many !== undefined) {
     const bar = !global.json && io.stderr.isTTY === true ? new ProgressBar(io.stderr) : undefined;
     try {
+      // Before the settings, which would ask a server driver for the one --db it takes.
+      refuseServerTargets(global.driver ?? 'better-sqlite3', global.databases);
       // The databases are the targets; STRATA_DB and the config file's db name one database, not these.
       settings = await resolveSettings({ ...global, db: undefined }, io);
       const targets = await resolveTargets(global.databases, io.cwd);
+      refuseServerTargets(settings.driver, targets);
       if (bar !== undefined) view.err(view.errColor.dim(manyLine(settings, targets.length)));
       outcome = await command.many.run({ settings, values, targets, onProgress: (counts) => bar?.update(counts) });
     } catch (error) {
@@ -124,7 +127,7 @@ async function execute(invocation: Extract<Invocation, { kind: 'run' }>, io: Io)
     const ready = settings;
     const open = async ({ write, migrations, existing }: OpenOptions) => {
       const file = ready.databaseFile;
-      if (existing !== undefined && !takesUrl(ready.driver) && !existsSync(file)) {
+      if (existing !== undefined && !takesUrl(ready.driver) && !isDatabaseUrl(file) && !existsSync(file)) {
         throw new StrataError('DATABASE_ERROR', `database ${file} does not exist${existing}`, { file });
       }
       const onWait = (notice: string) => view.err(`${view.errColor.dim(notice)}…`);

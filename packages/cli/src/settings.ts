@@ -5,7 +5,7 @@ import type { VersionScheme } from '@strata/core/node/operations';
 import { type DriverName, type GlobalOptions, SERVER_DRIVERS } from './args.js';
 import { findConfig } from './config.js';
 import type { ConnectionOptions } from './connection-options.js';
-import { takesUrl } from './drivers.js';
+import { fileUrlPath, isDatabaseUrl, shownDatabase, takesUrl } from './database-url.js';
 import type { Io } from './io.js';
 import { UsageError } from './usage-error.js';
 
@@ -108,23 +108,26 @@ function serverUrl(db: string | undefined, driver: string): string {
  */
 export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Settings> {
   const config = await findConfig(io.cwd);
-  const given = (path: string | undefined) => (path === undefined ? undefined : resolve(io.cwd, path));
+  const path = (name: string | undefined) => (name === undefined ? undefined : resolve(io.cwd, name));
   // An empty variable counts as unset, as shells make it easy to leave one set to nothing.
   const env = (name: string) => (io.env[name] === '' ? undefined : io.env[name]);
   const envDb = env(ENV_DB);
   const driver = global.driver ?? config?.driver ?? 'better-sqlite3';
-  const db = takesUrl(driver)
-    ? serverUrl(global.db ?? envDb, driver)
+  const given = takesUrl(driver)
+    ? serverUrl(global.db ?? envDb ?? config?.db, driver)
     : global.db !== undefined
       ? databaseOption(global.db, io.cwd, '--db')
       : envDb !== undefined
         ? databaseOption(envDb, io.cwd, ENV_DB)
         : config?.db;
-  if (db !== undefined && isDatabaseUrl(db) && !SERVER_DRIVERS.some((name) => name === driver)) {
+  if (given !== undefined && isDatabaseUrl(given) && !SERVER_DRIVERS.some((name) => name === driver)) {
     throw new UsageError(
-      `the database ${db} is a URL, which only --driver libsql or rqlite opens; give a file path, or pass --driver libsql or rqlite`,
+      `the database ${shownDatabase(given)} is a URL, which only --driver libsql or rqlite opens; give a file path, or pass --driver libsql or rqlite`,
     );
   }
+  // libSQL's file: URL names a file here: as a path, it is sized, backed up and locked like any other.
+  const local = given === undefined ? undefined : fileUrlPath(given, io.cwd);
+  const db = local === undefined ? given : databaseOption(local, io.cwd, '--db');
   const connection = defined({
     foreignKeys: global.foreignKeys ?? config?.foreignKeys,
     journalMode: global.journalMode ?? config?.journalMode,
@@ -138,7 +141,7 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
   return {
     cwd: io.cwd,
     databaseFile: db ?? (await defaultDatabaseFile()),
-    dir: given(global.dir) ?? given(env(ENV_DIR)) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
+    dir: path(global.dir) ?? path(env(ENV_DIR)) ?? config?.dir ?? resolve(io.cwd, 'migrations'),
     driver,
     table: global.table ?? config?.table,
     lock: defined({
@@ -163,17 +166,7 @@ export async function resolveSettings(global: GlobalOptions, io: Io): Promise<Se
  */
 export const ENV_AUTH_TOKEN = 'STRATA_AUTH_TOKEN';
 
-/**
- * Whether `--db` names a database by URL (`libsql:`, `http:`, `https:`, `ws:`, `wss:`, `file:`) rather than by path.
- *
- * @example
- * ```ts
- * isDatabaseUrl('http://127.0.0.1:8080'); // true
- * ```
- */
-export function isDatabaseUrl(db: string): boolean {
-  return /^(?:libsql|https?|wss?|file):/i.test(db);
-}
+export { isDatabaseUrl } from './database-url.js';
 
 /** `value` without its undefined properties, for options types that leave them out rather than take undefined. */
 function defined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -1,14 +1,21 @@
 // The CLI on an rqlite node: `--driver rqlite --db http://…` migrates through atomic batches and prints the status.
+import type { Driver } from '@strata/core';
 import { createRqliteDriver } from '@strata/driver-rqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../../driver-rqlite/test/support/cluster.js';
 import { sandbox, THREE, writeMigrations } from './support/cli.js';
+import { serverDatabaseTests } from './support/server-database.js';
 
 let cluster: Cluster;
+let connection: Driver;
 beforeAll(async () => {
   cluster = await startCluster();
+  connection = createRqliteDriver({ url: cluster.url });
 }, 30_000);
-afterAll(() => cluster?.stop());
+afterAll(async () => {
+  await connection?.close();
+  await cluster?.stop();
+});
 
 describe('--driver rqlite', () => {
   it('migrates a node, prints its status, and rolls back', async () => {
@@ -38,9 +45,6 @@ describe('--driver rqlite', () => {
         'Pending migrations:',
         '  (none)',
         '',
-        'Drift:',
-        '  (not checked: the rqlite driver cannot open a database in memory (it has no scratch()), which replaying migrations needs)',
-        '',
       ].join('\n'),
     });
     expect(history[0]?.applied_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
@@ -59,9 +63,15 @@ describe('--driver rqlite', () => {
       code: 2,
       stderr: expect.stringContaining("--driver rqlite needs --db with the server's URL"),
     });
-    expect(box.run(['--driver', 'rqlite', '--db', cluster.url, 'backup'])).toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining('error NOT_SUPPORTED: backup works on a database file'),
-    });
+  });
+});
+
+describe('--driver rqlite, every command on a node named by URL', () => {
+  serverDatabaseTests({
+    driver: 'rqlite',
+    url: () => cluster.url,
+    urlWithSecret: () => cluster.url.replace('http://', 'http://bob:secret@'),
+    connection: () => connection,
+    replays: false,
   });
 });

@@ -159,7 +159,7 @@ export type {
   UncheckedMigration,
 } from './schema/parity-report.js';
 export { type ReadSchemaOptions, readSchema, SchemaFollower } from './schema/read.js';
-export { Replay } from './schema/replay.js';
+export { noScratchDatabase, Replay } from './schema/replay.js';
 export { type RoundTripOutcome, roundTrip } from './schema/round-trip.js';
 export { containsStatement, type Statement, splitStatements } from './sql/split.js';
 export { planSquash, type SquashOptions, type SquashPlan } from './squash/plan.js';

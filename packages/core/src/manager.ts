@@ -24,6 +24,7 @@ import { refuseUnbatchable } from './run/batch.js';
 import { HistoryTable } from './run/history.js';
 import { RunError, type RunEvent, type RunReport, type StepReport, stepOf } from './run/report.js';
 import type { SchemaDifference } from './schema/diff.js';
+import { noScratchDatabase } from './schema/replay.js';
 import { type AppliedMigration, checkHistory } from './validate/history.js';
 import { type NotReplayed, type RoundTripResult, replayMigrations } from './validate/replay.js';
 import { emptyDownWarnings } from './validate/reversible.js';
@@ -176,6 +177,11 @@ export interface ValidationReport {
   readonly drift?: readonly SchemaDifference[];
   /** Why the drift check could not be made, when it was asked for. */
   readonly driftSkipped?: string;
+  /**
+   * Why the replay did not run though `replay` was left to its default: the driver has no scratch database (see
+   * {@link ValidateOptions.replay}); every check that needs no replay still ran.
+   */
+  readonly replaySkipped?: string;
   /** The migrations the replay could not check, as one they depend on failed. */
   readonly notReplayed?: readonly NotReplayed[];
   /** One result per migration, in run order. */
@@ -263,6 +269,8 @@ export class MigrationManager {
     const roundTrip = options.roundTrip === true;
     // By default only where the driver can open a database in memory; asked for, without one, it is an error.
     const replay = options.replay ?? this.driver.scratch !== undefined;
+    if (options.replay === undefined && !replay && !roundTrip)
+      return { ...report, replaySkipped: noScratchDatabase(this.driver) };
     if (!replay && !roundTrip) return report;
     // A migration whose files have a problem is not replayed: that problem says what is wrong with it.
     const skip = new Set(this.check(true).problems.flatMap((p) => (p.version === undefined ? [] : [p.version])));

@@ -24,7 +24,7 @@ export const backupCommand: Command = {
   args: [],
   notes: 'Exit codes: 0 backed up; 1 the database does not exist or the backup failed; 2 a usage error.',
   async run({ values, settings, open }) {
-    refuseServerDatabase(settings.driver, 'backup');
+    refuseServerDatabase(settings.driver, settings.databaseFile, 'backup');
     const databaseFile = settings.databaseFile;
     const out = typeof values.out === 'string' ? databaseOption(values.out, settings.cwd, '--out') : undefined;
     const existing = ', so there is nothing to back up';

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { StrataError } from '@strata/core';
 import { namingDatabase } from '../guard-driver.js';
 import { repairLines } from '../render/recovery.js';
 import type { Command } from './command.js';
@@ -30,10 +28,7 @@ export const repairCommand: Command = {
     const apply = values.yes === true;
     const [version] = args;
     const file = settings.databaseFile;
-    if (!existsSync(file)) {
-      throw new StrataError('DATABASE_ERROR', `database ${file} does not exist, so it has no history to repair`, { file });
-    }
-    const { manager } = await open({ write: apply });
+    const { manager } = await open({ write: apply, existing: ', so it has no history to repair' });
     const report = await manager.repair(version, { apply }).catch((error: unknown) => {
       throw namingDatabase(error, file);
     });

@@ -37,7 +37,7 @@ export const restoreCommand: Command = {
   notes:
     'Exit codes: 0 restored; 1 refused (the database itself, not SQLite, damaged, not of this folder or history\ndiffers without --force, locked) or the restore failed; 2 a usage error.',
   async run({ values, args, settings }) {
-    refuseServerDatabase(settings.driver, 'restore');
+    refuseServerDatabase(settings.driver, settings.databaseFile, 'restore');
     const backup = resolve(settings.cwd, args[0] ?? '');
     const databaseFile = settings.databaseFile;
     const force = values.force === true;

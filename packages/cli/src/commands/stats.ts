@@ -1,6 +1,6 @@
-import type { DatabaseManagerStats } from '@strata/core/node';
+import { isServerDatabase } from '../database-url.js';
 import { shownPath } from '../render/paths.js';
-import { statsLines } from '../render/stats.js';
+import { type CliStats, statsLines } from '../render/stats.js';
 import type { Command } from './command.js';
 
 /** `stats`: table row counts, file size and pages, migrations, integrity checks and one health verdict. */
@@ -13,7 +13,8 @@ export const statsCommand: Command = {
     'count, the applied and pending migrations with how long each took, the results of quick_check and',
     'foreign_key_check, and a health verdict: ok, warning (pending migrations, much free space) or error (damage,',
     'foreign key violations, an edited or missing applied migration), with the reasons. Changes nothing. The',
-    'database file must exist.',
+    "database file must exist. A server's database (--driver rqlite, libsql by URL) has no file here: its size is",
+    'the pages its engine reports, and --json gives "file": null.',
   ].join('\n'),
   options: {},
   args: [],
@@ -22,9 +23,11 @@ export const statsCommand: Command = {
   async run({ settings, open }) {
     const file = settings.databaseFile;
     const { manager } = await open({ write: false, existing: '; run migrate to create it' });
-    // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing.
+    // What DatabaseManager.stats() reports, from this read-only session: DatabaseManager would open for writing. A
+    // server's database has no file here to size: the pages the engine reports are its size.
     const { databaseFileStats } = await import('@strata/core/node/operations');
-    const stats: DatabaseManagerStats = { ...(await manager.stats()), file: await databaseFileStats(file) };
+    const server = isServerDatabase(settings.driver, file);
+    const stats: CliStats = { ...(await manager.stats()), file: server ? null : await databaseFileStats(file) };
     const failed = stats.health.status === 'error';
     return {
       data: stats,

@@ -2,6 +2,7 @@ import { summarize } from '@strata/core';
 import { concurrencyOption } from '../many/options.js';
 import { shownPath } from '../render/paths.js';
 import { statusLines } from '../render/status.js';
+import { canReplay, refuseReplayOption } from '../scratch.js';
 import type { Command } from './command.js';
 
 /** `status`: applied and pending migrations, and problems. */
@@ -23,7 +24,8 @@ export const statusCommand: Command = {
     "SQLite's own tables left out). A table, column, index, view or trigger added, removed or changed outside the",
     'migrations is listed under "Drift:" and is a SCHEMA_DRIFT problem. The check is skipped, saying why, while the',
     'history does not match the folder (CHECKSUM_MISMATCH, APPLIED_MISSING, an invalid folder) or when an applied',
-    'migration fails on the empty database; --no-drift leaves it out.',
+    'migration fails on the empty database; --no-drift leaves it out. A driver without a database in memory of its',
+    'engine (rqlite) has no drift check, and no Drift section; --phases is then a usage error.',
     '',
     'With --phases, pending migrations are classified for blue-green deployments on a replay: expand when the',
     'previous version of the application keeps working after them, contract otherwise, each with what it changes',
@@ -45,8 +47,11 @@ export const statusCommand: Command = {
     'Exit codes: 0 when there are no problems, pending migrations or not; 1 when there are problems or the\ndatabase (over many: any database) cannot be read; 2 a usage error.',
   many: { options: ['concurrency'], run: async (input) => (await import('../many/status.js')).statusManyCommand(input) },
   async run({ open, settings, values }) {
-    const { manager, existed, history } = await open({ write: false });
-    const report = await manager.status({ drift: values['no-drift'] !== true, phases: values.phases === true });
+    const { manager, existed, history, driver } = await open({ write: false });
+    if (values.phases === true) refuseReplayOption(driver, '--phases', 'status');
+    // Drift is found on a replay: a driver without a scratch database (rqlite) has no such check to report.
+    const drift = values['no-drift'] !== true && canReplay(driver);
+    const report = await manager.status({ drift, phases: values.phases === true });
     const { problems } = report;
     const noneBecause = !existed
       ? `database ${shownPath(settings.cwd, settings.databaseFile)} does not exist yet; migrate creates it`

@@ -4,6 +4,7 @@ import { errorLines, warningLines } from '../render/error.js';
 import { phaseEntryLines } from '../render/phases.js';
 import { notReplayedLines, roundTripLines } from '../render/replay.js';
 import { plural } from '../render/steps.js';
+import { refuseReplayOption } from '../scratch.js';
 import { UsageError } from '../usage-error.js';
 import type { Command } from './command.js';
 
@@ -30,6 +31,10 @@ export const validateCommand: Command = {
     'in memory of the same driver: each table, column, index, view or trigger added, removed or changed outside the',
     'migrations is a SCHEMA_DRIFT problem. The check is skipped, saying why on stderr, while the history does not',
     'match the folder or when an applied migration fails on the empty database; --no-drift leaves it out.',
+    '',
+    'A driver without a database in memory of its engine (rqlite) cannot replay: every other check runs, and a note',
+    'on stderr (and "replaySkipped" in --json) says the replay and drift check were skipped; --round-trip and',
+    '--phases, which only a replay answers, are then a usage error.',
     '',
     'A migration whose meta.yaml says phase: expand is classified on a replay (see migrate --phase): one that would',
     'break the previous version of the application is a PHASE_MISMATCH problem naming what breaks it. --phases prints',
@@ -63,14 +68,17 @@ export const validateCommand: Command = {
     // Round trips run on the replay: skipping it and asking for them says two things at once.
     if (roundTrip && values['no-replay'] === true)
       throw new UsageError('--round-trip runs on the replay that --no-replay skips; give one of them', 'validate');
-    const { manager } = await open({ write: false });
+    const { manager, driver } = await open({ write: false });
+    if (roundTrip) refuseReplayOption(driver, '--round-trip', 'validate');
+    if (values.phases === true) refuseReplayOption(driver, '--phases', 'validate');
     const report = await manager.validate({
-      replay: values['no-replay'] !== true,
+      // Left to its default unless skipped: a driver without a scratch database then reports the replay skipped.
+      ...(values['no-replay'] === true ? { replay: false } : {}),
       roundTrip,
       drift: values['no-drift'] !== true,
       phases: values.phases === true,
     });
-    const { order, problems, warnings, driftSkipped } = report;
+    const { order, problems, warnings, driftSkipped, replaySkipped } = report;
     return {
       data: report,
       exitCode: problems.length > 0 ? 1 : 0,
@@ -82,7 +90,13 @@ export const validateCommand: Command = {
         for (const warning of warnings) view.err(warningLines(warning, view.errColor).join('\n'));
         // Last, after what was checked: a skipped check is no problem, but the exit code alone would not tell.
         const skipped = () => {
-          if (driftSkipped !== undefined) view.err(`${view.errColor.yellow('note')}: drift not checked: ${driftSkipped}`);
+          const note = (text: string) => view.err(`${view.errColor.yellow('note')}: ${text}`);
+          if (replaySkipped !== undefined && driftSkipped === replaySkipped) {
+            note(`migrations not replayed and drift not checked: ${replaySkipped}`);
+            return;
+          }
+          if (replaySkipped !== undefined) note(`migrations not replayed: ${replaySkipped}`);
+          if (driftSkipped !== undefined) note(`drift not checked: ${driftSkipped}`);
         };
         if (problems.length === 0) {
           view.out(`OK: ${plural(order.length, 'migration')}, no problems.`);

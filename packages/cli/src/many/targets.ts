@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { DriverName } from '../args.js';
+import { isDatabaseUrl, isServerDatabase, shownDatabase } from '../database-url.js';
 import { UsageError } from '../usage-error.js';
 
 /** The prefix of a `--db` that names a list file: `--db @tenants.txt`. */
@@ -24,7 +26,8 @@ const globs = () => import('tinyglobby');
 export async function manyDatabases(databases: readonly string[]): Promise<boolean> {
   const [first] = databases;
   if (databases.length > 1) return true;
-  if (first === undefined || !GLOB_CHARACTERS.test(first)) return false;
+  // A URL's `?` starts its query, never a glob.
+  if (first === undefined || !GLOB_CHARACTERS.test(first) || isDatabaseUrl(first)) return false;
   return first.startsWith(LIST_PREFIX) || (await globs()).isDynamicPattern(first);
 }
 
@@ -47,6 +50,7 @@ export async function resolveTargets(databases: readonly string[], cwd: string):
 
 async function expand(db: string, cwd: string): Promise<string[]> {
   if (db === '') throw new UsageError('--db is empty: give a database file, a glob or @FILE');
+  if (isDatabaseUrl(db)) return [db];
   if (db.startsWith(LIST_PREFIX)) return listFile(resolve(cwd, db.slice(LIST_PREFIX.length)), db);
   if (!GLOB_CHARACTERS.test(db)) return [resolve(cwd, db)];
   const { globSync, isDynamicPattern } = await globs();
@@ -69,7 +73,24 @@ function listFile(path: string, given: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => resolve(dirname(path), line));
+    .map((line) => (isDatabaseUrl(line) ? line : resolve(dirname(path), line)));
   if (files.length === 0) throw new UsageError(`--db ${given}: the list ${path} names no database`);
   return files;
+}
+
+/**
+ * Refuses, as a usage error, a run over many databases of which one is a server's (see {@link isServerDatabase}):
+ * such runs open, lock and report database files; a server's database is migrated by one run of its own.
+ *
+ * @example
+ * ```ts
+ * refuseServerTargets('rqlite', ['http://a:4001', 'http://b:4001']); // throws
+ * ```
+ */
+export function refuseServerTargets(driver: DriverName, targets: readonly string[]): void {
+  const server = targets.find((db) => isServerDatabase(driver, db) || isDatabaseUrl(db));
+  if (server === undefined) return;
+  throw new UsageError(
+    `${shownDatabase(server)} is a server's database (--driver ${driver}), and --db given several times, as a glob or as @FILE is for database files: run once for each server, with one --db URL`,
+  );
 }

@@ -1,8 +1,9 @@
 import { isAbsolute, relative } from 'node:path';
+import { isDatabaseUrl, shownDatabase } from '../database-url.js';
 
 /**
  * `path` as a person in `cwd` would type it: relative when it lies inside `cwd`, absolute otherwise, so output never
- * shows a `../../..` walk.
+ * shows a `../../..` walk. A database named by URL is shown as a URL, its password hidden (see {@link shownDatabase}).
  *
  * @example
  * ```ts
@@ -11,6 +12,7 @@ import { isAbsolute, relative } from 'node:path';
  * ```
  */
 export function shownPath(cwd: string, path: string): string {
+  if (isDatabaseUrl(path)) return shownDatabase(path);
   const inside = relative(cwd, path);
   return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }

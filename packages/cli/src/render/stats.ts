@@ -5,15 +5,29 @@ import { formatBytes } from './paths.js';
 import { formatDuration, plural } from './steps.js';
 
 /**
+ * What `stats` reports: the database's statistics, and its files' sizes on disk, or `file: null` for a server's
+ * database, which has no file here (its pages are still the engine's answer).
+ */
+export interface CliStats extends Omit<DatabaseManagerStats, 'file'> {
+  readonly file: DatabaseManagerStats['file'] | null;
+}
+
+/**
  * The text of `stats`: the file (shown as `path`, opened with `driver`), the tables with their row counts, the
  * migrations with their durations, the integrity checks, and the health verdict with its reasons: green for ok,
  * yellow for a warning, red for an error.
  */
-export function statsLines(stats: DatabaseManagerStats, path: string, driver: string, c: Palette): string[] {
+export function statsLines(stats: CliStats, path: string, driver: string, c: Palette): string[] {
+  const { file } = stats;
   return [
     `Database: ${path} (${driver})`,
     ...pairs([
-      ['file', `${formatBytes(stats.file.sizeBytes)} on disk; WAL ${formatBytes(stats.file.walSizeBytes)}`],
+      [
+        'file',
+        file === null
+          ? "none here: a server's database (size from its pages)"
+          : `${formatBytes(file.sizeBytes)} on disk; WAL ${formatBytes(file.walSizeBytes)}`,
+      ],
       ['pages', `${stats.pageCount} × ${stats.pageSize} bytes = ${formatBytes(stats.sizeBytes)}, ${stats.freelistCount} free`],
       ['journal', stats.journalMode],
       ['schema', schemaLine(stats)],

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { DEFAULT_HISTORY_TABLE } from '@strata/core';
 import type { Palette } from '../color.js';
+import { isDatabaseUrl, shownDatabase } from '../database-url.js';
 import type { HistoryTableFound } from '../history-table.js';
-import { isDatabaseUrl, type Settings } from '../settings.js';
+import type { Settings } from '../settings.js';
 import { shownPath } from './paths.js';
 
 /** The `database` and `migrationsDir` fields every `--json` document of a command carries. */
 export interface WhereDocument {
   readonly database: {
-    /** The database file, absolute. */
+    /** The database file, absolute, or its URL with any password hidden. */
     readonly file: string;
     readonly driver: string;
     /** Whether the file exists now, after the command. */
@@ -35,7 +36,7 @@ export function whereDocument(settings: Settings, history: HistoryTableFound | u
     history === undefined || history.exists || history.others.length === 0 ? {} : { otherHistoryTables: history.others };
   return {
     database: {
-      file: settings.databaseFile,
+      file: shownDatabase(settings.databaseFile),
       driver: settings.driver,
       exists: databaseExists(settings.databaseFile),
       table: history?.table ?? settings.table ?? DEFAULT_HISTORY_TABLE,
@@ -60,7 +61,9 @@ export function databaseLine(settings: Settings, c: Palette): string {
   const dir = shownPath(settings.cwd, settings.dir);
   const shownDir = dir === settings.dir ? dir : `./${dir}`;
   const config = settings.configFile === undefined ? '' : ` · config ${shownPath(settings.cwd, settings.configFile)}`;
-  return c.dim(`database ${settings.databaseFile} (${settings.driver}${missing}) · migrations ${shownDir}${config}`);
+  return c.dim(
+    `database ${shownDatabase(settings.databaseFile)} (${settings.driver}${missing}) · migrations ${shownDir}${config}`,
+  );
 }
 
 /** Whether the database is there: a file that exists, or one named by URL, which the server (or libSQL) holds. */

@@ -37,6 +37,7 @@ export interface SerializedValidationReport {
   readonly warnings: readonly SerializedError[];
   readonly drift?: ValidationReport['drift'];
   readonly driftSkipped?: string;
+  readonly replaySkipped?: string;
   readonly notReplayed?: ValidationReport['notReplayed'];
   readonly roundTrips?: ValidationReport['roundTrips'];
 }

@@ -32,13 +32,14 @@ export function serializeStatus(status: StatusReport): SerializedStatusReport {
  * ```
  */
 export function serializeValidation(report: ValidationReport): SerializedValidationReport {
-  const { drift, driftSkipped, notReplayed, roundTrips } = report;
+  const { drift, driftSkipped, replaySkipped, notReplayed, roundTrips } = report;
   return {
     order: report.order,
     problems: report.problems.map((p) => p.toJSON()),
     warnings: report.warnings.map((w) => w.toJSON()),
     ...(drift === undefined ? {} : { drift }),
     ...(driftSkipped === undefined ? {} : { driftSkipped }),
+    ...(replaySkipped === undefined ? {} : { replaySkipped }),
     ...(notReplayed === undefined ? {} : { notReplayed }),
     ...(roundTrips === undefined ? {} : { roundTrips }),
   };

@@ -29,6 +29,19 @@ export const ON_REPLAY: StepWording = { failure: 'REPLAY_FAILED', scene: 'on the
  * }
  * ```
  */
+/**
+ * Why nothing can be replayed with `driver`: it has no scratch database (`Driver.scratch`), as an engine reached
+ * over a network (rqlite) has no honest one in this process.
+ *
+ * @example
+ * ```ts
+ * noScratchDatabase({ name: 'rqlite' }); // 'the rqlite driver has no scratch database (no scratch()) to replay …'
+ * ```
+ */
+export function noScratchDatabase(driver: Pick<Driver, 'name'>): string {
+  return `the ${driver.name} driver has no scratch database (no scratch()) to replay the migrations on`;
+}
+
 export class Replay {
   private constructor(
     /** The scratch database; the caller may read it, and write to it between steps. */
@@ -38,12 +51,7 @@ export class Replay {
 
   /** Opens an empty scratch database through `driver.scratch()`, with the history table named `table`. */
   static async open(driver: Driver, table: string = DEFAULT_HISTORY_TABLE): Promise<Replay> {
-    if (driver.scratch === undefined) {
-      throw new StrataError(
-        'INVALID_OPTION',
-        `the ${driver.name} driver cannot open a database in memory (it has no scratch()), which replaying migrations needs`,
-      );
-    }
+    if (driver.scratch === undefined) throw new StrataError('INVALID_OPTION', noScratchDatabase(driver));
     const scratch = await driver.scratch();
     return new Replay(scratch, new HistoryTable(scratch, table));
   }
