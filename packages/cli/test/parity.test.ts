@@ -77,7 +77,7 @@ describe('validate --parity, explained and installed', () => {
     const help = sandbox().run(['validate', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('strata [options] validate --parity');
-    expect(help.stdout).toContain('--parity      replay the migrations in memory on better-sqlite3 and on sql.js');
+    expect(help.stdout).toContain('--parity           replay the migrations in memory on better-sqlite3 and on sql.js');
     expect(help.stdout).toContain('PARITY_MISMATCH');
   });
 

@@ -155,8 +155,8 @@ describe('validate --help', () => {
     const { stdout, code } = sandbox().run(['validate', '--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: strata [options] validate [--no-replay | --round-trip]');
-    expect(stdout).toContain('  --no-replay   skip the replay in memory: check files, dependencies and checksums only\n');
-    expect(stdout).toContain('  --round-trip  also check that each down.sql undoes its up.sql, on the replay\n');
+    expect(stdout).toContain('  --no-replay        skip the replay in memory: check files, dependencies and checksums only\n');
+    expect(stdout).toContain('  --round-trip       also check that each down.sql undoes its up.sql, on the replay\n');
   });
 
   it('refuses --round-trip with --no-replay as a usage error', () => {
