@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireFileLock } from '@strata/core/node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../../../test/support/fixtures.js';
 
 const CHILD = fileURLToPath(new URL('./lock-child.mjs', import.meta.url));
@@ -63,5 +63,27 @@ describe("Strata's lock of a file", () => {
   it('is not taken over while a process of another process-id space holds it, until it goes stale', async () => {
     leaveLock({ pid: process.pid, host: hostname(), space: 'another container', token: 'x', since: new Date().toISOString() });
     await expect(acquireFileLock(file, { timeoutMs: 500, staleMs: 60_000 })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+  });
+
+  it('listens for signals once while it is taken and released file after file, and stops once the loop turns', async () => {
+    // Each signal listener Node adds opens a native handle, and one removed is closed only when the event loop turns:
+    // locking many files one after another, without the loop turning, must not add and remove them for every file.
+    const before = process.listenerCount('SIGTERM');
+    const beforeExit = process.listenerCount('exit');
+    const on = vi.spyOn(process, 'on');
+    try {
+      for (let i = 0; i < 50; i++) {
+        const lock = await acquireFileLock(join(temp.path, `t${i}.db`), { timeoutMs: 1000, staleMs: 10_000 });
+        expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+        await lock.release();
+      }
+      expect(on.mock.calls.filter(([event]) => event === 'SIGTERM')).toHaveLength(1);
+    } finally {
+      on.mockRestore();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+    expect(process.listenerCount('exit')).toBe(beforeExit);
+    expect(existsSync(`${join(temp.path, 't0.db')}.lock`)).toBe(false);
   });
 });

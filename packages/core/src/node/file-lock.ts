@@ -265,9 +265,15 @@ function mtimeOf(lockPath: string): number | undefined {
 /** The lock folders this process holds, removed when it exits while it holds them. */
 const holding = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let listening = false;
+// The removal of the listeners once no lock is held, waiting for the event loop to turn; see unhold().
+let stopping: NodeJS.Immediate | undefined;
 
 function hold(lockPath: string): void {
-  if (holding.size === 0) {
+  if (stopping !== undefined) clearImmediate(stopping);
+  stopping = undefined;
+  if (!listening) {
+    listening = true;
     process.on('exit', removeHeldLocks);
     for (const signal of SIGNALS) process.on(signal, onSignal);
   }
@@ -275,7 +281,19 @@ function hold(lockPath: string): void {
 }
 
 function unhold(lockPath: string): void {
-  if (!holding.delete(lockPath) || holding.size > 0) return;
+  if (!holding.delete(lockPath) || holding.size > 0 || !listening) return;
+  // Not at once: Node listens for a signal through a native handle, and closes the one it drops only when the event
+  // loop next turns. Work that locks file after file without the loop turning in between (a run over many databases,
+  // whose SQLite calls are synchronous) would pile up three handles per file until it ends; the listeners stay for
+  // as long as the loop does not turn, and the next lock reuses them.
+  stopping ??= setImmediate(stopListening).unref();
+}
+
+function stopListening(): void {
+  if (stopping !== undefined) clearImmediate(stopping);
+  stopping = undefined;
+  if (!listening || holding.size > 0) return;
+  listening = false;
   process.removeListener('exit', removeHeldLocks);
   for (const signal of SIGNALS) process.removeListener(signal, onSignal);
 }
@@ -298,8 +316,7 @@ function removeHeldLocks(): void {
 function onSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) > 1) return;
   removeHeldLocks();
-  process.removeListener('exit', removeHeldLocks);
-  for (const name of SIGNALS) process.removeListener(name, onSignal);
+  stopListening();
   process.kill(process.pid, signal);
 }
 
