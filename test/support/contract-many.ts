@@ -110,7 +110,9 @@ export function describeManyContract(name: string, factory: DriverFactory): void
 
     for (const concurrency of [1, 2]) {
       it(`with failFast, no tenant starts after a failure; those are skipped and untouched (concurrency ${concurrency})`, async () => {
-        const targets = tenants.slice(0, 10);
+        // Every tenant but the first is a fresh one to migrate, so the other thread cannot get through them all
+        // before the first one's failure comes in, however loaded the machine.
+        const targets = concurrency === 1 ? tenants.slice(0, 10) : tenants;
         await exec(targets[0] as string, 'CREATE TABLE posts (id INTEGER PRIMARY KEY);');
         const report = await migrateMany({ targets, migrations: dir, driver: factory, concurrency, failFast: true });
         expect(report.results[0]).toMatchObject({ result: 'failed', to: '001' });
