@@ -5,12 +5,13 @@ import { splitStatements } from '../sql/split.js';
 import { applyInBatch, rollbackInBatch } from './batch.js';
 import { now } from './clock.js';
 import { type SettingsSnapshot, snapshotSettings } from './connection-settings.js';
-import { type FailedStatement, type FailingStep, failureOf } from './failure.js';
+import { type FailedStatement, failureOf } from './failure.js';
 import { failureLocation } from './failure-location.js';
 import { checkForeignKeys, withForeignKeysOff } from './foreign-keys.js';
 import type { HistoryTable } from './history.js';
 import { OwnTransactions } from './own-transactions.js';
 import type { RunEvent } from './report.js';
+import { type StepCommon, stepCommon } from './step.js';
 import { inWriteTransaction } from './transaction.js';
 
 /**
@@ -43,12 +44,7 @@ export function applyMigration(
 ): Promise<StepResult> {
   if (driver.batch !== undefined) return applyInBatch(driver, history, migration, onEvent, wording);
   return runStep(driver, migration, onEvent, {
-    sql: migration.up,
-    file: 'up.sql',
-    failure: wording?.failure ?? 'MIGRATION_FAILED',
-    scene: wording?.scene,
-    label: `migration ${migration.version} (${migration.name})`,
-    pending: async () => !(await history.has(migration.version)),
+    ...stepCommon('up', migration, history, wording),
     record: (durationMs) => history.record(migration, durationMs),
   });
 }
@@ -68,12 +64,7 @@ export function rollbackMigration(
 ): Promise<StepResult> {
   if (driver.batch !== undefined) return rollbackInBatch(driver, history, migration, onEvent, wording);
   return runStep(driver, migration, onEvent, {
-    sql: migration.down ?? '',
-    file: 'down.sql',
-    failure: wording?.failure ?? 'ROLLBACK_FAILED',
-    scene: wording?.scene,
-    label: `rolling back migration ${migration.version} (${migration.name})`,
-    pending: () => history.has(migration.version),
+    ...stepCommon('down', migration, history, wording),
     record: async () => {
       await history.remove(migration.version);
       // A squash applied on a database that ran its originals leaves their rows too: its down.sql undid them all.
@@ -82,10 +73,8 @@ export function rollbackMigration(
   });
 }
 
-interface Step extends FailingStep {
-  readonly sql: string;
-  /** Read inside the write lock: false when another process got there first. */
-  readonly pending: () => Promise<boolean>;
+/** A step in a write transaction, whose `pending` is read inside the write lock. */
+interface Step extends StepCommon {
   readonly record: (durationMs: number) => Promise<void>;
 }
 

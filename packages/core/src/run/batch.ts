@@ -8,12 +8,11 @@ import { type FailingStep, failureOf } from './failure.js';
 import { failureLocation } from './failure-location.js';
 import type { HistoryTable } from './history.js';
 import type { RunEvent } from './report.js';
+import { type StepCommon, stepCommon } from './step.js';
 
 /** What a batch step adds around its script, and how it reads the failure of what it added. */
-export interface BatchStep extends FailingStep {
-  readonly sql: string;
-  /** Read before the batch: false when another client got there first. The batch's own guards decide for good. */
-  readonly pending: () => Promise<boolean>;
+export interface BatchStep extends StepCommon {
+  // `pending` is read before the batch; the batch's own guards decide for good.
   /** The history change, sent before the script; the first statement whose failure means "done already" is `claim`. */
   readonly history: () => Promise<{ readonly statements: readonly BatchStatement[]; readonly claim: number }>;
   /** Whether the failure of the claim statement says that another client did the step first. */
@@ -42,12 +41,7 @@ export function applyInBatch(
   wording?: Pick<FailingStep, 'failure' | 'scene'>,
 ): Promise<StepResult> {
   return runBatch(driver, migration, onEvent, {
-    sql: migration.up,
-    file: 'up.sql',
-    failure: wording?.failure ?? 'MIGRATION_FAILED',
-    scene: wording?.scene,
-    label: `migration ${migration.version} (${migration.name})`,
-    pending: async () => !(await history.has(migration.version)),
+    ...stepCommon('up', migration, history, wording),
     history: async () => ({ statements: [history.ensureStatement(), await history.recordStatement(migration)], claim: 1 }),
     doneElsewhere: (message) => history.isRecordedAlready(message),
     committed: () => history.noteRecorded(migration.version),
@@ -74,12 +68,7 @@ export function rollbackInBatch(
 ): Promise<StepResult> {
   const replaced = migration.meta.replaces ?? [];
   return runBatch(driver, migration, onEvent, {
-    sql: migration.down ?? '',
-    file: 'down.sql',
-    failure: wording?.failure ?? 'ROLLBACK_FAILED',
-    scene: wording?.scene,
-    label: `rolling back migration ${migration.version} (${migration.name})`,
-    pending: () => history.has(migration.version),
+    ...stepCommon('down', migration, history, wording),
     history: async () => ({
       statements: [
         history.removeStatement(migration.version),
